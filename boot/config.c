@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keel.cfg parser. Runs in the EFI loader, in Keel and in host tests, so it
+ * calls nothing: not even the memcpy/memset gcc likes to invent for loops
+ * (libefi and Keel's -lgcc link provide neither), hence NO_LIBCALLS below.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <boot/config.h>
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_LIBCALLS
+#endif
+
+#define CFG_LINE_MAX 255
+#define MEM_DEFAULT  (16ULL << 20)
+#define MEM_MIN      (64ULL << 10)
+#define MEM_MAX      (64ULL << 30)
+#define XSTR(x)      STR(x)
+#define STR(x)       #x
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct slice {
+	const char *s;
+	size_t n;
+};
+
+struct parser {
+	struct keel_config *cfg;
+	struct cfg_error *err;
+	struct cfg_guest *guest; /* the guest line being parsed */
+	unsigned line;
+	bool console_seen;
+};
+
+struct key {
+	const char *name;
+	int (*set)(struct parser *p, const struct slice *v);
+};
+
+struct keyword {
+	const char *name;
+	const char *in_line; /* " in guest line", for messages */
+	const struct key *keys;
+	unsigned nr_keys;
+	int (*begin)(struct parser *p);
+	int (*end)(struct parser *p, unsigned seen); /* optional */
+};
+
+static void NO_LIBCALLS zero(void *dst, size_t n)
+{
+	unsigned char *d = dst;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = 0;
+}
+
+/* dst has room for n + 1 bytes; callers check n first. */
+static void NO_LIBCALLS copy_str(char *dst, const struct slice *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		dst[i] = v->s[i];
+	dst[v->n] = '\0';
+}
+
+static struct slice slice_of(const char *s)
+{
+	struct slice v = { s, 0 };
+
+	while (s[v.n])
+		v.n++;
+	return v;
+}
+
+static bool eq(const struct slice *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (s[i] != v->s[i])
+			return false;
+	return s[i] == '\0';
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static void NO_LIBCALLS msg_put(struct cfg_error *e, size_t *at, const char *s,
+				size_t n)
+{
+	for (size_t i = 0; i < n && s[i] && *at + 1 < sizeof(e->msg); i++)
+		e->msg[(*at)++] = s[i];
+	e->msg[*at] = '\0';
+}
+
+/*
+ * Messages are "pre 'value' post"; long values are cut so that the post part,
+ * which says what is wrong, still fits in err->msg.
+ */
+static int fail(struct parser *p, const char *pre, const struct slice *v,
+		const char *post)
+{
+	size_t at = 0;
+
+	p->err->line = p->line;
+	msg_put(p->err, &at, pre, (size_t)-1);
+	if (v) {
+		msg_put(p->err, &at, "'", 1);
+		msg_put(p->err, &at, v->s, v->n > 32 ? 29 : v->n);
+		if (v->n > 32)
+			msg_put(p->err, &at, "...", 3);
+		msg_put(p->err, &at, "'", 1);
+	}
+	msg_put(p->err, &at, post, (size_t)-1);
+	return -1;
+}
+
+/* Decimal or 0x hex prefix of v; returns digits consumed, 0 if none. */
+static size_t parse_num(const struct slice *v, uint64_t *out, bool *overflow)
+{
+	unsigned base = 10;
+	size_t i = 0, start;
+	uint64_t n = 0;
+
+	*overflow = false;
+	if (v->n > 2 && v->s[0] == '0' && (v->s[1] == 'x' || v->s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	for (start = i; i < v->n; i++) {
+		char c = v->s[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			break;
+		if (n > (UINT64_MAX - d) / base)
+			*overflow = true;
+		n = n * base + d;
+	}
+	*out = n;
+	return i == start ? 0 : i;
+}
+
+static bool whole_num(const struct slice *v, uint64_t *out, bool *overflow)
+{
+	size_t n = parse_num(v, out, overflow);
+
+	return n && n == v->n;
+}
+
+static int set_port(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool ovf;
+
+	if (!whole_num(v, &n, &ovf))
+		return fail(p, "port ", v, " is not a number");
+	if (ovf || n < 1 || n > 0xffff)
+		return fail(p, "port ", v, " is out of range (1..0xffff)");
+	p->cfg->serial_port = (uint16_t)n;
+	return 0;
+}
+
+static int set_baud(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool ovf;
+
+	if (!whole_num(v, &n, &ovf))
+		return fail(p, "baud ", v, " is not a number");
+	if (ovf || n < 300 || n > 115200)
+		return fail(p, "baud ", v, " is out of range (300..115200)");
+	/* The UART divisor is 115200 / baud, so only exact divisors work. */
+	if (115200 % n)
+		return fail(p, "baud ", v, " does not divide 115200");
+	p->cfg->serial_baud = (uint32_t)n;
+	return 0;
+}
+
+static int set_name(struct parser *p, const struct slice *v)
+{
+	if (v->n < 1 || v->n >= CFG_NAME_MAX)
+		return fail(p, "name ", v, " must be 1..15 characters");
+	for (size_t i = 0; i < v->n; i++)
+		if (!is_alnum(v->s[i]) && v->s[i] != '_' && v->s[i] != '-')
+			return fail(p, "name ", v, " may only use [A-Za-z0-9_-]");
+	copy_str(p->guest->name, v);
+	return 0;
+}
+
+static int set_type(struct parser *p, const struct slice *v)
+{
+	if (eq(v, "elf64"))
+		p->guest->type = CFG_GUEST_ELF64;
+	else if (eq(v, "real"))
+		p->guest->type = CFG_GUEST_REAL;
+	else
+		return fail(p, "type ", v, " is not elf64 or real");
+	return 0;
+}
+
+static int set_image(struct parser *p, const struct slice *v)
+{
+	if (v->n < 1 || v->n >= CFG_PATH_MAX)
+		return fail(p, "image ", v, " must be 1..63 characters");
+	/* Resolved against the config file's directory by the loader. */
+	if (v->s[0] == '/')
+		return fail(p, "image ", v, " must be a relative path");
+	for (size_t i = 0; i < v->n; i++) {
+		char c = v->s[i];
+
+		if (!is_alnum(c) && c != '_' && c != '.' && c != '-' && c != '/')
+			return fail(p, "image ", v, " may only use [A-Za-z0-9_.-/]");
+	}
+	copy_str(p->guest->image, v);
+	return 0;
+}
+
+static int set_memory(struct parser *p, const struct slice *v)
+{
+	uint64_t n, unit = 1;
+	bool ovf;
+	size_t i = parse_num(v, &n, &ovf);
+
+	if (i && i + 1 == v->n) {
+		switch (v->s[i]) {
+		case 'K': case 'k': unit = 1ULL << 10; i++; break;
+		case 'M': case 'm': unit = 1ULL << 20; i++; break;
+		case 'G': case 'g': unit = 1ULL << 30; i++; break;
+		}
+	}
+	if (!i || i != v->n)
+		return fail(p, "memory ", v, " is not a size");
+	if (ovf || n > MEM_MAX / unit)
+		return fail(p, "memory ", v, " is above 64G");
+	n *= unit;
+	if (n < MEM_MIN)
+		return fail(p, "memory ", v, " is below 64K");
+	if (n & 0xfff)
+		return fail(p, "memory ", v, " is not a multiple of 4K");
+	p->guest->memory = n;
+	return 0;
+}
+
+static int set_args(struct parser *p, const struct slice *v)
+{
+	if (v->n >= CFG_ARGS_MAX)
+		return fail(p, "args ", v, " is longer than 127 characters");
+	copy_str(p->guest->args, v);
+	return 0;
+}
+
+static int console_begin(struct parser *p)
+{
+	if (p->console_seen)
+		return fail(p, "duplicate console line", NULL, "");
+	p->console_seen = true;
+	return 0;
+}
+
+static int guest_begin(struct parser *p)
+{
+	if (p->cfg->nr_guests >= CFG_GUESTS_MAX)
+		return fail(p, "too many guests (max " XSTR(CFG_GUESTS_MAX) ")",
+			    NULL, "");
+	p->guest = &p->cfg->guests[p->cfg->nr_guests];
+	p->guest->memory = MEM_DEFAULT;
+	return 0;
+}
+
+static const struct key guest_keys[] = {
+	{ "name", set_name },
+	{ "type", set_type },
+	{ "image", set_image },
+	{ "memory", set_memory },
+	{ "args", set_args },
+};
+
+static int guest_end(struct parser *p, unsigned seen)
+{
+	struct slice name = slice_of(p->guest->name);
+
+	/* name, type and image (the first three guest_keys) are required. */
+	for (unsigned k = 0; k < 3; k++) {
+		struct slice key = slice_of(guest_keys[k].name);
+
+		if (!(seen & (1u << k)))
+			return fail(p, "guest line is missing ", &key, "");
+	}
+	for (unsigned i = 0; i < p->cfg->nr_guests; i++)
+		if (eq(&name, p->cfg->guests[i].name))
+			return fail(p, "duplicate guest name ", &name, "");
+	p->cfg->nr_guests++;
+	return 0;
+}
+
+static const struct key console_keys[] = {
+	{ "port", set_port },
+	{ "baud", set_baud },
+};
+
+static const struct keyword keywords[] = {
+	{ "console", " in console line", console_keys, ARRAY_SIZE(console_keys),
+	  console_begin, NULL },
+	{ "guest", " in guest line", guest_keys, ARRAY_SIZE(guest_keys),
+	  guest_begin, guest_end },
+};
+
+/* Next token of s[*i..n): up to whitespace, '#', and (if stop_eq) '='. */
+static struct slice token(const char *s, size_t n, size_t *i, bool stop_eq)
+{
+	struct slice t = { s + *i, 0 };
+
+	while (*i < n && !is_space(s[*i]) && s[*i] != '#' &&
+	       !(stop_eq && s[*i] == '='))
+		(*i)++;
+	t.n = (size_t)(s + *i - t.s);
+	return t;
+}
+
+static int parse_value(struct parser *p, const struct slice *key,
+		       const char *s, size_t n, size_t *i, struct slice *v)
+{
+	if (*i < n && s[*i] == '"') {
+		/* Only args may hold spaces; a quoted value is taken literally. */
+		if (!eq(key, "args"))
+			return fail(p, "value of ", key, " must not be quoted");
+		v->s = s + ++*i;
+		while (*i < n && s[*i] != '"')
+			(*i)++;
+		if (*i == n)
+			return fail(p, "unterminated quote in value of ", key, "");
+		v->n = (size_t)(s + *i - v->s);
+		(*i)++;
+		if (*i < n && !is_space(s[*i]) && s[*i] != '#')
+			return fail(p, "text after closing quote of ", key, "");
+		return 0;
+	}
+	*v = token(s, n, i, false);
+	for (size_t k = 0; k < v->n; k++)
+		if (v->s[k] == '"')
+			return fail(p, "stray quote in value of ", key, "");
+	return 0;
+}
+
+static int parse_pairs(struct parser *p, const struct keyword *kw,
+		       const char *s, size_t n, size_t i)
+{
+	unsigned seen = 0;
+
+	if (kw->begin(p))
+		return -1;
+	for (;;) {
+		struct slice key, val;
+		unsigned k;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		if (i == n || s[i] == '#')
+			break;
+		key = token(s, n, &i, true);
+		if (i == n || s[i] != '=')
+			return fail(p, "missing '=' after ", &key, kw->in_line);
+		if (!key.n)
+			return fail(p, "missing key before '='", NULL, kw->in_line);
+		i++;
+		for (k = 0; k < kw->nr_keys; k++)
+			if (eq(&key, kw->keys[k].name))
+				break;
+		if (k == kw->nr_keys)
+			return fail(p, "unknown key ", &key, kw->in_line);
+		if (seen & (1u << k))
+			return fail(p, "duplicate key ", &key, kw->in_line);
+		seen |= 1u << k;
+		if (parse_value(p, &key, s, n, &i, &val) || kw->keys[k].set(p, &val))
+			return -1;
+	}
+	return kw->end ? kw->end(p, seen) : 0;
+}
+
+static int parse_line(struct parser *p, const char *s, size_t n)
+{
+	struct slice word;
+	size_t i = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == '\0')
+			return fail(p, "NUL byte in text", NULL, "");
+	if (n > CFG_LINE_MAX)
+		return fail(p, "line longer than " XSTR(CFG_LINE_MAX) " characters",
+			    NULL, "");
+	while (i < n && is_space(s[i]))
+		i++;
+	if (i == n || s[i] == '#')
+		return 0;
+	word = token(s, n, &i, false);
+	for (unsigned k = 0; k < ARRAY_SIZE(keywords); k++)
+		if (eq(&word, keywords[k].name))
+			return parse_pairs(p, &keywords[k], s, n, i);
+	return fail(p, "unknown keyword ", &word, "");
+}
+
+int config_parse(const char *text, size_t len, struct keel_config *cfg,
+		 struct cfg_error *err)
+{
+	struct parser p = { cfg, err, NULL, 0, false };
+	size_t start = 0;
+
+	if (!cfg || !err)
+		return -1;
+	zero(cfg, sizeof(*cfg));
+	zero(err, sizeof(*err));
+	cfg->serial_port = 0x3f8;
+	cfg->serial_baud = 115200;
+	if (!text && len)
+		return fail(&p, "no text", NULL, "");
+	while (start < len) {
+		size_t end = start, n;
+
+		while (end < len && text[end] != '\n')
+			end++;
+		n = end - start;
+		if (n && text[start + n - 1] == '\r')
+			n--;
+		p.line++;
+		if (parse_line(&p, text + start, n))
+			return -1;
+		start = end + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hand-over from any loader to keel_main(). Plain fixed-size C: the
+ * gnu-efi loader fills it, Keel reads it; nothing loader-specific leaks in.
+ * All addresses are physical; Keel runs identity-mapped.
+ */
+#ifndef BOOT_BOOT_INFO_H
+#define BOOT_BOOT_INFO_H
+
+#include <stdint.h>
+#include <boot/config.h>
+
+#define BOOT_INFO_MAGIC   0x544f4f424c45454bULL /* "KEELBOOT" */
+#define BOOT_INFO_VERSION 1
+
+
+enum boot_mem_type {
+	BOOT_MEM_USABLE = 1,   /* free RAM Keel may allocate */
+	BOOT_MEM_RESERVED,     /* firmware, MMIO, unusable */
+	BOOT_MEM_ACPI_RECLAIM, /* ACPI tables: keep until parsed */
+	BOOT_MEM_ACPI_NVS,
+	BOOT_MEM_LOADED,       /* keel.elf, guest images, boot_info */
+	BOOT_MEM_BOOT_DATA,    /* firmware boot-services memory: reusable later */
+};
+
+struct boot_mem_region {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type;
+	uint32_t pad;
+};
+
+/* A file the loader read for a guest: keel.cfg's guest line `guest` indexes it. */
+struct boot_module {
+	uint64_t base;
+	uint64_t size;
+	char     name[CFG_PATH_MAX];
+};
+
+struct boot_framebuffer {
+	uint64_t base;
+	uint32_t width, height, pitch; /* pitch in pixels */
+	uint32_t format;               /* 0 none, 1 RGBX, 2 BGRX */
+};
+
+#define BOOT_MEM_MAX     512
+#define BOOT_MODULES_MAX CFG_GUESTS_MAX
+
+struct boot_info {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t nr_mem;
+	uint64_t rsdp;   /* physical address of the ACPI RSDP, 0 if none */
+	char     loader[16];
+	struct boot_framebuffer fb;
+	struct keel_config      config;
+	uint32_t                nr_modules;
+	uint32_t                pad;
+	struct boot_module      modules[BOOT_MODULES_MAX];
+	struct boot_mem_region  mem[BOOT_MEM_MAX];
+};
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keel.cfg: a small line-oriented text file on the ESP, parsed by the loader
+ * (so a bad line is refused before Keel starts) and handed to Keel parsed.
+ *
+ *   # comment
+ *   console port=0x3f8 baud=115200
+ *   guest name=hello type=elf64 image=hello.elf memory=4M
+ *
+ * Pure C with no library calls: it builds into the EFI loader, into Keel
+ * and into the host unit tests.
+ */
+#ifndef BOOT_CONFIG_H
+#define BOOT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_GUESTS_MAX 8
+#define CFG_NAME_MAX   16
+#define CFG_PATH_MAX   64
+#define CFG_ARGS_MAX   128
+
+enum cfg_guest_type {
+	CFG_GUEST_ELF64 = 1, /* 64-bit ELF entered in long mode (test guests) */
+	CFG_GUEST_REAL,      /* flat binary at 0x7c00 entered in real mode */
+};
+
+struct cfg_guest {
+	char     name[CFG_NAME_MAX];
+	char     image[CFG_PATH_MAX];
+	char     args[CFG_ARGS_MAX];
+	uint32_t type;       /* enum cfg_guest_type */
+	uint32_t pad;
+	uint64_t memory;     /* bytes */
+};
+
+struct keel_config {
+	uint16_t         serial_port;
+	uint16_t         pad;
+	uint32_t         serial_baud;
+	uint32_t         nr_guests;
+	uint32_t         pad2;
+	struct cfg_guest guests[CFG_GUESTS_MAX];
+};
+
+struct cfg_error {
+	unsigned line; /* 1-based line of the offending text, 0 if global */
+	char     msg[96];
+};
+
+/* Parse text[0..len). Returns 0, or -1 with err filled in. */
+int config_parse(const char *text, size_t len, struct keel_config *cfg,
+		 struct cfg_error *err);
+
+#endif

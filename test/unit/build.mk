@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: MIT
+# Host unit tests (cmocka). Each test/unit/test_X.c is linked with the Keel
+# sources it exercises into $(B)/unit/test_X. Register a test with two lines
+# here (or in a fragment included before this one):
+#   UNIT_TESTS      += X
+#   UNIT_SRCS_X     := dir/file.c ...
+# `make unit` builds and runs them all; `make unit-X` runs one.
+
+UNIT_TESTS += config
+UNIT_SRCS_config := boot/config.c
+
+UNIT_TESTS += elf64
+UNIT_SRCS_elf64 := boot/elf64.c
+
+# The same sources as Keel, built for the host and run under ASan/UBSan;
+# any sanitizer report aborts the test so it counts as a failure.
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \
+	-MMD -MP
+UNIT_LDFLAGS := -fsanitize=address,undefined
+UNIT_LDLIBS := -lcmocka
+
+$(B)/unit/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+# Rules are generated when this fragment is read, so UNIT_TESTS must be
+# complete by then; `unit` checks that nothing was registered later.
+define unit_test_rule
+$(B)/unit/test_$(1): $(patsubst %,$(B)/unit/obj/%.o,test/unit/test_$(1).c $(UNIT_SRCS_$(1)))
+	@echo "  HOSTLD  $$@"
+	$$(Q)$$(HOSTCC) $$(UNIT_LDFLAGS) -o $$@ $$^ $$(UNIT_LDLIBS)
+
+unit-$(1): $(B)/unit/test_$(1)
+	@echo "  UNIT    $$<"
+	$$(Q)$$<
+
+.PHONY: unit-$(1)
+endef
+
+UNIT_RULES := $(sort $(UNIT_TESTS))
+UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT_RULES))
+$(foreach t,$(UNIT_RULES),$(eval $(call unit_test_rule,$(t))))
+
+# Runs every test even after a failure, then fails if any did.
+unit: $(UNIT_BINS)
+	$(if $(filter-out $(UNIT_RULES),$(UNIT_TESTS)),$(error unit tests registered \
+		after test/unit/build.mk was read: $(filter-out $(UNIT_RULES),$(UNIT_TESTS))))
+	$(Q)failed=; for t in $(UNIT_BINS); do \
+		echo "  UNIT    $$t"; $$t || failed="$$failed $${t##*/}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi; \
+	echo "unit: all $(words $(UNIT_BINS)) test programs passed"
+
+.PHONY: unit

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/* Host tests for boot/config.c: keel.cfg parsing and every error class. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <boot/config.h>
+
+static struct keel_config cfg;
+static struct cfg_error err;
+
+/* Length is passed explicitly so tests can embed NULs and omit the final \n. */
+static int parse_n(const char *text, size_t len)
+{
+	/* Poison first: the parser must initialise every field itself. */
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memset(&err, 0xa5, sizeof(err));
+	return config_parse(text, len, &cfg, &err);
+}
+
+static int parse(const char *text)
+{
+	return parse_n(text, strlen(text));
+}
+
+static void ok(const char *text)
+{
+	if (parse(text) != 0)
+		fail_msg("rejected (line %u: %s):\n%s", err.line, err.msg, text);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.msg, "");
+}
+
+/* A parse that must fail on line `line` with `sub` in the message. */
+static void bad_n(const char *text, size_t len, unsigned line, const char *sub)
+{
+	if (parse_n(text, len) != -1)
+		fail_msg("accepted, expected line %u '%s':\n%s", line, sub, text);
+	if (err.line != line || !strstr(err.msg, sub))
+		fail_msg("got line %u '%s', expected line %u '%s'", err.line,
+			 err.msg, line, sub);
+	assert_true(strlen(err.msg) < sizeof(err.msg));
+}
+
+static void bad(const char *text, unsigned line, const char *sub)
+{
+	bad_n(text, strlen(text), line, sub);
+}
+
+#define G "guest name=a type=elf64 image=a.elf "
+
+static void test_empty_gives_defaults(void **state)
+{
+	(void)state;
+	ok("");
+	assert_int_equal(cfg.serial_port, 0x3f8);
+	assert_int_equal(cfg.serial_baud, 115200);
+	assert_int_equal(cfg.nr_guests, 0);
+	assert_int_equal(cfg.pad, 0);
+	assert_int_equal(cfg.pad2, 0);
+	for (unsigned i = 0; i < CFG_GUESTS_MAX; i++) {
+		assert_int_equal(cfg.guests[i].name[0], 0);
+		assert_int_equal(cfg.guests[i].memory, 0);
+	}
+	assert_int_equal(config_parse(NULL, 0, &cfg, &err), 0);
+}
+
+static void test_comments_and_blanks(void **state)
+{
+	(void)state;
+	ok("# only a comment\n\n   \n\t\n# another\n");
+	assert_int_equal(cfg.nr_guests, 0);
+	ok("  # indented comment\nconsole port=0x2f8 # trailing\n"
+	   "guest name=x type=real image=x.bin# glued comment\n");
+	assert_int_equal(cfg.serial_port, 0x2f8);
+	assert_string_equal(cfg.guests[0].image, "x.bin");
+}
+
+static void test_console(void **state)
+{
+	(void)state;
+	ok("console port=0x2F8 baud=9600\n");
+	assert_int_equal(cfg.serial_port, 0x2f8);
+	assert_int_equal(cfg.serial_baud, 9600);
+	ok("console\n");
+	assert_int_equal(cfg.serial_port, 0x3f8);
+	assert_int_equal(cfg.serial_baud, 115200);
+	ok("console baud=300");
+	assert_int_equal(cfg.serial_port, 0x3f8);
+	assert_int_equal(cfg.serial_baud, 300);
+	ok("console port=1016 baud=115200\n");
+	assert_int_equal(cfg.serial_port, 0x3f8);
+	ok("console port=0xffff\n");
+	assert_int_equal(cfg.serial_port, 0xffff);
+	ok("console port=1\n");
+	assert_int_equal(cfg.serial_port, 1);
+}
+
+static void test_guest_fields(void **state)
+{
+	(void)state;
+	ok("guest name=Hello_World-1 type=elf64 image=guests/hello.elf memory=4M\n");
+	assert_int_equal(cfg.nr_guests, 1);
+	assert_string_equal(cfg.guests[0].name, "Hello_World-1");
+	assert_int_equal(cfg.guests[0].type, CFG_GUEST_ELF64);
+	assert_string_equal(cfg.guests[0].image, "guests/hello.elf");
+	assert_string_equal(cfg.guests[0].args, "");
+	assert_int_equal(cfg.guests[0].memory, 4ULL << 20);
+	assert_int_equal(cfg.guests[0].pad, 0);
+	/* Keys in any order, memory defaults to 16M. */
+	ok("guest image=boot.img type=real name=dos\n");
+	assert_int_equal(cfg.guests[0].type, CFG_GUEST_REAL);
+	assert_string_equal(cfg.guests[0].name, "dos");
+	assert_int_equal(cfg.guests[0].memory, 16ULL << 20);
+	/* Longest name and image. */
+	ok("guest name=abcdefghijklmno type=real image="
+	   "a23456789.123456789.123456789.123456789.123456789.123456789.123\n");
+	assert_string_equal(cfg.guests[0].name, "abcdefghijklmno");
+	assert_int_equal(strlen(cfg.guests[0].image), 63);
+}
+
+static void test_memory_sizes(void **state)
+{
+	static const struct {
+		const char *v;
+		uint64_t bytes;
+	} cases[] = {
+		{ "64K", 64ULL << 10 },	     { "64k", 64ULL << 10 },
+		{ "65536", 65536 },	     { "0x10000", 0x10000 },
+		{ "0X11000", 0x11000 },	     { "68K", 68ULL << 10 },
+		{ "1M", 1ULL << 20 },	     { "0x10M", 16ULL << 20 },
+		{ "1g", 1ULL << 30 },	     { "64G", 64ULL << 30 },
+		{ "0x1000000000", 64ULL << 30 }, { "00128K", 128ULL << 10 },
+	};
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), G "memory=%s\n", cases[i].v);
+		ok(text);
+		assert_int_equal(cfg.guests[0].memory, cases[i].bytes);
+	}
+}
+
+static void test_args(void **state)
+{
+	char text[256], args[128];
+
+	(void)state;
+	ok(G "args=\"console=ttyS0 quiet  debug # not a comment\"\n");
+	assert_string_equal(cfg.guests[0].args, "console=ttyS0 quiet  debug # not a comment");
+	ok(G "args=single\n");
+	assert_string_equal(cfg.guests[0].args, "single");
+	ok(G "args=\"\" memory=1M\n");
+	assert_string_equal(cfg.guests[0].args, "");
+	assert_int_equal(cfg.guests[0].memory, 1ULL << 20);
+	ok("guest args=\"a b\"\tname=a type=elf64 image=a.elf# c\n");
+	assert_string_equal(cfg.guests[0].args, "a b");
+	memset(args, 'x', 127);
+	args[127] = '\0';
+	snprintf(text, sizeof(text), G "args=\"%s\"\n", args);
+	ok(text);
+	assert_string_equal(cfg.guests[0].args, args);
+}
+
+static void test_crlf_and_no_final_newline(void **state)
+{
+	(void)state;
+	ok("# c\r\nconsole port=0x2f8 baud=57600\r\n\r\n"
+	   "guest name=a type=elf64 image=a.elf args=\"x y\"\r\n"
+	   "guest name=b type=real image=b.bin memory=1M\r\n");
+	assert_int_equal(cfg.serial_port, 0x2f8);
+	assert_int_equal(cfg.serial_baud, 57600);
+	assert_int_equal(cfg.nr_guests, 2);
+	assert_string_equal(cfg.guests[0].args, "x y");
+	assert_string_equal(cfg.guests[1].image, "b.bin");
+	ok("guest name=a type=elf64 image=a.elf");
+	assert_int_equal(cfg.nr_guests, 1);
+	assert_string_equal(cfg.guests[0].image, "a.elf");
+}
+
+static void test_max_guests(void **state)
+{
+	char text[1024];
+	size_t at = 0;
+
+	(void)state;
+	for (int i = 0; i < CFG_GUESTS_MAX; i++)
+		at += snprintf(text + at, sizeof(text) - at,
+			       "guest name=g%d type=elf64 image=g%d.elf memory=%dM\n",
+			       i, i, i + 1);
+	ok(text);
+	assert_int_equal(cfg.nr_guests, CFG_GUESTS_MAX);
+	for (int i = 0; i < CFG_GUESTS_MAX; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_string_equal(cfg.guests[i].name, name);
+		assert_int_equal(cfg.guests[i].memory, (uint64_t)(i + 1) << 20);
+	}
+	snprintf(text + at, sizeof(text) - at, "\nguest name=z type=real image=z\n");
+	bad(text, CFG_GUESTS_MAX + 2, "too many guests (max 8)");
+}
+
+static void test_line_length(void **state)
+{
+	char text[600];
+
+	(void)state;
+	/* 255 characters is fine, even followed by CR LF. */
+	memset(text, ' ', 255);
+	memcpy(text + 251, "#abc\r\n", 7);
+	assert_int_equal(strlen(text), 257);
+	ok(text);
+	memset(text, '#', 255);
+	strcpy(text + 255, "\n");
+	ok(text);
+	memset(text, '#', 256);
+	strcpy(text + 256, "\n");
+	bad(text, 1, "line longer than 255 characters");
+	strcpy(text, "console\n");
+	memset(text + 8, ' ', 300);
+	text[308] = '\0';
+	bad(text, 2, "line longer than 255");
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char t1[] = "console\nguest name=a\0 type=real image=a\n";
+	static const char t2[] = "\0";
+	static const char t3[] = "# comment \0 still\n";
+
+	(void)state;
+	bad_n(t1, sizeof(t1) - 1, 2, "NUL byte");
+	bad_n(t2, 1, 1, "NUL byte");
+	bad_n(t3, sizeof(t3) - 1, 1, "NUL byte");
+}
+
+static void test_unknown_keyword(void **state)
+{
+	(void)state;
+	bad("console\nserial port=1\n", 2, "unknown keyword 'serial'");
+	bad("Guest name=a type=real image=a\n", 1, "unknown keyword 'Guest'");
+	bad("\n\n  guest=a\n", 3, "unknown keyword 'guest=a'");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	bad(G "foo=1\n", 1, "unknown key 'foo' in guest line");
+	bad("console speed=9600\n", 1, "unknown key 'speed' in console line");
+	bad("console\nconsole\n", 2, "duplicate console line");
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	bad(G "name=b\n", 1, "duplicate key 'name' in guest line");
+	bad(G "memory=1M memory=1M\n", 1, "duplicate key 'memory'");
+	bad("console port=1 baud=300 port=2\n", 1, "duplicate key 'port' in console line");
+}
+
+static void test_missing_equals(void **state)
+{
+	(void)state;
+	bad("guest name a\n", 1, "missing '=' after 'name' in guest line");
+	bad("console port\n", 1, "missing '=' after 'port'");
+	bad(G "memory\n", 1, "missing '=' after 'memory'");
+	bad("console =5\n", 1, "missing key before '='");
+}
+
+static void test_bad_numbers(void **state)
+{
+	(void)state;
+	bad("console port=abc\n", 1, "port 'abc' is not a number");
+	bad("console baud=\n", 1, "baud '' is not a number");
+	bad("console port=0x\n", 1, "port '0x' is not a number");
+	bad("console port=0x3g8\n", 1, "port '0x3g8' is not a number");
+	bad("console port=-1\n", 1, "port '-1' is not a number");
+	bad("console port=\n", 1, "port '' is not a number");
+	bad("console baud=96k\n", 1, "baud '96k' is not a number");
+	bad(G "memory=3M5\n", 1, "memory '3M5' is not a size");
+	bad(G "memory=M\n", 1, "memory 'M' is not a size");
+	bad(G "memory=4T\n", 1, "memory '4T' is not a size");
+	bad(G "memory=4MB\n", 1, "memory '4MB' is not a size");
+	bad(G "memory=\n", 1, "memory '' is not a size");
+	bad(G "memory=0x\n", 1, "memory '0x' is not a size");
+	bad(G "memory=1.5M\n", 1, "memory '1.5M' is not a size");
+}
+
+static void test_out_of_range(void **state)
+{
+	(void)state;
+	bad("console port=0\n", 1, "port '0' is out of range (1..0xffff)");
+	bad("console port=0x10000\n", 1, "port '0x10000' is out of range");
+	bad("console port=99999999999999999999999\n", 1, "is out of range");
+	bad("console baud=115201\n", 1, "baud '115201' is out of range");
+	bad("console baud=150\n", 1, "baud '150' is out of range");
+	bad("console baud=0\n", 1, "baud '0' is out of range");
+	bad("console baud=1000\n", 1, "baud '1000' does not divide 115200");
+	bad(G "memory=60K\n", 1, "memory '60K' is below 64K");
+	bad(G "memory=0\n", 1, "memory '0' is below 64K");
+	bad(G "memory=65537K\n", 1, "memory '65537K' is not a multiple of 4K");
+	bad(G "memory=65G\n", 1, "memory '65G' is above 64G");
+	bad(G "memory=0x1000001000\n", 1, "is above 64G");
+	bad(G "memory=18446744073709551615K\n", 1, "is above 64G");
+	bad(G "memory=99999999999999999999999\n", 1, "is above 64G");
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	bad("guest name=a type=elf32 image=a\n", 1, "type 'elf32' is not elf64 or real");
+	bad("guest name=a.b type=real image=a\n", 1, "name 'a.b' may only use");
+	bad("guest name= type=real image=a\n", 1, "name '' must be 1..15");
+	bad("guest name=abcdefghijklmnop type=real image=a\n", 1,
+	    "name 'abcdefghijklmnop' must be 1..15 characters");
+	bad("guest name=a type=real image=\n", 1, "image '' must be 1..63");
+	bad("guest name=a type=real image=a\\b\n", 1, "image 'a\\b' may only use");
+	bad("guest name=a type=real image=/abs.elf\n", 1, "must be a relative path");
+	bad("guest name=a type=real image="
+	    "a23456789.123456789.123456789.123456789.123456789.123456789.1234\n", 1,
+	    "must be 1..63 characters");
+}
+
+static void test_long_args(void **state)
+{
+	char text[300];
+
+	(void)state;
+	snprintf(text, sizeof(text), G "args=\"%0128d\"\n", 0);
+	bad(text, 1, "is longer than 127 characters");
+	/* Long values are shortened in the message, the reason survives. */
+	assert_non_null(strstr(err.msg, "..."));
+}
+
+static void test_duplicate_name(void **state)
+{
+	(void)state;
+	bad("guest name=a type=real image=a\n# x\nguest name=b type=real image=b\n"
+	    "guest name=a type=elf64 image=c\n", 4, "duplicate guest name 'a'");
+	/* Names are case-sensitive. */
+	ok("guest name=a type=real image=a\nguest name=A type=real image=b\n");
+	assert_int_equal(cfg.nr_guests, 2);
+}
+
+static void test_missing_required(void **state)
+{
+	(void)state;
+	bad("guest type=real image=a\n", 1, "guest line is missing 'name'");
+	bad("guest name=a image=a memory=1M\n", 1, "guest line is missing 'type'");
+	bad("console\nguest name=a type=elf64\n", 2, "guest line is missing 'image'");
+	bad("guest\n", 1, "missing 'name'");
+}
+
+static void test_quotes(void **state)
+{
+	(void)state;
+	bad(G "args=\"abc\n", 1, "unterminated quote in value of 'args'");
+	bad(G "args=\"abc", 1, "unterminated quote");
+	bad(G "args=\"a\"b\n", 1, "text after closing quote of 'args'");
+	bad(G "args=a\"b\n", 1, "stray quote in value of 'args'");
+	bad("guest name=\"a\" type=real image=a\n", 1, "value of 'name' must not be quoted");
+	bad("guest name=a type=real image=a\"\n", 1, "stray quote in value of 'image'");
+}
+
+static void test_first_error_wins(void **state)
+{
+	(void)state;
+	bad("console\nguest name=a type=real image=a\nbogus\nalso bogus\n", 3,
+	    "unknown keyword 'bogus'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_gives_defaults),
+		cmocka_unit_test(test_comments_and_blanks),
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_guest_fields),
+		cmocka_unit_test(test_memory_sizes),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_crlf_and_no_final_newline),
+		cmocka_unit_test(test_max_guests),
+		cmocka_unit_test(test_line_length),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_unknown_keyword),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_missing_equals),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_long_args),
+		cmocka_unit_test(test_duplicate_name),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_first_error_wins),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

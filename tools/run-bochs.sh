@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-bochs.sh ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
+# Boots the ESP image in Bochs 2.7 with Debian's OVMF as firmware, headless,
+# serial to SERIAL.log. Bochs exits 1 after every power-off, so callers judge
+# a run by the serial log, not the exit status.
+set -uo pipefail
+esp=$1 serial=$2 model=${3:-corei7_skylake_x} limit=${4:-600}
+megs=${BOCHS_MEGS:-256}
+size=$(stat -c %s "$esp")
+cyl=$((size / (16 * 63 * 512)))
+dir=$(mktemp -d /tmp/keel-bochs.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cat > "$dir/bochsrc" <<RC
+megs: $megs
+romimage: file=/usr/share/ovmf/OVMF.fd
+cpu: model=$model, count=1, ips=50000000, reset_on_triple_fault=0
+display_library: term
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=disk, path=$esp, mode=flat, cylinders=$cyl, heads=16, spt=63
+boot: disk
+com1: enabled=1, mode=file, dev=$serial
+port_e9_hack: enabled=1
+clock: sync=none, time0=946684800
+log: $dir/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+RC
+echo c > "$dir/cmds"
+: > "$serial"
+TERM=dumb timeout "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1
+rc=$?
+[ -n "${BOCHS_KEEP_LOG:-}" ] && cp "$dir/bochs.log" "$BOCHS_KEEP_LOG"
+[ $rc -eq 124 ] && echo "run-bochs: timed out after ${limit}s" >&2
+exit 0

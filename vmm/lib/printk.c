@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Keel's console: formatted output to the host serial port. */
+#include <keel/printk.h>
+#include <drivers/uart.h>
+#include <arch/cpu.h>
+
+void console_write(const char *s, size_t len)
+{
+	for (; len; len--, s++) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s);
+	}
+}
+
+void printk(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("\nKEEL PANIC: %s\n", buf);
+	uart_flush();
+	cpu_halt_forever();
+}
