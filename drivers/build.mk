@@ -1,2 +1,3 @@
 # SPDX-License-Identifier: MIT
 KEEL_SRCS += drivers/uart/uart16550.c
+KEEL_SRCS += drivers/acpi/tables.c drivers/acpi/power.c drivers/timer/tsc_calibrate.c drivers/acpi/piix4.c drivers/pci/pci_cfg.c

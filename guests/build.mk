@@ -1,1 +1,31 @@
 # SPDX-License-Identifier: MIT
+# Test and benchmark guests: 64-bit ELFs linked at 1 MiB, and flat real-mode binaries.
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-builtin -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Iguests/include -Ivmm/include -MMD -MP
+GUEST_LIB := guests/test/lib/start64.S guests/test/lib/guest.c vmm/lib/vsnprintf.c
+GUESTS64 := exits64 bad64 bench64
+GUESTS16 := real16
+
+$(B)/guests/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  GUESTCC $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(B)/guests/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  GUESTAS $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+define guest64_rule
+$(B)/guests/$(1).elf: $(patsubst %,$(B)/guests/obj/%.o,$(GUEST_LIB) guests/test/$(1).c) guests/test/guest.lds
+	@echo "  GUESTLD $$@"
+	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T guests/test/guest.lds -o $$@ $$(filter %.o,$$^) -lgcc
+endef
+$(foreach g,$(GUESTS64),$(eval $(call guest64_rule,$(g))))
+
+$(B)/guests/%.bin: $(B)/guests/obj/guests/test/%.S.o
+	@echo "  GUESTBIN $@"
+	$(Q)ld -m elf_x86_64 -Ttext=0x7c00 -e _start --oformat binary -o $@ $<
+
+GUEST_BINS += $(patsubst %,$(B)/guests/%.elf,$(GUESTS64)) $(patsubst %,$(B)/guests/%.bin,$(GUESTS16))

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* Structure offsets for assembly, extracted by the Makefile (STYLE.md 4). */
 #include <stddef.h>
+#include <keel/vcpu.h>
+#include "vmx/vmcs.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" ::"i"(val))
 
 void asm_offsets(void);
 void asm_offsets(void)
 {
-	DEFINE(ASM_OFFSETS_VERSION, 1);
+	DEFINE(VCPU_GPR_END, offsetof(struct vcpu, gpr) + sizeof(struct gpr_regs));
+	DEFINE(VCPU_HOST_STACK, offsetof(struct vcpu, host_stack));
+	DEFINE(VCPU_LAUNCHED, offsetof(struct vcpu, arch.launched));
+	DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 }

@@ -12,6 +12,9 @@ UNIT_SRCS_config := boot/config.c
 UNIT_TESTS += elf64
 UNIT_SRCS_elf64 := boot/elf64.c
 
+UNIT_TESTS += acpi
+UNIT_SRCS_acpi := drivers/acpi/tables.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

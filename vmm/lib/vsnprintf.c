@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A small vsnprintf: %c %s %d %i %u %x %X %p with flags '0' '-', width, l/ll/z. */
+/* A small vsnprintf: %c %s %d %i %u %x %X %p; flags '0' '-', width, .prec for %s, l/ll/z. */
 #include <keel/printk.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,7 +57,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	for (; *fmt; fmt++) {
 		bool left = false, is_signed = false;
 		char pad = ' ';
-		int width = 0, lng = 0;
+		int width = 0, lng = 0, prec = -1;
 		unsigned base = 10;
 		uint64_t v;
 		size_t n;
@@ -70,6 +70,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			*fmt == '-' ? (left = true) : (pad = '0');
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			width = width * 10 + (*fmt - '0');
+		if (*fmt == '.') {
+			fmt++;
+			if (*fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			} else {
+				for (prec = 0; *fmt >= '0' && *fmt <= '9'; fmt++)
+					prec = prec * 10 + (*fmt - '0');
+			}
+		}
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
 			lng++;
 		switch (*fmt) {
@@ -82,7 +92,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!s)
 				s = "(null)";
-			for (n = 0; s[n]; n++)
+			for (n = 0; s[n] && (prec < 0 || n < (size_t)prec); n++)
 				;
 			put_padded(&o, s, n, width, left, ' ');
 			continue;

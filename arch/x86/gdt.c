@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Keel's GDT and TSS. The TSS carries IST stacks so that #DF, NMI and #MC
+ * always run on a known-good stack, whatever state the fault left.
+ */
+#include <arch/desc.h>
+#include <keel/bits.h>
+#include <keel/string.h>
+
+#define IST_STACK_SIZE 8192
+
+struct tss64 {
+	uint32_t rsvd0;
+	uint64_t rsp[3];
+	uint64_t rsvd1;
+	uint64_t ist[7];
+	uint64_t rsvd2;
+	uint16_t rsvd3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+static struct tss64 tss;
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint64_t gdt[5] __attribute__((aligned(16))) = {
+	0,
+	0x00209a0000000000ULL, /* 0x08 kernel code: L, P, DPL0, execute/read */
+	0x0000920000000000ULL, /* 0x10 kernel data: P, DPL0, read/write */
+	0, 0,                  /* 0x18 TSS, 16 bytes, filled at run time */
+};
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+void idt_init(void);
+
+static void tss_init(void)
+{
+	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+
+	tss.ist[IST_DF - 1] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
+	tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
+	tss.ist[IST_MC - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	/* 64-bit available TSS (type 9), present. SDM 3A 7.2.3. */
+	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		 ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt[4] = base >> 32;
+}
+
+void arch_cpu_tables_init(void)
+{
+	struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+
+	tss_init();
+	__asm__ volatile("lgdt %0" ::"m"(gp));
+	/* Reload CS with a far return, then the data segments and TR. */
+	__asm__ volatile("pushq %[cs]\n\t"
+			 "lea 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %[ds], %%ax\n\t"
+			 "mov %%ax, %%ds\n\t"
+			 "mov %%ax, %%es\n\t"
+			 "mov %%ax, %%ss\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "mov %%ax, %%fs\n\t"
+			 "mov %%ax, %%gs\n\t"
+			 "mov %[tr], %%ax\n\t"
+			 "ltr %%ax" ::[cs] "i"(SEL_KCODE),
+			 [ds] "i"(SEL_KDATA), [tr] "i"(SEL_TSS)
+			 : "rax", "memory");
+	idt_init();
+}
+
+uint64_t arch_gdt_base(void) { return (uint64_t)gdt; }
+uint64_t arch_tss_base(void) { return (uint64_t)&tss; }

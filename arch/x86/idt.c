@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IDT and the exception report. Keel runs with interrupts disabled
+ * (external interrupts arrive as VM exits), so any vector that reaches this
+ * IDT is a bug in Keel: print everything that helps, then halt.
+ */
+#include <arch/desc.h>
+#include <arch/cpu.h>
+#include <keel/printk.h>
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, rsvd;
+} __attribute__((packed));
+
+extern const uint64_t trap_stubs[32];
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+
+static const char *const trap_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound", "#UD invalid opcode", "#NM no FPU", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) ip = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t a = trap_stubs[v];
+
+		idt[v] = (struct idt_gate){
+			.off_lo = a & 0xffff, .sel = SEL_KCODE, .type = 0x8e, /* P, interrupt gate */
+			.off_mid = a >> 16 & 0xffff, .off_hi = a >> 32,
+			.ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0,
+		};
+	}
+	__asm__ volatile("lidt %0" ::"m"(ip));
+}
+
+void trap_handler(struct trap_frame *f)
+{
+	const char *name = f->vector < 32 && trap_names[f->vector] ? trap_names[f->vector] : "?";
+
+	printk("\nKEEL PANIC: exception %lu (%s) error 0x%lx in Keel\n", f->vector, name, f->error);
+	printk("  rip %016lx cs %04lx rflags %016lx rsp %016lx ss %04lx\n", f->rip, f->cs,
+	       f->rflags, f->rsp, f->ss);
+	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	printk("  rsi %016lx rdi %016lx rbp %016lx\n", f->rsi, f->rdi, f->rbp);
+	printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
+	printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
+	printk("  cr0 %016lx cr2 %016lx cr3 %016lx cr4 %016lx\n", read_cr0(), read_cr2(),
+	       read_cr3(), read_cr4());
+	panic("unhandled exception %lu", f->vector);
+}
+
+uint64_t arch_idt_base(void) { return (uint64_t)idt; }

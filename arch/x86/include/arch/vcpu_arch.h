@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_VCPU_ARCH_H
+#define ARCH_VCPU_ARCH_H
+
+#include <stdint.h>
+
+/* MSRs the guest owns but the VMCS does not switch (vm_setup.c). */
+#define VMX_SWITCHED_MSRS 5
+
+struct vcpu_arch {
+	uint64_t vmcs_pa;
+	uint8_t launched;
+	uint8_t long_mode; /* entered in 64-bit mode (not real mode) */
+	uint16_t vpid;
+	uint32_t pad;
+	uint64_t pat; /* guest PAT when the VMCS cannot switch it */
+	uint64_t msrs[VMX_SWITCHED_MSRS];
+};
+
+struct vm_arch {
+	uint64_t eptp;
+	uint64_t ept_root;
+	uint8_t *io_bitmap;  /* 8 KiB: ports 0-0xffff, 1 = exit */
+	uint8_t *msr_bitmap; /* 4 KiB: read/write x low/high ranges */
+};
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* What vmm/ may ask of VT-x (STYLE.md 2): arch hooks only, no VMCS here. */
+#ifndef ARCH_VMX_H
+#define ARCH_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+/* Probe and enable VMX. Returns 0, or -errno after printing why not. */
+int arch_vmx_init(void);
+bool arch_vmx_ready(void);
+/* Whether this CPU can run real-mode / HVM guests (EPT + unrestricted guest). */
+bool arch_vmx_can_run_real_mode(void);
+
+int arch_vm_init(struct vm *vm);
+int arch_vm_map_ram(struct vm *vm);
+/* Make the vCPU start in 64-bit mode at rip/rsp with the guest's own cr3. */
+void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3, uint64_t gdt);
+/* Make the vCPU start in real mode at cs:ip = 0:ip. */
+void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
+/* Enter the guest; never returns (exits come back through the dispatcher). */
+__attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
+/* Print the guest's registers and the VMCS exit fields. */
+void arch_vcpu_dump(struct vcpu *v);
+#endif

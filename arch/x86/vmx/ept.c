@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* EPT building and lookup; see ept.h. */
+#include "ept.h"
+#include <keel/errno.h>
+#include <stddef.h>
+
+#define SZ_4K 0x1000ULL
+#define SZ_2M 0x200000ULL
+
+static inline uint64_t *table(uint64_t pa) { return (uint64_t *)(uintptr_t)pa; }
+
+static unsigned index_of(uint64_t gpa, int level) { return (gpa >> (12 + 9 * level)) & 511; }
+
+int ept_init(struct ept *e)
+{
+	e->root = e->alloc_table(e->ctx);
+	return e->root ? 0 : -ENOMEM;
+}
+
+/* The table that holds the level-`level` entry for gpa, allocating on the way. */
+static uint64_t *walk_create(struct ept *e, uint64_t gpa, int level)
+{
+	uint64_t *t = table(e->root);
+
+	for (int l = 3; l > level; l--) {
+		uint64_t *ent = &t[index_of(gpa, l)];
+
+		if (*ent & EPT_LARGE)
+			return NULL; /* a large leaf already covers this range */
+		if (!(*ent & EPT_RWX)) {
+			uint64_t pa = e->alloc_table(e->ctx);
+
+			if (!pa)
+				return NULL;
+			/* Non-leaf entries grant everything; leaves restrict. */
+			*ent = pa | EPT_RWX;
+		}
+		t = table(*ent & EPT_ADDR);
+	}
+	return t;
+}
+
+static bool table_empty(const uint64_t *t)
+{
+	for (unsigned i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags)
+{
+	if ((gpa | hpa | size) & (SZ_4K - 1) || gpa + size < gpa || gpa + size > (1ULL << 48))
+		return -EINVAL;
+	while (size) {
+		bool large = e->large_ok && !((gpa | hpa) & (SZ_2M - 1)) && size >= SZ_2M;
+		int level = large ? 1 : 0;
+		uint64_t step = large ? SZ_2M : SZ_4K;
+		uint64_t *t = walk_create(e, gpa, level);
+		uint64_t *ent;
+
+		if (!t)
+			return -ENOMEM;
+		ent = &t[index_of(gpa, level)];
+		/* A 2 MiB leaf may not replace a table that holds 4 KiB leaves. */
+		if (*ent && !(large && !(*ent & EPT_LARGE) && table_empty(table(*ent & EPT_ADDR))))
+			return -EEXIST;
+		*ent = hpa | flags | (large ? EPT_LARGE : 0);
+		gpa += step;
+		hpa += step;
+		size -= step;
+	}
+	return 0;
+}
+
+int ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *flags)
+{
+	const uint64_t *t = table(e->root);
+
+	for (int l = 3; l >= 0; l--) {
+		uint64_t ent = t[index_of(gpa, l)];
+
+		if (!(ent & EPT_RWX))
+			return -ENOENT;
+		if (l == 0 || (l <= 2 && (ent & EPT_LARGE))) {
+			uint64_t mask = (1ULL << (12 + 9 * l)) - 1;
+
+			*hpa = (ent & EPT_ADDR & ~mask) | (gpa & mask);
+			*flags = ent & ~EPT_ADDR;
+			return 0;
+		}
+		t = table(ent & EPT_ADDR);
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPUID: the host's answer, minus what a guest must not see (VMX, SMX,
+ * MONITOR, XSAVE/AVX until Keel switches XCR0, PMU, x2APIC), plus the
+ * hypervisor bit and Keel's own leaves at 0x40000000 so a guest can
+ * detect it. Leaf 0 and most others take the short path.
+ */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <keel/abi.h>
+#include <keel/vm.h>
+
+#define L1_ECX_HIDE (BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | \
+		     BIT(15) /* PDCM */ | BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ | \
+		     BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ | BIT(28) /* AVX */)
+#define L1_ECX_HYPERVISOR BIT(31)
+/* Leaf 7 EBX: AVX2, AVX-512 family, MPX, Intel PT, SGX, RTM/HLE. */
+#define L7_EBX_HIDE (BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | \
+		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define L7_ECX_HIDE (BIT(1) | BIT(5) /* WAITPKG */ | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+
+static struct cpuid_regs keel_leaf(uint32_t leaf)
+{
+	switch (leaf) {
+	case KEEL_CPUID_BASE:
+		return (struct cpuid_regs){ KEEL_CPUID_FEATURES, KEEL_CPUID_SIG_EBX,
+					    KEEL_CPUID_SIG_ECX, KEEL_CPUID_SIG_EDX };
+	case KEEL_CPUID_FEATURES:
+		return (struct cpuid_regs){ KEEL_ABI_VERSION, 0, 0, 0 };
+	default:
+		return (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+}
+
+static void filter(uint32_t leaf, struct cpuid_regs *c)
+{
+	switch (leaf) {
+	case 1:
+		c->ecx = (c->ecx & ~(uint32_t)L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
+		/* One logical CPU, APIC ID 0 (Keel gives each guest one vCPU). */
+		c->ebx = (c->ebx & 0xffff) | (1u << 16);
+		break;
+	case 7:
+		c->ebx &= ~(uint32_t)L7_EBX_HIDE;
+		c->ecx &= ~(uint32_t)L7_ECX_HIDE;
+		c->edx = 0;
+		break;
+	case 0xa: /* no virtual PMU */
+	case 0xd: /* no XSAVE state until XCR0 is switched per guest */
+		*c = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	}
+}
+
+struct vcpu *exit_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->gpr.r[REG_RAX];
+	struct cpuid_regs c;
+
+	if (unlikely(leaf - KEEL_CPUID_BASE < 0x10000000u)) {
+		c = keel_leaf(leaf);
+	} else {
+		c = cpuid(leaf, (uint32_t)v->gpr.r[REG_RCX]);
+		if (leaf != 0)
+			filter(leaf, &c);
+	}
+	v->gpr.r[REG_RAX] = c.eax;
+	v->gpr.r[REG_RBX] = c.ebx;
+	v->gpr.r[REG_RCX] = c.ecx;
+	v->gpr.r[REG_RDX] = c.edx;
+	vmx_skip_instruction();
+	return v;
+}

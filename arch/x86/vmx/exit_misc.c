@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Exits that end a guest, or that need nothing but a fault or a count. */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <keel/printk.h>
+#include <keel/vm.h>
+
+struct vcpu *exit_exception_nmi(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+
+	/* Type 2 is an NMI that arrived while the guest ran: it was the host's. */
+	if (((info >> 8) & 7) == 2) {
+		printk("vmx: host NMI during guest '%s'\n", v->vm->name);
+		return v;
+	}
+	/* The exception bitmap is empty, so this cannot happen: report it. */
+	vm_stop(v->vm, "unexpected exception exit, vector %u", info & 0xff);
+}
+
+/*
+ * Keel's interrupts stay masked; with "acknowledge interrupt on exit" the
+ * vector is in the exit information and the host handles nothing more yet.
+ */
+struct vcpu *exit_external_interrupt(struct vcpu *v)
+{
+	return v;
+}
+
+struct vcpu *exit_triple_fault(struct vcpu *v)
+{
+	vm_stop(v->vm, "triple fault (the guest's own fault handling failed)");
+}
+
+struct vcpu *exit_hlt(struct vcpu *v)
+{
+	vmx_skip_instruction();
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+		vm_stop(v->vm, "halted with interrupts disabled");
+	/* No virtual interrupt source exists yet that could wake it. */
+	vm_stop(v->vm, "halted waiting for an interrupt that no device can raise");
+}
+
+struct vcpu *exit_vmx_instruction(struct vcpu *v)
+{
+	/* Keel offers no nested VMX: the guest gets the #UD of a CPU without it. */
+	vmx_inject_exception(v, X86_UD, false, 0);
+	return v;
+}
+
+struct vcpu *exit_invalid_opcode(struct vcpu *v)
+{
+	vmx_inject_exception(v, X86_UD, false, 0);
+	return v;
+}
+
+struct vcpu *exit_entry_failure_guest_state(struct vcpu *v)
+{
+	vm_stop(v->vm, "VM entry refused the guest state (qualification %lu)",
+		vmcs_read(VMCS_EXIT_QUALIFICATION));
+}
+
+struct vcpu *exit_ept_misconfig(struct vcpu *v)
+{
+	vm_stop(v->vm, "EPT misconfiguration at 0x%lx (a Keel bug)",
+		vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS));
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Exit reason names for reports and statistics (SDM Vol. 3D Appendix C). */
+#include "exit_reason.h"
+#include <keel/vcpu.h>
+
+static const char *const names[EXIT_REASONS_MAX] = {
+	[EXIT_EXCEPTION_NMI] = "exception/NMI", [EXIT_EXTERNAL_INTERRUPT] = "external interrupt",
+	[EXIT_TRIPLE_FAULT] = "triple fault", [EXIT_INIT] = "INIT", [EXIT_SIPI] = "SIPI",
+	[EXIT_INTERRUPT_WINDOW] = "interrupt window", [EXIT_NMI_WINDOW] = "NMI window",
+	[EXIT_TASK_SWITCH] = "task switch", [EXIT_CPUID] = "CPUID", [EXIT_GETSEC] = "GETSEC",
+	[EXIT_HLT] = "HLT", [EXIT_INVD] = "INVD", [EXIT_INVLPG] = "INVLPG", [EXIT_RDPMC] = "RDPMC",
+	[EXIT_RDTSC] = "RDTSC", [EXIT_RSM] = "RSM", [EXIT_VMCALL] = "VMCALL",
+	[EXIT_VMCLEAR] = "VMCLEAR", [EXIT_VMLAUNCH] = "VMLAUNCH", [EXIT_VMPTRLD] = "VMPTRLD",
+	[EXIT_VMPTRST] = "VMPTRST", [EXIT_VMREAD] = "VMREAD", [EXIT_VMRESUME] = "VMRESUME",
+	[EXIT_VMWRITE] = "VMWRITE", [EXIT_VMXOFF] = "VMXOFF", [EXIT_VMXON] = "VMXON",
+	[EXIT_CR_ACCESS] = "CR access", [EXIT_DR_ACCESS] = "DR access",
+	[EXIT_IO_INSTRUCTION] = "I/O instruction", [EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
+	[EXIT_ENTRY_FAIL_GUEST_STATE] = "entry failure: invalid guest state",
+	[EXIT_ENTRY_FAIL_MSR_LOAD] = "entry failure: MSR loading", [EXIT_MWAIT] = "MWAIT",
+	[EXIT_MONITOR_TRAP] = "monitor trap flag", [EXIT_MONITOR] = "MONITOR",
+	[EXIT_PAUSE] = "PAUSE", [EXIT_ENTRY_FAIL_MCE] = "entry failure: machine check",
+	[EXIT_TPR_BELOW_THRESHOLD] = "TPR below threshold", [EXIT_APIC_ACCESS] = "APIC access",
+	[EXIT_GDTR_IDTR] = "GDTR/IDTR access", [EXIT_LDTR_TR] = "LDTR/TR access",
+	[EXIT_EPT_VIOLATION] = "EPT violation", [EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
+	[EXIT_INVEPT] = "INVEPT", [EXIT_RDTSCP] = "RDTSCP",
+	[EXIT_PREEMPTION_TIMER] = "preemption timer", [EXIT_INVVPID] = "INVVPID",
+	[EXIT_WBINVD] = "WBINVD", [EXIT_XSETBV] = "XSETBV", [EXIT_RDRAND] = "RDRAND",
+	[EXIT_INVPCID] = "INVPCID", [EXIT_VMFUNC] = "VMFUNC", [EXIT_RDSEED] = "RDSEED",
+	[EXIT_XSAVES] = "XSAVES", [EXIT_XRSTORS] = "XRSTORS",
+};
+
+const char *exit_reason_name(unsigned reason)
+{
+	return reason < EXIT_REASONS_MAX && names[reason] ? names[reason] : "unknown";
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading guest memory through the guest's own page tables: used to fetch
+ * the instruction behind an MMIO exit. 32-bit, PAE and 4-level paging
+ * (SDM Vol. 3A 4.3-4.5); accessed/dirty bits are left alone.
+ */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <arch/paging.h>
+#include <keel/errno.h>
+#include <arch/guest_mem.h>
+#include <keel/vm.h>
+
+#define CR4_PSE BIT(4)
+
+static int read_pte(struct vm *vm, uint64_t gpa, unsigned size, uint64_t *pte)
+{
+	void *p = vm_gpa_to_hva(vm, gpa, size);
+
+	if (!p)
+		return -EFAULT;
+	*pte = size == 8 ? *(uint64_t *)p : *(uint32_t *)p;
+	return 0;
+}
+
+int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa)
+{
+	uint64_t cr0 = vmcs_read(VMCS_GUEST_CR0), cr4 = vmcs_read(VMCS_GUEST_CR4);
+	uint64_t table = vmcs_read(VMCS_GUEST_CR3), pte;
+	int levels, shift;
+	bool pae;
+
+	if (!(cr0 & CR0_PG)) {
+		*gpa = la & 0xffffffff;
+		return 0;
+	}
+	pae = cr4 & CR4_PAE;
+	levels = !pae ? 2 : (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) ? 4 : 3;
+	table &= pae ? (levels == 4 ? PTE_ADDR : 0xffffffe0) : 0xfffff000;
+	for (int l = levels; l >= 1; l--) {
+		unsigned esize = pae ? 8 : 4, bits = pae ? 9 : 10;
+		uint64_t idx;
+
+		shift = 12 + bits * (l - 1);
+		/* PAE's top level (PDPT) has 4 entries indexed by bits 31:30. */
+		idx = (la >> shift) & ((levels == 3 && l == 3) ? 3 : (1u << bits) - 1);
+		if (read_pte(v->vm, table + idx * esize, esize, &pte) || !(pte & PTE_P))
+			return -EFAULT;
+		if (l > 1 && (pte & PTE_PS) && (l < 3 || levels == 4) && (pae || (cr4 & CR4_PSE))) {
+			uint64_t mask = (1ULL << shift) - 1;
+			uint64_t base = pae ? pte & PTE_ADDR & ~mask :
+					(pte & 0xffc00000) | ((pte >> 13 & 0xff) << 32);
+
+			*gpa = base | (la & mask);
+			return 0;
+		}
+		table = pae ? pte & PTE_ADDR : pte & 0xfffff000;
+	}
+	*gpa = table | (la & 0xfff);
+	return 0;
+}
+
+/* Copy up to len bytes at linear address la; returns how many could be read. */
+unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len)
+{
+	uint8_t *d = dst;
+	unsigned done = 0;
+
+	while (done < len) {
+		uint64_t gpa, chunk = PAGE_SIZE - ((la + done) & (PAGE_SIZE - 1));
+		uint8_t *src;
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (vmx_guest_translate(v, la + done, &gpa))
+			break;
+		src = vm_gpa_to_hva(v->vm, gpa, chunk);
+		if (!src)
+			break;
+		for (unsigned i = 0; i < chunk; i++)
+			d[done + i] = src[i];
+		done += chunk;
+	}
+	return done;
+}
+
+unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned len)
+{
+	return vmx_guest_read_linear(v, la, dst, len);
+}

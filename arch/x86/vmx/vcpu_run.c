@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* Entering a vCPU, switching between vCPUs, injecting events, reporting. */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <arch/vmx.h>
+#include <keel/printk.h>
+#include <keel/vm.h>
+
+struct vcpu *vmx_current;
+static struct vcpu *msrs_owner; /* whose switched MSRs are in the CPU now */
+
+static void switch_msrs(struct vcpu *v)
+{
+	if (msrs_owner == v)
+		return;
+	for (unsigned i = 0; i < VMX_SWITCHED_MSRS; i++) {
+		if (msrs_owner)
+			msrs_owner->arch.msrs[i] = rdmsr(vmx_switched_msrs[i]);
+		wrmsr(vmx_switched_msrs[i], v->arch.msrs[i]);
+	}
+	msrs_owner = v;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	uint8_t fail;
+
+	if (vmx_current != v) {
+		__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
+		if (fail)
+			panic("vmx: VMPTRLD failed for guest '%s'", v->vm->name);
+		vmx_current = v;
+	}
+	switch_msrs(v);
+	vmx_enter(v);
+}
+
+void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
+{
+	/* Interruption info: vector, type 3 (hardware exception), valid. */
+	uint32_t info = vector | (3u << 8) | BIT(31);
+
+	/* SDM 3C 26.2.1.3: no error code may be delivered in real mode. */
+	if (has_error && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
+		info |= BIT(11);
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	(void)v;
+}
+
+void vmcs_fail(const char *op, uint32_t field)
+{
+	panic("vmx: %s of VMCS field 0x%04x failed (instruction error %lu)", op, field,
+	      vmcs_read(VMCS_VM_INSTRUCTION_ERROR));
+}
+
+void arch_vcpu_dump(struct vcpu *v)
+{
+	const uint64_t *r = v->gpr.r;
+
+	printk("  exit reason %u (%s) qualification 0x%lx\n", vmcs_read32(VMCS_EXIT_REASON) & 0xffff,
+	       exit_reason_name(vmcs_read32(VMCS_EXIT_REASON) & 0xffff),
+	       vmcs_read(VMCS_EXIT_QUALIFICATION));
+	printk("  guest-physical 0x%lx linear 0x%lx intr-info 0x%x idt-vectoring 0x%x instr-len %u\n",
+	       vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS), vmcs_read(VMCS_GUEST_LINEAR_ADDRESS),
+	       vmcs_read32(VMCS_EXIT_INTR_INFO), vmcs_read32(VMCS_IDT_VECTORING_INFO),
+	       vmcs_read32(VMCS_EXIT_INSTR_LEN));
+	printk("  rip %04x:%016lx rsp %016lx rflags %08lx\n", vmcs_read16(VMCS_GUEST_CS_SEL),
+	       vmcs_read(VMCS_GUEST_RIP), vmcs_read(VMCS_GUEST_RSP), vmcs_read(VMCS_GUEST_RFLAGS));
+	printk("  cr0 %08lx cr3 %016lx cr4 %08lx efer %lx\n", vmcs_read(VMCS_GUEST_CR0),
+	       vmcs_read(VMCS_GUEST_CR3), vmcs_read(VMCS_GUEST_CR4), vmcs_read(VMCS_GUEST_IA32_EFER));
+	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", r[REG_RAX], r[REG_RBX], r[REG_RCX],
+	       r[REG_RDX]);
+	printk("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", r[REG_RSI], r[REG_RDI], r[REG_RBP],
+	       r[REG_R8]);
+	printk("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", r[REG_R9], r[REG_R10], r[REG_R11],
+	       r[REG_R12]);
+	printk("  r13 %016lx r14 %016lx r15 %016lx\n", r[REG_R13], r[REG_R14], r[REG_R15]);
+}
+
+/* VMfailValid/VMfailInvalid on VMLAUNCH/VMRESUME: bad controls or host state. */
+void vmx_entry_failed(struct vcpu *v)
+{
+	printk("vmx: VM entry failed for guest '%s': instruction error %lu\n", v->vm->name,
+	       vmcs_read(VMCS_VM_INSTRUCTION_ERROR));
+	arch_vcpu_dump(v);
+	panic("VM entry failed (host-side VMCS setup is wrong)");
+}

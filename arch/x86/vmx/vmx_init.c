@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Turning VMX on: detect it, take IA32_FEATURE_CONTROL as the firmware left
+ * it (OVMF and KVM leave it unlocked, real boards usually lock it with VMX
+ * on, some lock it with VMX off), read the capability MSRs, negotiate the
+ * controls, and VMXON. SDM Vol. 3C 24.7 and 24.8.
+ */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/printk.h>
+
+struct vmx_state vmx;
+
+static void read_caps(struct vmx_caps *c)
+{
+	bool true_ctls;
+
+	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	true_ctls = c->basic & VMX_BASIC_TRUE_CTLS;
+	c->pin = rdmsr(true_ctls ? 0x48d : 0x481);
+	c->proc = rdmsr(true_ctls ? 0x48e : 0x482);
+	c->exit = rdmsr(true_ctls ? 0x48f : 0x483);
+	c->entry = rdmsr(true_ctls ? 0x490 : 0x484);
+	c->misc = rdmsr(0x485);
+	c->cr0_fixed0 = rdmsr(0x486);
+	c->cr0_fixed1 = rdmsr(0x487);
+	c->cr4_fixed0 = rdmsr(0x488);
+	c->cr4_fixed1 = rdmsr(0x489);
+	/* Secondary controls and EPT/VPID caps exist only if allowed-1 says so. */
+	c->proc2 = (c->proc >> 32) & CPU_SECONDARY ? rdmsr(0x48b) : 0;
+	c->ept_vpid = (c->proc2 >> 32) & (CPU2_EPT | CPU2_VPID) ? rdmsr(0x48c) : 0;
+}
+
+static int feature_control(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (fc & FEATURE_CONTROL_LOCK) {
+		if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE)) {
+			printk("vmx: VT-x is disabled by the firmware (IA32_FEATURE_CONTROL "
+			       "locked with VMX off): enable VT-x in the firmware setup\n");
+			return -EPERM;
+		}
+		return 0;
+	}
+	printk("vmx: IA32_FEATURE_CONTROL unlocked (0x%lx): enabling VMX and locking it\n", fc);
+	wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE | FEATURE_CONTROL_LOCK);
+	return 0;
+}
+
+static void print_caps(const struct vmx_caps *c, const struct vmx_controls *k)
+{
+	printk("vmx: basic %016lx pin %016lx proc %016lx proc2 %016lx\n", c->basic, c->pin,
+	       c->proc, c->proc2);
+	printk("vmx: exit %016lx entry %016lx misc %016lx ept/vpid %016lx\n", c->exit, c->entry,
+	       c->misc, c->ept_vpid);
+	printk("vmx: cr0 fixed %lx/%lx cr4 fixed %lx/%lx\n", c->cr0_fixed0, c->cr0_fixed1,
+	       c->cr4_fixed0, c->cr4_fixed1);
+	printk("vmx: using pin %08x proc %08x proc2 %08x exit %08x entry %08x\n", k->pin,
+	       k->proc, k->proc2, k->exit, k->entry);
+	printk("vmx: EPT %s, unrestricted guest %s, VPID %s, 2M EPT pages %s, PAT switching %s\n",
+	       k->ept ? "yes" : "no", k->unrestricted ? "yes" : "no", k->vpid ? "yes" : "no",
+	       k->ept_2m ? "yes" : "no", k->pat ? "yes" : "no");
+}
+
+int arch_vmx_init(void)
+{
+	uint64_t cr0, cr4;
+	uint8_t fail;
+	char why[96];
+
+	if (!(cpuid(1, 0).ecx & BIT(5))) {
+		printk("vmx: this CPU has no VT-x (CPUID.1:ECX.VMX = 0): HVM guests cannot run\n");
+		return -ENODEV;
+	}
+	if (feature_control())
+		return -EPERM;
+	read_caps(&vmx.caps);
+	if (vmx_negotiate(&vmx.caps, &vmx.ctl, why, sizeof(why))) {
+		print_caps(&vmx.caps, &vmx.ctl);
+		printk("vmx: cannot use VT-x: %s\n", why);
+		return -ENODEV;
+	}
+	print_caps(&vmx.caps, &vmx.ctl);
+
+	/* CR0/CR4 must honour the fixed bits in VMX operation (SDM 3C 24.8). */
+	cr4 = (read_cr4() | CR4_VMXE | vmx.caps.cr4_fixed0) & vmx.caps.cr4_fixed1;
+	write_cr4(cr4);
+	cr0 = (read_cr0() | vmx.caps.cr0_fixed0) & vmx.caps.cr0_fixed1;
+	write_cr0(cr0);
+
+	vmx.vmxon_pa = (uint64_t)frame_alloc(PAGE_SIZE, PAGE_SIZE);
+	*(uint32_t *)vmx.vmxon_pa = (uint32_t)vmx.caps.basic & 0x7fffffff; /* revision id */
+	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(vmx.vmxon_pa) : "cc", "memory");
+	if (fail) {
+		printk("vmx: VMXON failed\n");
+		return -EIO;
+	}
+	vmx.on = true;
+	printk("vmx: VMX on\n");
+	return 0;
+}
+
+bool arch_vmx_ready(void) { return vmx.on; }
+bool arch_vmx_can_run_real_mode(void) { return vmx.on && vmx.ctl.unrestricted; }

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control negotiation from the capability MSRs: pure logic, unit-tested on
+ * the host with MSR values recorded from several Bochs CPU models.
+ */
+#include "vmx_ctls.h"
+#include <keel/printk.h>
+
+uint32_t vmx_ctl_adjust(uint64_t cap, uint32_t want, uint32_t need, uint32_t *missing)
+{
+	uint32_t must = (uint32_t)cap, may = (uint32_t)(cap >> 32);
+
+	*missing = need & ~may;
+	return ((want | need) & may) | must;
+}
+
+struct ctl_step {
+	const char *name;
+	uint32_t missing;
+};
+
+static int report(const struct ctl_step *s, unsigned n, char *why, size_t whylen)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (s[i].missing) {
+			snprintf(why, whylen, "%s controls lack required bits 0x%x", s[i].name,
+				 s[i].missing);
+			return -1;
+		}
+	return 0;
+}
+
+int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why, size_t whylen)
+{
+	struct ctl_step s[5] = { { "pin-based", 0 }, { "processor-based", 0 },
+				 { "secondary", 0 }, { "VM-exit", 0 }, { "VM-entry", 0 } };
+
+	*out = (struct vmx_controls){ 0 };
+	/*
+	 * External interrupts and NMIs always exit: Keel owns the host's
+	 * interrupts. HLT exits so an idle guest yields. All port I/O traps
+	 * through the I/O bitmap; the MSR bitmap is optional (without it every
+	 * MSR access exits, which is merely slower).
+	 */
+	out->pin = vmx_ctl_adjust(c->pin, PIN_VIRTUAL_NMIS, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+				  &s[0].missing);
+	out->proc = vmx_ctl_adjust(c->proc,
+				   CPU_MSR_BITMAPS | CPU_TSC_OFFSETTING | CPU_SECONDARY |
+					   CPU_MWAIT_EXITING | CPU_MONITOR_EXITING,
+				   CPU_HLT_EXITING | CPU_IO_BITMAPS, &s[1].missing);
+	/* Secondary controls exist only when the primary word may enable them. */
+	if (out->proc & CPU_SECONDARY)
+		out->proc2 = vmx_ctl_adjust(c->proc2,
+					    CPU2_EPT | CPU2_UNRESTRICTED_GUEST | CPU2_VPID |
+						    CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
+					    0, &s[2].missing);
+	/* Host EFER must come back on exit (guest NXE/LME would leak otherwise). */
+	out->exit = vmx_ctl_adjust(c->exit, EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+				   EXIT_HOST_64BIT | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+				   &s[3].missing);
+	out->entry = vmx_ctl_adjust(c->entry, ENTRY_LOAD_PAT, ENTRY_LOAD_EFER, &s[4].missing);
+	/* IA-32e mode guest is set per guest at entry; never by default. */
+	out->entry &= ~(uint32_t)ENTRY_IA32E_GUEST | (uint32_t)c->entry;
+	if (report(s, 5, why, whylen))
+		return -1;
+
+	out->ept = (out->proc2 & CPU2_EPT) && (c->ept_vpid & EPT_CAP_WALK4) &&
+		   (c->ept_vpid & EPT_CAP_WB);
+	if (!out->ept)
+		out->proc2 &= ~(uint32_t)(CPU2_EPT | CPU2_UNRESTRICTED_GUEST);
+	/* SDM 3C 25.6.2: unrestricted guest requires EPT. */
+	out->unrestricted = out->ept && (out->proc2 & CPU2_UNRESTRICTED_GUEST);
+	out->ept_2m = out->ept && (c->ept_vpid & EPT_CAP_2M);
+	out->vpid = (out->proc2 & CPU2_VPID) && (c->ept_vpid & VPID_CAP_INVVPID);
+	if (!out->vpid)
+		out->proc2 &= ~(uint32_t)CPU2_VPID;
+	out->pat = (out->exit & EXIT_SAVE_PAT) && (out->exit & EXIT_LOAD_PAT) &&
+		   (out->entry & ENTRY_LOAD_PAT);
+	if (!out->pat) {
+		out->exit &= ~(uint32_t)(EXIT_SAVE_PAT | EXIT_LOAD_PAT) | (uint32_t)c->exit;
+		out->entry &= ~(uint32_t)ENTRY_LOAD_PAT | (uint32_t)c->entry;
+	}
+	if (!out->proc2)
+		out->proc &= ~(uint32_t)CPU_SECONDARY | (uint32_t)c->proc;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* State and helpers shared inside arch/x86/vmx only. */
+#ifndef ARCH_X86_VMX_PRIV_H
+#define ARCH_X86_VMX_PRIV_H
+
+#include <stdbool.h>
+#include "vmcs.h"
+#include "vmx_ctls.h"
+#include "exit_reason.h"
+
+struct vcpu;
+
+struct vmx_state {
+	bool on;
+	uint64_t vmxon_pa;
+	struct vmx_caps caps;
+	struct vmx_controls ctl;
+};
+
+extern struct vmx_state vmx;
+extern const uint32_t vmx_switched_msrs[];
+
+/* The vCPU whose VMCS is current on this CPU. */
+extern struct vcpu *vmx_current;
+
+typedef struct vcpu *exit_handler_fn(struct vcpu *v);
+
+struct vcpu *vmx_exit_dispatch(struct vcpu *v);
+__attribute__((noreturn)) void vmx_enter(struct vcpu *v);
+__attribute__((noreturn)) void vmx_entry_failed(struct vcpu *v);
+
+/* Advance the guest RIP past the instruction that exited. */
+static inline void vmx_skip_instruction(void)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTR_LEN));
+}
+
+/* Queue a hardware exception for the next entry (SDM 3C 26.6). */
+void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+
+#define X86_UD 6
+#define X86_GP 13
+#define X86_PF 14
+
+exit_handler_fn exit_exception_nmi, exit_external_interrupt, exit_triple_fault, exit_cpuid,
+	exit_hlt, exit_vmcall, exit_vmx_instruction, exit_io, exit_rdmsr, exit_wrmsr,
+	exit_ept_violation, exit_ept_misconfig, exit_xsetbv, exit_entry_failure_guest_state,
+	exit_invalid_opcode;
+
+#endif

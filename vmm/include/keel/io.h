@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The I/O registry: port and MMIO ranges of a VM, each owned by a device
+ * model that sees only an access record (STYLE.md 10).
+ */
+#ifndef KEEL_IO_H
+#define KEEL_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+struct io_access {
+	uint64_t addr;  /* port or guest-physical address */
+	uint32_t size;  /* 1, 2, 4 or 8 bytes */
+	bool write;
+	uint64_t value; /* written value, or where a read puts its result */
+};
+
+typedef int io_handler_fn(struct vm *vm, void *dev, struct io_access *a);
+
+struct io_range {
+	uint64_t base, len;
+	io_handler_fn *fn;
+	void *dev;
+};
+
+#define IO_RANGES_MAX 16
+
+struct io_registry {
+	unsigned nr_pio, nr_mmio;
+	struct io_range pio[IO_RANGES_MAX];
+	struct io_range mmio[IO_RANGES_MAX];
+};
+
+int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev);
+int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev);
+/* Dispatch: 0 if a device took it, -ENOENT if no device claims the address. */
+int io_pio(struct vm *vm, struct io_access *a);
+int io_mmio(struct vm *vm, struct io_access *a);
+const struct io_range *io_find(const struct io_range *r, unsigned n, uint64_t addr, uint32_t size);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KEEL_VCPU_H
+#define KEEL_VCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <arch/vcpu_arch.h>
+
+/* SDM register numbers (Vol. 2 Table 2-1): exit qualifications index this. */
+enum gpr {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	NR_GPRS
+};
+
+struct gpr_regs {
+	uint64_t r[NR_GPRS]; /* r[REG_RSP] is unused: the VMCS holds guest RSP */
+};
+
+#define EXIT_REASONS_MAX 80
+
+struct vm;
+
+struct vcpu {
+	struct gpr_regs gpr;  /* first: the exit stub stores straight into it */
+	uint64_t host_stack;  /* top of the stack the C exit handlers run on */
+	struct vm *vm;
+	struct vcpu_arch arch;
+	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
+};
+
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "exit stub expects gpr first");
+_Static_assert(sizeof(struct gpr_regs) == 16 * 8, "exit stub saves 16 registers");
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* A virtual machine: its memory, its devices, its one vCPU. */
+#ifndef KEEL_VM_H
+#define KEEL_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <boot/config.h>
+#include <keel/dev.h>
+#include <keel/io.h>
+#include <keel/vcpu.h>
+
+enum vm_state { VM_READY, VM_RUNNING, VM_STOPPED };
+
+struct vm {
+	char name[CFG_NAME_MAX];
+	unsigned id;
+	enum vm_state state;
+	const struct cfg_guest *cfg;
+	uint64_t ram_hpa, ram_size; /* guest RAM: GPA [0, ram_size) -> HPA ram_hpa */
+	struct io_registry io;
+	struct vm_arch arch;
+	struct vcpu vcpu;
+	struct vuart uart;
+	struct testdev testdev;
+	/* Console: guest bytes are collected into lines tagged with the name. */
+	char line[128];
+	unsigned line_len;
+	int exit_status; /* from the debug-exit port, -1 if none */
+	char stop_reason[96];
+};
+
+/* Guest RAM as a host pointer, or NULL if [gpa, gpa+len) is not all RAM. */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* Stop the guest with a report; the other guests and Keel carry on. */
+__attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
+/* Guest console output, tagged "[name] " per line on Keel's console. */
+void vm_console_putc(struct vm *vm, char c);
+
+/* Pick the next runnable guest and enter it; power off when none is left. */
+__attribute__((noreturn)) void sched_run_next(void);
+
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The I/O registry; see keel/io.h. */
+#include <keel/errno.h>
+#include <keel/io.h>
+#include <keel/vm.h>
+
+const struct io_range *io_find(const struct io_range *r, unsigned n, uint64_t addr, uint32_t size)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (addr >= r[i].base && addr + size <= r[i].base + r[i].len)
+			return &r[i];
+	return NULL;
+}
+
+static int add(struct io_range *r, unsigned *n, uint64_t base, uint64_t len, io_handler_fn *fn,
+	       void *dev)
+{
+	if (!len || base + len < base)
+		return -EINVAL;
+	for (unsigned i = 0; i < *n; i++)
+		if (base < r[i].base + r[i].len && r[i].base < base + len)
+			return -EEXIST;
+	if (*n == IO_RANGES_MAX)
+		return -ENOSPC;
+	r[(*n)++] = (struct io_range){ base, len, fn, dev };
+	return 0;
+}
+
+int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev)
+{
+	if ((uint32_t)base + len > 0x10000)
+		return -EINVAL;
+	return add(vm->io.pio, &vm->io.nr_pio, base, len, fn, dev);
+}
+
+/* MMIO ranges must lie outside guest RAM, where EPT maps nothing. */
+int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
+{
+	if (base < vm->ram_size)
+		return -EINVAL;
+	return add(vm->io.mmio, &vm->io.nr_mmio, base, len, fn, dev);
+}
+
+int io_pio(struct vm *vm, struct io_access *a)
+{
+	const struct io_range *r = io_find(vm->io.pio, vm->io.nr_pio, a->addr, a->size);
+
+	return r ? r->fn(vm, r->dev, a) : -ENOENT;
+}
+
+int io_mmio(struct vm *vm, struct io_access *a)
+{
+	const struct io_range *r = io_find(vm->io.mmio, vm->io.nr_mmio, a->addr, a->size);
+
+	return r ? r->fn(vm, r->dev, a) : -ENOENT;
+}

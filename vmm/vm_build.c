@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building a VM from its keel.cfg line and image: memory, devices, and the
+ * initial vCPU state. A guest that cannot be built is refused by name and
+ * the others still run.
+ *
+ * 64-bit (elf64) guest layout, in guest-physical memory:
+ *   0x1000-0x6fff  page tables Keel builds: 0-4 GiB identity, 2 MiB pages
+ *   0x7000         GDT: null, 64-bit code (0x08), data (0x10)
+ *   0x8000         the config line's args, NUL-terminated (RDI points here)
+ *   0x100000-      the ELF's PT_LOAD segments (by p_paddr)
+ *   top of RAM     initial stack (RSP); RSI = RAM size
+ */
+#include <arch/vmx.h>
+#include <arch/paging.h>
+#include <boot/boot_info.h>
+#include <boot/elf64.h>
+#include <keel/bits.h>
+#include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vm.h>
+
+#define GUEST_PT_GPA    0x1000UL
+#define GUEST_GDT_GPA   0x7000UL
+#define GUEST_ARGS_GPA  0x8000UL
+#define GUEST_IMAGE_MIN 0x100000UL
+#define REAL_LOAD_GPA   0x7c00UL
+
+static void build_page_tables(struct vm *vm)
+{
+	uint64_t *pml4 = vm_gpa_to_hva(vm, GUEST_PT_GPA, 6 * PAGE_SIZE);
+	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
+
+	memset(pml4, 0, 6 * PAGE_SIZE);
+	pml4[0] = (GUEST_PT_GPA + PAGE_SIZE) | PTE_P | PTE_W;
+	for (unsigned g = 0; g < 4; g++) {
+		pdpt[g] = (GUEST_PT_GPA + (2 + g) * PAGE_SIZE) | PTE_P | PTE_W;
+		for (unsigned i = 0; i < 512; i++)
+			pd[g * 512 + i] = (g * GiB + i * 2 * MiB) | PTE_P | PTE_W | PTE_PS;
+	}
+}
+
+static int load_elf64(struct vm *vm, const struct boot_module *mod)
+{
+	static const uint64_t gdt[3] = { 0, 0x00209a0000000000ULL, 0x0000920000000000ULL };
+	struct elf64_image img;
+	char err[96];
+	size_t args_len = strlen(vm->cfg->args);
+
+	if (elf64_check((const void *)mod->base, mod->size, &img, err, sizeof(err))) {
+		printk("keel: guest '%s': image %s: %s\n", vm->name, mod->name, err);
+		return -EINVAL;
+	}
+	if (img.relocatable || img.lowest < GUEST_IMAGE_MIN || img.highest > vm->ram_size - 64 * KiB) {
+		printk("keel: guest '%s': image %s must load between 0x%lx and 0x%lx "
+		       "(it spans 0x%lx-0x%lx)\n", vm->name, mod->name, GUEST_IMAGE_MIN,
+		       vm->ram_size - 64 * KiB, img.lowest, img.highest);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < img.nr_segs; i++) {
+		const struct elf64_seg *s = &img.segs[i];
+		uint8_t *dst = vm_gpa_to_hva(vm, s->addr, s->mem_size);
+
+		memcpy(dst, (const uint8_t *)mod->base + s->file_off, s->file_size);
+		memset(dst + s->file_size, 0, s->mem_size - s->file_size);
+	}
+	build_page_tables(vm);
+	memcpy(vm_gpa_to_hva(vm, GUEST_GDT_GPA, sizeof(gdt)), gdt, sizeof(gdt));
+	memcpy(vm_gpa_to_hva(vm, GUEST_ARGS_GPA, args_len + 1), vm->cfg->args, args_len + 1);
+	arch_vcpu_setup_long(&vm->vcpu, img.entry, vm->ram_size, GUEST_PT_GPA, GUEST_GDT_GPA);
+	vm->vcpu.gpr.r[REG_RDI] = GUEST_ARGS_GPA;
+	vm->vcpu.gpr.r[REG_RSI] = vm->ram_size;
+	return 0;
+}
+
+static int load_real(struct vm *vm, const struct boot_module *mod)
+{
+	if (mod->size == 0 || mod->size > vm->ram_size - REAL_LOAD_GPA || mod->size > 0x10000) {
+		printk("keel: guest '%s': real-mode image %s is %lu bytes: it must be 1 byte to 64 KiB "
+		       "and fit in RAM above 0x7c00\n", vm->name, mod->name, mod->size);
+		return -EINVAL;
+	}
+	memcpy(vm_gpa_to_hva(vm, REAL_LOAD_GPA, mod->size), (const void *)mod->base, mod->size);
+	arch_vcpu_setup_real(&vm->vcpu, REAL_LOAD_GPA);
+	return 0;
+}
+
+int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod)
+{
+	int err;
+
+	memset(vm, 0, sizeof(*vm));
+	memcpy(vm->name, g->name, sizeof(vm->name));
+	vm->id = id;
+	vm->cfg = g;
+	vm->exit_status = -1;
+	vm->vcpu.vm = vm;
+	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
+	if (!arch_vmx_ready() || !arch_vmx_can_run_real_mode()) {
+		printk("keel: guest '%s' not started: it needs VT-x with EPT and unrestricted guest, "
+		       "which this CPU does not offer\n", vm->name);
+		return -ENODEV;
+	}
+	vm->ram_size = g->memory;
+	vm->ram_hpa = frame_try_alloc(g->memory, 2 * MiB);
+	if (!vm->ram_hpa) {
+		printk("keel: guest '%s' not started: no %lu KiB of free memory for it\n", vm->name,
+		       g->memory / KiB);
+		return -ENOMEM;
+	}
+	err = arch_vm_init(vm);
+	if (!err)
+		err = arch_vm_map_ram(vm);
+	if (!err)
+		err = vuart_attach(vm, &vm->uart, 0x3f8);
+	if (!err)
+		err = debug_exit_attach(vm);
+	if (!err)
+		err = testdev_attach(vm, &vm->testdev);
+	if (err) {
+		printk("keel: guest '%s' not started: setup failed (%d)\n", vm->name, err);
+		return err;
+	}
+	err = g->type == CFG_GUEST_REAL ? load_real(vm, mod) : load_elf64(vm, mod);
+	if (err)
+		return err;
+	printk("keel: guest '%s' (%s, %lu KiB at host 0x%lx) ready\n", vm->name,
+	       g->type == CFG_GUEST_REAL ? "real mode" : "64-bit", g->memory / KiB, vm->ram_hpa);
+	vm->state = VM_READY;
+	return 0;
+}
