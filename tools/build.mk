@@ -1,1 +1,44 @@
 # SPDX-License-Identifier: MIT
+# Images and the top-level jobs: run, test, bench, usb.
+KEEL_CFG ?= tools/keel.cfg
+BOCHS_CPU ?= corei7_skylake_x
+
+$(B)/esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(GUEST_BINS) $(KEEL_CFG) tools/mkesp.sh
+	@echo "  ESP     $@"
+	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(KEEL_CFG) $(GUEST_BINS)
+
+$(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/guests/bench64.elf test/bench/bench.cfg
+	@echo "  ESP     $@"
+	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf test/bench/bench.cfg $(B)/guests/bench64.elf
+
+# A GPT disk image with one EFI system partition, ready for dd to a USB stick.
+$(B)/keel-usb.img: $(B)/esp.img tools/mkusb.sh
+	@echo "  USB     $@"
+	$(Q)tools/mkusb.sh $@ $(B)/esp.img
+
+setup:
+	$(Q)tools/setup.sh
+
+esp: $(B)/esp.img
+usb: $(B)/keel-usb.img
+
+# Boot Keel with its default guests in Bochs + OVMF; the serial console is
+# shown as it arrives and kept in build/serial.log.
+run: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/esp.img
+	$(Q)tools/run-bochs.sh --follow $(B)/esp.img $(B)/serial.log $(BOCHS_CPU)
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img
+	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
+
+SYSTEST_JOBS ?= 2
+systest: all $(B)/esp.img
+	$(Q)cd test/system && KEEL_BUILD=$(abspath $(B)) /usr/bin/python3 -m pytest -v -n $(SYSTEST_JOBS) \
+		-p no:cacheprovider .
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory systest
+
+.PHONY: setup esp usb run bench systest test

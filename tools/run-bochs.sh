@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-bochs.sh ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
+# run-bochs.sh [--follow] ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
 # Boots the ESP image in Bochs 2.7 with Debian's OVMF as firmware, headless,
-# serial to SERIAL.log. Bochs exits 1 after every power-off, so callers judge
-# a run by the serial log, not the exit status.
+# serial to SERIAL.log (--follow also shows it as it arrives). Bochs exits
+# 1 after every power-off, so callers judge a run by the serial log.
 set -uo pipefail
+follow=0
+[ "${1:-}" = "--follow" ] && { follow=1; shift; }
 esp=$1 serial=$2 model=${3:-corei7_skylake_x} limit=${4:-600}
 megs=${BOCHS_MEGS:-256}
 size=$(stat -c %s "$esp")
 cyl=$((size / (16 * 63 * 512)))
 dir=$(mktemp -d /tmp/keel-bochs.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
+# OVMF.fd is the firmware ROM (it carries its own variable store, and Bochs
+# maps it read-only at the top of 4 GiB). ips sets emulated time only.
 cat > "$dir/bochsrc" <<RC
 megs: $megs
 romimage: file=/usr/share/ovmf/OVMF.fd
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 cpu: model=$model, count=1, ips=50000000, reset_on_triple_fault=0
 display_library: term
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
@@ -30,7 +35,12 @@ debug: action=ignore
 RC
 echo c > "$dir/cmds"
 : > "$serial"
-TERM=dumb timeout "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1
+TERM=dumb timeout "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
+pid=$!
+if [ $follow -eq 1 ]; then
+	tail -n +1 -f --pid=$pid "$serial" | sed -u 's/\x1b\[[0-9;=?]*[A-Za-z]//g'
+fi
+wait $pid
 rc=$?
 [ -n "${BOCHS_KEEP_LOG:-}" ] && cp "$dir/bochs.log" "$BOCHS_KEEP_LOG"
 [ $rc -eq 124 ] && echo "run-bochs: timed out after ${limit}s" >&2

@@ -98,8 +98,13 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	vm->exit_status = -1;
 	vm->vcpu.vm = vm;
 	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
-	if (!arch_vmx_ready() || !arch_vmx_can_run_real_mode()) {
-		printk("keel: guest '%s' not started: it needs VT-x with EPT and unrestricted guest, "
+	if (!arch_vmx_ready() || !arch_vmx_has_ept()) {
+		printk("keel: guest '%s' not started: it needs VT-x with EPT, which this CPU does "
+		       "not offer\n", vm->name);
+		return -ENODEV;
+	}
+	if (g->type == CFG_GUEST_REAL && !arch_vmx_can_run_real_mode()) {
+		printk("keel: guest '%s' not started: real mode needs VT-x \"unrestricted guest\", "
 		       "which this CPU does not offer\n", vm->name);
 		return -ENODEV;
 	}

@@ -105,3 +105,4 @@ int arch_vmx_init(void)
 
 bool arch_vmx_ready(void) { return vmx.on; }
 bool arch_vmx_can_run_real_mode(void) { return vmx.on && vmx.ctl.unrestricted; }
+bool arch_vmx_has_ept(void) { return vmx.on && vmx.ctl.ept; }

@@ -14,6 +14,8 @@ int arch_vmx_init(void);
 bool arch_vmx_ready(void);
 /* Whether this CPU can run real-mode / HVM guests (EPT + unrestricted guest). */
 bool arch_vmx_can_run_real_mode(void);
+/* Whether guests can get their memory through EPT (every Keel guest needs it). */
+bool arch_vmx_has_ept(void);
 
 int arch_vm_init(struct vm *vm);
 int arch_vm_map_ram(struct vm *vm);
