@@ -37,8 +37,12 @@ systest: all $(B)/esp.img
 	$(Q)cd test/system && KEEL_BUILD=$(abspath $(B)) /usr/bin/python3 -m pytest -v -n $(SYSTEST_JOBS) \
 		-p no:cacheprovider .
 
+check-layering:
+	$(Q)tools/check-layering.sh
+
 test: setup
+	$(Q)tools/check-layering.sh
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory systest
 
-.PHONY: setup esp usb run bench systest test
+.PHONY: setup esp usb run bench systest test check-layering
