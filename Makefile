@@ -20,6 +20,9 @@ KEEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fpie \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \
 	-I$(B)/gen -MMD -MP
+ifeq ($(DEBUG),1)
+KEEL_CFLAGS += -DKEEL_DEBUG
+endif
 KEEL_ASFLAGS := $(filter-out -std=gnu11,$(KEEL_CFLAGS)) -D__ASSEMBLY__
 KEEL_LDFLAGS := -nostdlib -static-pie -Wl,--build-id=none,--no-dynamic-linker,-z,text -z max-page-size=4096 -T arch/x86/keel.lds
 

@@ -9,6 +9,7 @@
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
 #include <drivers/acpi.h>
+#include <drivers/intc.h>
 #include <drivers/tsc.h>
 #include <drivers/uart.h>
 #include <keel/frames.h>
@@ -112,6 +113,8 @@ void keel_main(struct boot_info *bi)
 		      bi->magic, bi->version);
 	print_cpu();
 	arch_cpu_tables_init();
+	pic8259_mask_all();
+	lapic_init();
 	top = memory_init(bi, BOOT_MEM_USABLE);
 	print_memmap(bi);
 	arch_paging_init(top);

@@ -2,6 +2,7 @@
 /* Exits that end a guest, or that need nothing but a fault or a count. */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <drivers/intc.h>
 #include <keel/printk.h>
 #include <keel/vm.h>
 
@@ -20,10 +21,19 @@ struct vcpu *exit_exception_nmi(struct vcpu *v)
 
 /*
  * Keel's interrupts stay masked; with "acknowledge interrupt on exit" the
- * vector is in the exit information and the host handles nothing more yet.
+ * CPU has already taken the vector from the local APIC (SDM 3C 28.2.2), so
+ * all that is left is the EOI. Keel owns no interrupt source yet: say so once.
  */
 struct vcpu *exit_external_interrupt(struct vcpu *v)
 {
+	static bool reported;
+
+	if (!reported) {
+		reported = true;
+		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n",
+		       vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff, v->vm->name);
+	}
+	lapic_eoi();
 	return v;
 }
 

@@ -67,7 +67,8 @@ enum vmcs_field {
 
 /*
  * VMREAD/VMWRITE. A field Keel names is always supported, so a failure is a
- * host bug; debug builds (KEEL_DEBUG) check CF/ZF and report the field.
+ * host bug; debug builds (make DEBUG=1) check the value's width and CF/ZF
+ * and report the field.
  */
 void vmcs_fail(const char *op, uint32_t field);
 
@@ -85,10 +86,16 @@ static inline uint64_t vmcs_read(enum vmcs_field f)
 	return v;
 }
 
+/* Field width from the encoding (SDM 3D B.1): 0 16-bit, 1 64-bit, 2 32-bit, 3 natural. */
+static inline unsigned vmcs_field_width(enum vmcs_field f) { return (f >> 13) & 3; }
+
 static inline void vmcs_write(enum vmcs_field f, uint64_t v)
 {
 #ifdef KEEL_DEBUG
 	uint8_t bad;
+
+	if ((vmcs_field_width(f) == 0 && v > 0xffff) || (vmcs_field_width(f) == 2 && v > 0xffffffff))
+		vmcs_fail("vmwrite (value wider than the field)", f);
 	__asm__ volatile("vmwrite %1, %2; setbe %0" : "=qm"(bad) : "r"(v), "r"((uint64_t)f) : "cc");
 	if (bad)
 		vmcs_fail("vmwrite", f);
