@@ -19,6 +19,7 @@
 #define CFG_LINE_MAX 255
 #define MEM_DEFAULT  (16ULL << 20)
 #define MEM_MIN      (64ULL << 10)
+#define HVM_MEM_MIN  (16ULL << 20)
 #define MEM_MAX      (64ULL << 30)
 #define XSTR(x)      STR(x)
 #define STR(x)       #x
@@ -212,26 +213,38 @@ static int set_type(struct parser *p, const struct slice *v)
 		p->guest->type = CFG_GUEST_ELF64;
 	else if (eq(v, "real"))
 		p->guest->type = CFG_GUEST_REAL;
+	else if (eq(v, "hvm"))
+		p->guest->type = CFG_GUEST_HVM;
 	else
-		return fail(p, "type ", v, " is not elf64 or real");
+		return fail(p, "type ", v, " is not elf64, real or hvm");
+	return 0;
+}
+
+/* A file on the ESP, resolved against the config file's directory by the loader. */
+static int set_path(struct parser *p, const char *key, char *dst, const struct slice *v)
+{
+	if (v->n < 1 || v->n >= CFG_PATH_MAX)
+		return fail(p, key, v, " must be 1..63 characters");
+	if (v->s[0] == '/')
+		return fail(p, key, v, " must be a relative path");
+	for (size_t i = 0; i < v->n; i++) {
+		char c = v->s[i];
+
+		if (!is_alnum(c) && c != '_' && c != '.' && c != '-' && c != '/')
+			return fail(p, key, v, " may only use [A-Za-z0-9_.-/]");
+	}
+	copy_str(dst, v);
 	return 0;
 }
 
 static int set_image(struct parser *p, const struct slice *v)
 {
-	if (v->n < 1 || v->n >= CFG_PATH_MAX)
-		return fail(p, "image ", v, " must be 1..63 characters");
-	/* Resolved against the config file's directory by the loader. */
-	if (v->s[0] == '/')
-		return fail(p, "image ", v, " must be a relative path");
-	for (size_t i = 0; i < v->n; i++) {
-		char c = v->s[i];
+	return set_path(p, "image ", p->guest->image, v);
+}
 
-		if (!is_alnum(c) && c != '_' && c != '.' && c != '-' && c != '/')
-			return fail(p, "image ", v, " may only use [A-Za-z0-9_.-/]");
-	}
-	copy_str(p->guest->image, v);
-	return 0;
+static int set_firmware(struct parser *p, const struct slice *v)
+{
+	return set_path(p, "firmware ", p->guest->firmware, v);
 }
 
 static int set_memory(struct parser *p, const struct slice *v)
@@ -292,6 +305,7 @@ static const struct key guest_keys[] = {
 	{ "image", set_image },
 	{ "memory", set_memory },
 	{ "args", set_args },
+	{ "firmware", set_firmware },
 };
 
 static int guest_end(struct parser *p, unsigned seen)
@@ -308,6 +322,15 @@ static int guest_end(struct parser *p, unsigned seen)
 	for (unsigned i = 0; i < p->cfg->nr_guests; i++)
 		if (eq(&name, p->cfg->guests[i].name))
 			return fail(p, "duplicate guest name ", &name, "");
+	if (p->guest->type == CFG_GUEST_HVM) {
+		/* The PC firmware Keel boots HVM guests with, from Debian's seabios. */
+		if (!p->guest->firmware[0])
+			copy_str(p->guest->firmware, &(struct slice){ "bios-256k.bin", 13 });
+		if (p->guest->memory < HVM_MEM_MIN)
+			return fail(p, "an hvm guest needs memory of at least 16M", NULL, "");
+	} else if (p->guest->firmware[0]) {
+		return fail(p, "firmware is only for type=hvm guests", NULL, "");
+	}
 	p->cfg->nr_guests++;
 	return 0;
 }

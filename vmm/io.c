@@ -7,7 +7,8 @@
 const struct io_range *io_find(const struct io_range *r, unsigned n, uint64_t addr, uint32_t size)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (addr >= r[i].base && addr + size <= r[i].base + r[i].len)
+		if (addr >= r[i].base && addr - r[i].base < r[i].len &&
+		    size <= r[i].len - (addr - r[i].base))
 			return &r[i];
 	return NULL;
 }

@@ -17,7 +17,8 @@
 #include <keel/vm.h>
 
 void keel_main(struct boot_info *bi);
-int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod);
+int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *image,
+	     const struct boot_module *firmware);
 
 extern struct vm keel_vms[];
 extern unsigned keel_nr_vms;
@@ -78,9 +79,9 @@ static void print_memmap(const struct boot_info *bi)
 
 static void build_guests(const struct boot_info *bi)
 {
-	for (unsigned i = 0; i < bi->config.nr_guests && i < bi->nr_modules; i++) {
+	for (unsigned i = 0; i < bi->config.nr_guests && 2 * i + 1 < bi->nr_modules; i++) {
 		if (!vm_build(&keel_vms[keel_nr_vms], keel_nr_vms, &bi->config.guests[i],
-			      &bi->modules[i]))
+			      &bi->modules[2 * i], &bi->modules[2 * i + 1]))
 			keel_nr_vms++;
 	}
 }

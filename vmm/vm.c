@@ -2,6 +2,7 @@
 /* VM lifetime: guest memory access, the tagged console, stopping a guest. */
 #include <arch/vmx.h>
 #include <drivers/uart.h>
+#include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -9,9 +10,26 @@
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
-		return NULL;
-	return (void *)(vm->ram_hpa + gpa);
+	for (unsigned i = 0; i < vm->nr_mem; i++) {
+		const struct vm_mem_region *r = &vm->mem[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return (void *)(r->hpa + (gpa - r->gpa));
+	}
+	return NULL;
+}
+
+int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable)
+{
+	int err;
+
+	if (vm->nr_mem == VM_MEM_REGIONS_MAX)
+		return -ENOSPC;
+	err = arch_vm_map(vm, gpa, hpa, size, writable);
+	if (err)
+		return err;
+	vm->mem[vm->nr_mem++] = (struct vm_mem_region){ gpa, size, hpa, writable };
+	return 0;
 }
 
 static void console_flush_line(struct vm *vm)

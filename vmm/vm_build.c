@@ -87,7 +87,10 @@ static int load_real(struct vm *vm, const struct boot_module *mod)
 	return 0;
 }
 
-int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod)
+int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw);
+
+int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod,
+	     const struct boot_module *firmware)
 {
 	int err;
 
@@ -103,7 +106,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		       "not offer\n", vm->name);
 		return -ENODEV;
 	}
-	if (g->type == CFG_GUEST_REAL && !arch_vmx_can_run_real_mode()) {
+	if (g->type != CFG_GUEST_ELF64 && !arch_vmx_can_run_real_mode()) {
 		printk("keel: guest '%s' not started: real mode needs VT-x \"unrestricted guest\", "
 		       "which this CPU does not offer\n", vm->name);
 		return -ENODEV;
@@ -117,7 +120,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	}
 	err = arch_vm_init(vm);
 	if (!err)
-		err = arch_vm_map_ram(vm);
+		err = vm_add_memory(vm, 0, vm->ram_hpa, vm->ram_size, true);
 	if (!err)
 		err = vuart_attach(vm, &vm->uart, 0x3f8);
 	if (!err)
@@ -128,11 +131,15 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		printk("keel: guest '%s' not started: setup failed (%d)\n", vm->name, err);
 		return err;
 	}
-	err = g->type == CFG_GUEST_REAL ? load_real(vm, mod) : load_elf64(vm, mod);
+	if (g->type == CFG_GUEST_HVM)
+		err = hvm_build(vm, mod, firmware);
+	else
+		err = g->type == CFG_GUEST_REAL ? load_real(vm, mod) : load_elf64(vm, mod);
 	if (err)
 		return err;
 	printk("keel: guest '%s' (%s, %lu KiB at host 0x%lx) ready\n", vm->name,
-	       g->type == CFG_GUEST_REAL ? "real mode" : "64-bit", g->memory / KiB, vm->ram_hpa);
+	       g->type == CFG_GUEST_HVM ? "hvm" : g->type == CFG_GUEST_REAL ? "real mode" : "64-bit",
+	       g->memory / KiB, vm->ram_hpa);
 	vm->state = VM_READY;
 	return 0;
 }

@@ -157,14 +157,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (EFI_ERROR(st))
 		return st;
 	for (i = 0; i < bi->config.nr_guests; i++) {
-		st = file_load_module(root, bi->config.guests[i].image, &bi->modules[i]);
+		const struct cfg_guest *g = &bi->config.guests[i];
+
+		st = file_load_module(root, g->image, &bi->modules[2 * i]);
+		if (!EFI_ERROR(st) && g->firmware[0])
+			st = file_load_module(root, g->firmware, &bi->modules[2 * i + 1]);
 		if (EFI_ERROR(st)) {
-			Print(L"keel-loader: keel.cfg: guest '%a' image '%a' not loaded\r\n",
-			      bi->config.guests[i].name, bi->config.guests[i].image);
+			Print(L"keel-loader: keel.cfg: guest '%a' not loaded\r\n", g->name);
 			return st;
 		}
 	}
-	bi->nr_modules = bi->config.nr_guests;
+	bi->nr_modules = 2 * bi->config.nr_guests;
 	find_firmware_tables(bi);
 	Print(L"keel-loader: keel.elf entry 0x%lx, %u guest image(s), RSDP 0x%lx\r\n", entry,
 	      bi->nr_modules, bi->rsdp);

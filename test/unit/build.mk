@@ -4,6 +4,10 @@
 # here (or in a fragment included before this one):
 #   UNIT_TESTS      += X
 #   UNIT_SRCS_X     := dir/file.c ...
+# and optionally extra compiler flags for test_X.c and its sources, e.g. an
+# include path for a directory's private headers:
+#   UNIT_CFLAGS_X   := -Idir
+# (a source shared by several tests must get the same flags from each).
 # `make unit` builds and runs them all; `make unit-X` runs one.
 
 UNIT_TESTS += config
@@ -14,6 +18,23 @@ UNIT_SRCS_elf64 := boot/elf64.c
 
 UNIT_TESTS += acpi
 UNIT_SRCS_acpi := drivers/acpi/tables.c
+
+UNIT_TESTS += vmx_negotiate
+UNIT_SRCS_vmx_negotiate := arch/x86/vmx/vmx_negotiate.c
+UNIT_CFLAGS_vmx_negotiate := -Iarch/x86/vmx
+
+UNIT_TESTS += ept
+UNIT_SRCS_ept := arch/x86/vmx/ept.c
+UNIT_CFLAGS_ept := -Iarch/x86/vmx
+
+UNIT_TESTS += decode
+UNIT_SRCS_decode := arch/x86/decode.c
+
+UNIT_TESTS += frames
+UNIT_SRCS_frames := vmm/mm/frames.c
+
+UNIT_TESTS += io
+UNIT_SRCS_io := vmm/io.c vmm/dev/uart16550.c vmm/dev/testdev.c
 
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
@@ -27,11 +48,12 @@ UNIT_LDLIBS := -lcmocka
 $(B)/unit/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_XCFLAGS) -c $< -o $@
 
 # Rules are generated when this fragment is read, so UNIT_TESTS must be
 # complete by then; `unit` checks that nothing was registered later.
 define unit_test_rule
+$(patsubst %,$(B)/unit/obj/%.o,test/unit/test_$(1).c $(UNIT_SRCS_$(1))): UNIT_XCFLAGS := $(UNIT_CFLAGS_$(1))
 $(B)/unit/test_$(1): $(patsubst %,$(B)/unit/obj/%.o,test/unit/test_$(1).c $(UNIT_SRCS_$(1)))
 	@echo "  HOSTLD  $$@"
 	$$(Q)$$(HOSTCC) $$(UNIT_LDFLAGS) -o $$@ $$^ $$(UNIT_LDLIBS)

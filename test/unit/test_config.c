@@ -315,7 +315,7 @@ static void test_out_of_range(void **state)
 static void test_bad_values(void **state)
 {
 	(void)state;
-	bad("guest name=a type=elf32 image=a\n", 1, "type 'elf32' is not elf64 or real");
+	bad("guest name=a type=elf32 image=a\n", 1, "type 'elf32' is not elf64, real or hvm");
 	bad("guest name=a.b type=real image=a\n", 1, "name 'a.b' may only use");
 	bad("guest name= type=real image=a\n", 1, "name '' must be 1..15");
 	bad("guest name=abcdefghijklmnop type=real image=a\n", 1,
@@ -369,6 +369,22 @@ static void test_quotes(void **state)
 	bad("guest name=a type=real image=a\"\n", 1, "stray quote in value of 'image'");
 }
 
+static void test_hvm_guests(void **state)
+{
+	(void)state;
+	ok("guest name=pc type=hvm image=disk.img memory=64M\n");
+	assert_int_equal(cfg.guests[0].type, CFG_GUEST_HVM);
+	assert_string_equal(cfg.guests[0].firmware, "bios-256k.bin");
+	ok("guest name=pc type=hvm image=disk.img memory=64M firmware=fw/my-bios.bin\n");
+	assert_string_equal(cfg.guests[0].firmware, "fw/my-bios.bin");
+	bad("guest name=pc type=hvm image=disk.img memory=8M\n", 1, "at least 16M");
+	bad("\n" G "memory=4M firmware=bios.bin\n", 2, "firmware is only for type=hvm");
+	bad("guest name=pc type=hvm image=d.img memory=64M firmware=/abs.bin\n", 1,
+	    "firmware '/abs.bin' must be a relative path");
+	ok(G "\n");
+	assert_string_equal(cfg.guests[0].firmware, "");
+}
+
 static void test_first_error_wins(void **state)
 {
 	(void)state;
@@ -400,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_name),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_hvm_guests),
 		cmocka_unit_test(test_first_error_wins),
 	};
 

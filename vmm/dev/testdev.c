@@ -26,6 +26,9 @@ static int testdev_mmio(struct vm *vm, void *dev, struct io_access *a)
 
 int testdev_attach(struct vm *vm, struct testdev *t)
 {
-	t->scratch = 0;
-	return io_register_mmio(vm, KEEL_TESTDEV_MMIO, 0x1000, testdev_mmio, t);
+	int err = io_register_mmio(vm, KEEL_TESTDEV_MMIO, 0x1000, testdev_mmio, t);
+
+	if (!err)
+		t->scratch = 0;
+	return err;
 }

@@ -48,6 +48,9 @@ static int vuart_io(struct vm *vm, void *dev, struct io_access *a)
 
 int vuart_attach(struct vm *vm, struct vuart *u, uint16_t base)
 {
-	*u = (struct vuart){ .base = base, .lcr = 0x03 };
-	return io_register_pio(vm, base, 8, vuart_io, u);
+	int err = io_register_pio(vm, base, 8, vuart_io, u);
+
+	if (!err)
+		*u = (struct vuart){ .base = base, .lcr = 0x03 };
+	return err;
 }

@@ -53,6 +53,8 @@ uint64_t frames_add(struct frame_pool *p, uint64_t base, uint64_t size)
 
 	if (end < base)
 		end = ~0ULL;
+	if (ALIGN_UP(base, PAGE_SIZE) < base)
+		return 0; /* the last partial page of the address space */
 	base = ALIGN_UP(base, PAGE_SIZE);
 	end = ALIGN_DOWN(end, PAGE_SIZE);
 	if (base == 0)
@@ -86,6 +88,10 @@ uint64_t frames_take(struct frame_pool *p, uint64_t size, uint64_t align)
 		} else {
 			uint64_t tail = start + size, end = r->end;
 
+			/* A split needs a free slot, or the tail would be lost. */
+			if (p->nr == FRAME_RANGES_MAX)
+				continue;
+
 			r->end = start;
 			insert(p, tail, end);
 		}
@@ -95,7 +101,8 @@ uint64_t frames_take(struct frame_pool *p, uint64_t size, uint64_t align)
 	return 0;
 }
 
+/* Rounds like frames_take, so what was taken comes back whole. */
 void frames_give(struct frame_pool *p, uint64_t base, uint64_t size)
 {
-	frames_add(p, base, size);
+	frames_add(p, base, ALIGN_UP(size, PAGE_SIZE));
 }

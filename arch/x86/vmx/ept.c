@@ -17,21 +17,28 @@ int ept_init(struct ept *e)
 	return e->root ? 0 : -ENOMEM;
 }
 
-/* The table that holds the level-`level` entry for gpa, allocating on the way. */
-static uint64_t *walk_create(struct ept *e, uint64_t gpa, int level)
+/*
+ * The table that holds the level-`level` entry for gpa, allocating on the
+ * way; NULL with *err set when out of memory or a large leaf covers gpa.
+ */
+static uint64_t *walk_create(struct ept *e, uint64_t gpa, int level, int *err)
 {
 	uint64_t *t = table(e->root);
 
 	for (int l = 3; l > level; l--) {
 		uint64_t *ent = &t[index_of(gpa, l)];
 
-		if (*ent & EPT_LARGE)
-			return NULL; /* a large leaf already covers this range */
+		if (*ent & EPT_LARGE) {
+			*err = -EEXIST;
+			return NULL;
+		}
 		if (!(*ent & EPT_RWX)) {
 			uint64_t pa = e->alloc_table(e->ctx);
 
-			if (!pa)
+			if (!pa) {
+				*err = -ENOMEM;
 				return NULL;
+			}
 			/* Non-leaf entries grant everything; leaves restrict. */
 			*ent = pa | EPT_RWX;
 		}
@@ -50,17 +57,19 @@ static bool table_empty(const uint64_t *t)
 
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags)
 {
-	if ((gpa | hpa | size) & (SZ_4K - 1) || gpa + size < gpa || gpa + size > (1ULL << 48))
+	if ((gpa | hpa | size) & (SZ_4K - 1) || gpa + size < gpa || gpa + size > (1ULL << 48) ||
+	    hpa + size > (1ULL << 52) || (flags & EPT_ADDR))
 		return -EINVAL;
 	while (size) {
 		bool large = e->large_ok && !((gpa | hpa) & (SZ_2M - 1)) && size >= SZ_2M;
 		int level = large ? 1 : 0;
 		uint64_t step = large ? SZ_2M : SZ_4K;
-		uint64_t *t = walk_create(e, gpa, level);
+		int err = 0;
+		uint64_t *t = walk_create(e, gpa, level, &err);
 		uint64_t *ent;
 
 		if (!t)
-			return -ENOMEM;
+			return err;
 		ent = &t[index_of(gpa, level)];
 		/* A 2 MiB leaf may not replace a table that holds 4 KiB leaves. */
 		if (*ent && !(large && !(*ent & EPT_LARGE) && table_empty(table(*ent & EPT_ADDR))))
@@ -77,6 +86,8 @@ int ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *flags
 {
 	const uint64_t *t = table(e->root);
 
+	if (gpa >> 48)
+		return -ENOENT;
 	for (int l = 3; l >= 0; l--) {
 		uint64_t ent = t[index_of(gpa, l)];
 

@@ -21,7 +21,7 @@ struct vcpu *exit_io(struct vcpu *v)
 	struct io_access a = { .addr = IO_QUAL_PORT(q), .size = size, .write = !(q & IO_QUAL_IN) };
 
 	if (unlikely(q & IO_QUAL_STRING))
-		vm_stop(v->vm, "string I/O (INS/OUTS) on port 0x%lx is not emulated yet", a.addr);
+		return exit_io_string(v);
 	if (a.write)
 		a.value = *rax & mask;
 	if (io_pio(v->vm, &a) && !a.write)

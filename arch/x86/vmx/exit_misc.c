@@ -58,6 +58,13 @@ struct vcpu *exit_vmx_instruction(struct vcpu *v)
 	return v;
 }
 
+/* INVD/WBINVD: guest memory is coherent write-back RAM, nothing to flush. */
+struct vcpu *exit_skip_instruction(struct vcpu *v)
+{
+	vmx_skip_instruction();
+	return v;
+}
+
 struct vcpu *exit_invalid_opcode(struct vcpu *v)
 {
 	vmx_inject_exception(v, X86_UD, false, 0);

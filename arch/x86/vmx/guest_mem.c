@@ -60,10 +60,9 @@ int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa)
 	return 0;
 }
 
-/* Copy up to len bytes at linear address la; returns how many could be read. */
-unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len)
+/* Copy between guest linear memory and buf, page by page; returns bytes copied. */
+static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned len, bool to_guest)
 {
-	uint8_t *d = dst;
 	unsigned done = 0;
 
 	while (done < len) {
@@ -77,11 +76,25 @@ unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned 
 		src = vm_gpa_to_hva(v->vm, gpa, chunk);
 		if (!src)
 			break;
-		for (unsigned i = 0; i < chunk; i++)
-			d[done + i] = src[i];
+		for (unsigned i = 0; i < chunk; i++) {
+			if (to_guest)
+				src[i] = buf[done + i];
+			else
+				buf[done + i] = src[i];
+		}
 		done += chunk;
 	}
 	return done;
+}
+
+unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len)
+{
+	return copy_linear(v, la, dst, len, false);
+}
+
+unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len)
+{
+	return copy_linear(v, la, (uint8_t *)src, len, true);
 }
 
 unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned len)

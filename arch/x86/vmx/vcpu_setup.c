@@ -65,9 +65,13 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	if (vmx.ctl.vpid)
 		vmcs_write(VMCS_VPID, v->arch.vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	/* The guest sees CR4.VMXE clear; writes to it leave Keel's bit alone. */
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE);
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, 0);
+	/*
+	 * Keel owns CR0.NE (VMX forces it on), CR0.CD/NW (kept clear so guest
+	 * memory stays cached) and CR4.VMXE: the guest sees the read shadows,
+	 * and changing one of these bits exits (exit_cr.c).
+	 */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE | CR0_CD | CR0_NW);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE | vmx.caps.cr4_fixed0);
 }
 
 static void setup_host(struct vcpu *v)
@@ -169,10 +173,12 @@ void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t c
  * then be 0 although the fixed-0 MSR says 1. Segments are 64 KiB at
  * selector * 16; TR must still look like a busy TSS (27.3.1.2).
  */
-void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip)
+static void setup_real_mode(struct vcpu *v, uint16_t cs, uint64_t cs_base, uint16_t ip,
+			    uint16_t sp, uint64_t cr0_shadow)
 {
 	uint64_t cr0_fixed0 = vmx.caps.cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG);
-	uint64_t cr0 = fixed_cr(CR0_ET, cr0_fixed0, vmx.caps.cr0_fixed1);
+	uint64_t cr0 = fixed_cr(cr0_shadow & ~(uint64_t)(CR0_CD | CR0_NW), cr0_fixed0,
+				vmx.caps.cr0_fixed1);
 	uint64_t cr4 = fixed_cr(CR4_VMXE, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
 
 	vmcs_load_fresh(v);
@@ -181,12 +187,12 @@ void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip)
 	setup_host(v);
 	setup_guest_common(v);
 	vmcs_write(VMCS_GUEST_CR0, cr0);
-	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0_shadow);
 	vmcs_write(VMCS_GUEST_CR3, 0);
 	vmcs_write(VMCS_GUEST_CR4, cr4);
 	vmcs_write(VMCS_CR4_READ_SHADOW, cr4 & ~CR4_VMXE);
 	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
-	set_segment(SEG_CS, 0, 0, 0xffff, AR_CODE16);
+	set_segment(SEG_CS, cs, cs_base, 0xffff, AR_CODE16);
 	for (unsigned s = SEG_ES; s <= SEG_GS; s++)
 		if (s != SEG_CS)
 			set_segment(s, 0, 0, 0xffff, AR_DATA16);
@@ -195,6 +201,24 @@ void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip)
 	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0x3ff);
-	vmcs_write(VMCS_GUEST_RSP, 0x7000);
+	vmcs_write(VMCS_GUEST_RSP, sp);
 	vmcs_write(VMCS_GUEST_RIP, ip);
+}
+
+void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip)
+{
+	setup_real_mode(v, 0, 0, ip, 0x7000, CR0_ET | CR0_NE);
+}
+
+/*
+ * The state after RESET (SDM 3A 10.1.1, Table 10-1): CS F000 with base
+ * FFFF0000 so the first fetch is at FFFFFFF0, CR0 60000010 (caches off, as
+ * the guest sees it), EDX = the CPU signature.
+ */
+void arch_vcpu_setup_reset(struct vcpu *v)
+{
+	setup_real_mode(v, 0xf000, 0xffff0000, 0xfff0, 0, CR0_CD | CR0_NW | CR0_ET);
+	for (unsigned i = 0; i < NR_GPRS; i++)
+		v->gpr.r[i] = 0;
+	v->gpr.r[REG_RDX] = cpuid(1, 0).eax;
 }

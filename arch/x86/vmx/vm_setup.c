@@ -67,11 +67,10 @@ int arch_vm_init(struct vm *vm)
 	return 0;
 }
 
-/* Guest RAM: GPA [0, ram_size) onto one contiguous host block, write-back. */
-int arch_vm_map_ram(struct vm *vm)
+int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable)
 {
 	struct ept e = { .root = vm->arch.ept_root, .large_ok = vmx.ctl.ept_2m,
 			 .alloc_table = ept_alloc_table };
 
-	return ept_map(&e, 0, vm->ram_hpa, vm->ram_size, EPT_RWX | EPT_MT_WB);
+	return ept_map(&e, gpa, hpa, size, EPT_R | EPT_X | (writable ? EPT_W : 0) | EPT_MT_WB);
 }

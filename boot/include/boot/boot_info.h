@@ -11,7 +11,7 @@
 #include <boot/config.h>
 
 #define BOOT_INFO_MAGIC   0x544f4f424c45454bULL /* "KEELBOOT" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 
 enum boot_mem_type {
@@ -30,7 +30,11 @@ struct boot_mem_region {
 	uint32_t pad;
 };
 
-/* A file the loader read for a guest: keel.cfg's guest line `guest` indexes it. */
+/*
+ * A file the loader read for a guest. Guest i (keel.cfg order) has its image
+ * in modules[2i] and its firmware (hvm guests) in modules[2i + 1], which is
+ * empty (size 0) for guests without firmware.
+ */
 struct boot_module {
 	uint64_t base;
 	uint64_t size;
@@ -44,7 +48,7 @@ struct boot_framebuffer {
 };
 
 #define BOOT_MEM_MAX     512
-#define BOOT_MODULES_MAX CFG_GUESTS_MAX
+#define BOOT_MODULES_MAX (2 * CFG_GUESTS_MAX)
 
 struct boot_info {
 	uint64_t magic;

@@ -6,6 +6,7 @@
  *   # comment
  *   console port=0x3f8 baud=115200
  *   guest name=hello type=elf64 image=hello.elf memory=4M
+ *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -24,11 +25,13 @@
 enum cfg_guest_type {
 	CFG_GUEST_ELF64 = 1, /* 64-bit ELF entered in long mode (test guests) */
 	CFG_GUEST_REAL,      /* flat binary at 0x7c00 entered in real mode */
+	CFG_GUEST_HVM,       /* a PC: firmware at the reset vector, image is its disk */
 };
 
 struct cfg_guest {
 	char     name[CFG_NAME_MAX];
 	char     image[CFG_PATH_MAX];
+	char     firmware[CFG_PATH_MAX]; /* hvm only: default bios-256k.bin */
 	char     args[CFG_ARGS_MAX];
 	uint32_t type;       /* enum cfg_guest_type */
 	uint32_t pad;

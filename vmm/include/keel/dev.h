@@ -20,5 +20,6 @@ struct testdev {
 int vuart_attach(struct vm *vm, struct vuart *u, uint16_t base);
 int debug_exit_attach(struct vm *vm);
 int testdev_attach(struct vm *vm, struct testdev *t);
+int debugcon_attach(struct vm *vm, uint16_t port);
 
 #endif

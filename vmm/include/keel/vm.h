@@ -12,12 +12,22 @@
 
 enum vm_state { VM_READY, VM_RUNNING, VM_STOPPED };
 
+/* Guest-physical memory backed by host memory (RAM, firmware ROM). */
+struct vm_mem_region {
+	uint64_t gpa, size, hpa;
+	bool writable;
+};
+
+#define VM_MEM_REGIONS_MAX 4
+
 struct vm {
 	char name[CFG_NAME_MAX];
 	unsigned id;
 	enum vm_state state;
 	const struct cfg_guest *cfg;
 	uint64_t ram_hpa, ram_size; /* guest RAM: GPA [0, ram_size) -> HPA ram_hpa */
+	unsigned nr_mem;
+	struct vm_mem_region mem[VM_MEM_REGIONS_MAX]; /* mem[0] is the RAM */
 	struct io_registry io;
 	struct vm_arch arch;
 	struct vcpu vcpu;
@@ -30,8 +40,10 @@ struct vm {
 	char stop_reason[96];
 };
 
-/* Guest RAM as a host pointer, or NULL if [gpa, gpa+len) is not all RAM. */
+/* Guest memory as a host pointer, or NULL if [gpa, gpa+len) is not in one region. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Back [gpa, gpa+size) with host memory at hpa and map it in EPT. */
+int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
 
 /* Stop the guest with a report; the other guests and Keel carry on. */
 __attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);

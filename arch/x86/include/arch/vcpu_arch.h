@@ -15,6 +15,7 @@ struct vcpu_arch {
 	uint32_t pad;
 	uint64_t pat; /* guest PAT when the VMCS cannot switch it */
 	uint64_t msrs[VMX_SWITCHED_MSRS];
+	uint64_t cr8; /* only where the CPU forces CR8 exiting */
 };
 
 struct vm_arch {

@@ -18,7 +18,10 @@ bool arch_vmx_can_run_real_mode(void);
 bool arch_vmx_has_ept(void);
 
 int arch_vm_init(struct vm *vm);
-int arch_vm_map_ram(struct vm *vm);
+/* Map guest-physical [gpa, gpa+size) to host [hpa, hpa+size), write-back. */
+int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
+/* Make the vCPU start like a PC after reset: real mode at F000:FFF0. */
+void arch_vcpu_setup_reset(struct vcpu *v);
 /* Make the vCPU start in 64-bit mode at rip/rsp with the guest's own cr3. */
 void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3, uint64_t gdt);
 /* Make the vCPU start in real mode at cs:ip = 0:ip. */

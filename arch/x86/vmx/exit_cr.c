@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control-register exits (qualification: SDM Vol. 3C Table 28-3). The CR0
+ * bits Keel owns (NE, which VMX forces on, and CD/NW, which stay clear so
+ * guest memory is cached) and CR4.VMXE are in the guest/host masks: the
+ * guest sees its own values in the read shadows, the CPU runs with Keel's.
+ * CR3 and CR8 exits only happen on CPUs that force CR3/CR8 exiting.
+ */
+#include "vmx_priv.h"
+#include <arch/cpu.h>
+#include <keel/vm.h>
+
+#define CR_QUAL_NUM(q)  ((q) & 15)
+#define CR_QUAL_TYPE(q) (((q) >> 4) & 3) /* 0 mov to, 1 mov from, 2 clts, 3 lmsw */
+#define CR_QUAL_REG(q)  (((q) >> 8) & 15)
+#define CR_QUAL_LMSW(q) (((q) >> 16) & 0xffff)
+
+/* Bits a guest may set in CR0 and CR4 (others raise #GP, as on hardware). */
+#define CR0_GUEST_OK (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | BIT(16) | BIT(18) | \
+		      CR0_NW | CR0_CD | CR0_PG)
+#define CR4_GUEST_OK 0x3727ffULL /* no VMXE (bit 13), no SMXE (bit 14) */
+
+static uint64_t reg_get(struct vcpu *v, unsigned r)
+{
+	return r == REG_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->gpr.r[r];
+}
+
+static void reg_set(struct vcpu *v, unsigned r, uint64_t val)
+{
+	if (r == REG_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		v->gpr.r[r] = val;
+}
+
+/* The CR0 the CPU runs with, for the value the guest asked for. */
+static bool guest_write_cr0(uint64_t val)
+{
+	uint64_t fixed0 = vmx.caps.cr0_fixed0;
+
+	if ((val & ~CR0_GUEST_OK) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)))
+		return false;
+	if (vmx.ctl.unrestricted)
+		fixed0 &= ~(uint64_t)(CR0_PE | CR0_PG);
+	vmcs_write(VMCS_CR0_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR0, ((val & ~(uint64_t)(CR0_CD | CR0_NW)) | fixed0) &
+					   vmx.caps.cr0_fixed1);
+	/* Paging on with EFER.LME: the CPU sets LMA; the entry control must follow. */
+	return true;
+}
+
+static bool guest_write_cr4(uint64_t val)
+{
+	if (val & ~CR4_GUEST_OK)
+		return false;
+	vmcs_write(VMCS_CR4_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR4, (val | vmx.caps.cr4_fixed0) & vmx.caps.cr4_fixed1);
+	return true;
+}
+
+static bool mov_to_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+	switch (cr) {
+	case 0:
+		return guest_write_cr0(val);
+	case 3:
+		vmcs_write(VMCS_GUEST_CR3, val);
+		return true;
+	case 4:
+		return guest_write_cr4(val);
+	case 8:
+		v->arch.cr8 = val & 15;
+		return !(val & ~15ULL);
+	}
+	return false;
+}
+
+struct vcpu *exit_cr_access(struct vcpu *v)
+{
+	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	unsigned cr = CR_QUAL_NUM(q);
+	bool ok = true;
+
+	switch (CR_QUAL_TYPE(q)) {
+	case 0:
+		ok = mov_to_cr(v, cr, reg_get(v, CR_QUAL_REG(q)));
+		break;
+	case 1:
+		reg_set(v, CR_QUAL_REG(q), cr == 3 ? vmcs_read(VMCS_GUEST_CR3) : v->arch.cr8);
+		break;
+	case 2: /* CLTS */
+		ok = guest_write_cr0(vmcs_read(VMCS_CR0_READ_SHADOW) & ~(uint64_t)CR0_TS);
+		break;
+	case 3: /* LMSW: loads PE, MP, EM, TS; cannot clear PE */
+		ok = guest_write_cr0((vmcs_read(VMCS_CR0_READ_SHADOW) & ~0xeULL) |
+			       (CR_QUAL_LMSW(q) & 0xf) | (vmcs_read(VMCS_CR0_READ_SHADOW) & CR0_PE));
+		break;
+	}
+	if (!ok) {
+		vmx_inject_exception(v, X86_GP, true, 0);
+		return v;
+	}
+	vmx_skip_instruction();
+	return v;
+}

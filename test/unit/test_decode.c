@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host tests for arch/x86/decode.c. The byte sequences were assembled with
+ * GNU as (.code64/.code32/.code16) and checked against objdump; the
+ * comment on each row is the AT&T form.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arch/decode.h>
+#include <keel/bits.h>
+#include <keel/vcpu.h>
+
+#define MAXB 16
+
+struct good {
+	const char *asm_text;
+	enum cpu_mode mode;
+	uint8_t b[MAXB];
+	unsigned n; /* instruction length */
+	enum mmio_op op;
+	uint8_t size, dst_size, reg;
+	bool high8, sign_extend;
+};
+
+#define L64 CPU_MODE_LONG64
+#define P32 CPU_MODE_PROT32
+#define P16 CPU_MODE_PROT16
+#define R16 CPU_MODE_REAL16
+#define BYTES(...) { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ })
+#define LD MMIO_LOAD
+#define ST MMIO_STORE
+
+/* MOV and MOVZX/MOVSX with a register operand; for stores dst_size is not checked. */
+static const struct good reg_cases[] = {
+	/* asm, mode, bytes, op, size, dst_size, reg, high8, sign_extend */
+	{ "mov %eax,(%rdi)", L64, BYTES(0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov (%rdi),%eax", L64, BYTES(0x8b, 0x07), LD, 4, 4, REG_RAX, 0, 0 },
+	{ "mov %rax,(%rdi)", L64, BYTES(0x48, 0x89, 0x07), ST, 8, 0, REG_RAX, 0, 0 },
+	{ "mov (%rsi),%rcx", L64, BYTES(0x48, 0x8b, 0x0e), LD, 8, 8, REG_RCX, 0, 0 },
+	{ "mov %r8d,(%rdi)", L64, BYTES(0x44, 0x89, 0x07), ST, 4, 0, REG_R8, 0, 0 },
+	{ "mov (%rbx),%r15", L64, BYTES(0x4c, 0x8b, 0x3b), LD, 8, 8, REG_R15, 0, 0 },
+	{ "mov %r9,(%r10)", L64, BYTES(0x4d, 0x89, 0x0a), ST, 8, 0, REG_R9, 0, 0 },
+	{ "mov %al,(%rdi)", L64, BYTES(0x88, 0x07), ST, 1, 0, REG_RAX, 0, 0 },
+	{ "mov %ah,(%rdi)", L64, BYTES(0x88, 0x27), ST, 1, 0, REG_RAX, 1, 0 },
+	{ "mov (%rdi),%bh", L64, BYTES(0x8a, 0x3f), LD, 1, 1, REG_RBX, 1, 0 },
+	{ "mov %spl,(%rdi)", L64, BYTES(0x40, 0x88, 0x27), ST, 1, 0, REG_RSP, 0, 0 },
+	{ "mov (%rdi),%dil", L64, BYTES(0x40, 0x8a, 0x3f), LD, 1, 1, REG_RDI, 0, 0 },
+	{ "mov %r12b,(%rdi)", L64, BYTES(0x44, 0x88, 0x27), ST, 1, 0, REG_R12, 0, 0 },
+	{ "mov %ax,(%rdi)", L64, BYTES(0x66, 0x89, 0x07), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov (%rdi),%r11w", L64, BYTES(0x66, 0x44, 0x8b, 0x1f), LD, 2, 2, REG_R11, 0, 0 },
+	{ "data16 mov %rax,(%rdi): REX.W wins", L64, BYTES(0x66, 0x48, 0x89, 0x07), ST, 8, 0,
+	  REG_RAX, 0, 0 },
+	{ "movzbl (%rdi),%eax", L64, BYTES(0x0f, 0xb6, 0x07), LD, 1, 4, REG_RAX, 0, 0 },
+	{ "movzwl (%rdi),%ecx", L64, BYTES(0x0f, 0xb7, 0x0f), LD, 2, 4, REG_RCX, 0, 0 },
+	{ "movsbl (%rdi),%edx", L64, BYTES(0x0f, 0xbe, 0x17), LD, 1, 4, REG_RDX, 0, 1 },
+	{ "movswq (%rdi),%rbx", L64, BYTES(0x48, 0x0f, 0xbf, 0x1f), LD, 2, 8, REG_RBX, 0, 1 },
+	{ "movzbq (%rdi),%r9", L64, BYTES(0x4c, 0x0f, 0xb6, 0x0f), LD, 1, 8, REG_R9, 0, 0 },
+	{ "movsbw (%rdi),%si", L64, BYTES(0x66, 0x0f, 0xbe, 0x37), LD, 1, 2, REG_RSI, 0, 1 },
+	{ "movzbl (%rdi),%esp: not AH", L64, BYTES(0x0f, 0xb6, 0x27), LD, 1, 4, REG_RSP, 0, 0 },
+	/* addressing forms (64-bit) */
+	{ "mov %eax,(%rax,%rbx,4)", L64, BYTES(0x89, 0x04, 0x98), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x10(%rsp)", L64, BYTES(0x89, 0x44, 0x24, 0x10), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x12345678(%rbp)", L64, BYTES(0x89, 0x85, 0x78, 0x56, 0x34, 0x12), ST, 4, 0,
+	  REG_RAX, 0, 0 },
+	{ "mov %eax,-8(%rbp)", L64, BYTES(0x89, 0x45, 0xf8), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x100(%rip)", L64, BYTES(0x89, 0x05, 0x00, 0x01, 0x00, 0x00), ST, 4, 0,
+	  REG_RAX, 0, 0 },
+	{ "mov %eax,0x12345678(,%rcx,8)", L64, BYTES(0x89, 0x04, 0xcd, 0x78, 0x56, 0x34, 0x12),
+	  ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x100(%r13)", L64, BYTES(0x41, 0x89, 0x85, 0x00, 0x01, 0x00, 0x00), ST, 4,
+	  0, REG_RAX, 0, 0 },
+	{ "mov %eax,(%r12)", L64, BYTES(0x41, 0x89, 0x04, 0x24), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,(%rax,%r9,8)", L64, BYTES(0x42, 0x89, 0x04, 0xc8), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x80(%rax)", L64, BYTES(0x89, 0x80, 0x80, 0x00, 0x00, 0x00), ST, 4, 0,
+	  REG_RAX, 0, 0 },
+	{ "mov %eax,%fs:(%rdi)", L64, BYTES(0x64, 0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %gs:0x10(%rax),%rdx", L64, BYTES(0x65, 0x48, 0x8b, 0x50, 0x10), LD, 8, 8,
+	  REG_RDX, 0, 0 },
+	{ "mov %eax,(%edi)", L64, BYTES(0x67, 0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,0x100(%eip)", L64, BYTES(0x67, 0x89, 0x05, 0x00, 0x01, 0x00, 0x00), ST, 4,
+	  0, REG_RAX, 0, 0 },
+	/* 32-bit protected mode: 40-4f are INC/DEC, 67 selects 16-bit addressing */
+	{ "mov %eax,(%edi)", P32, BYTES(0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %ax,(%edi)", P32, BYTES(0x66, 0x89, 0x07), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov 0x8(%esp),%ecx", P32, BYTES(0x8b, 0x4c, 0x24, 0x08), LD, 4, 4, REG_RCX, 0, 0 },
+	{ "mov %eax,0x12345678", P32, BYTES(0x89, 0x05, 0x78, 0x56, 0x34, 0x12), ST, 4, 0,
+	  REG_RAX, 0, 0 },
+	{ "mov %ax,(%bx)", P32, BYTES(0x67, 0x66, 0x89, 0x07), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,%ds:0(%ebp,%eax,1)", P32, BYTES(0x3e, 0x89, 0x44, 0x05, 0x00), ST, 4, 0,
+	  REG_RAX, 0, 0 },
+	{ "mov (%edi),%dh", P32, BYTES(0x8a, 0x37), LD, 1, 1, REG_RDX, 1, 0 },
+	/* 16-bit modes: ModRM uses BX/BP/SI/DI forms, 66 selects 32-bit operands */
+	{ "mov %ax,(%bx)", R16, BYTES(0x89, 0x07), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov -2(%bp),%ax", R16, BYTES(0x8b, 0x46, 0xfe), LD, 2, 2, REG_RAX, 0, 0 },
+	{ "mov %ax,0x1234", R16, BYTES(0x89, 0x06, 0x34, 0x12), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov %ax,(%di): no disp", R16, BYTES(0x89, 0x05), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov %al,(%si): no SIB", R16, BYTES(0x88, 0x04), ST, 1, 0, REG_RAX, 0, 0 },
+	{ "mov (%bx,%di),%ch", R16, BYTES(0x8a, 0x29), LD, 1, 1, REG_RCX, 1, 0 },
+	{ "mov %eax,(%bx)", R16, BYTES(0x66, 0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %es:(%di),%dx", R16, BYTES(0x26, 0x8b, 0x15), LD, 2, 2, REG_RDX, 0, 0 },
+	{ "mov %ax,0x100(%bx)", R16, BYTES(0x89, 0x87, 0x00, 0x01), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov %eax,(%eax)", R16, BYTES(0x67, 0x66, 0x89, 0x00), ST, 4, 0, REG_RAX, 0, 0 },
+	{ "mov %ax,(%ecx,%edx,2)", R16, BYTES(0x67, 0x89, 0x04, 0x51), ST, 2, 0, REG_RAX, 0, 0 },
+	{ "mov %ax,0x12345678", R16, BYTES(0x67, 0x89, 0x05, 0x78, 0x56, 0x34, 0x12), ST, 2, 0,
+	  REG_RAX, 0, 0 },
+	{ "movzbw (%bx),%ax", R16, BYTES(0x0f, 0xb6, 0x07), LD, 1, 2, REG_RAX, 0, 0 },
+	{ "movswl 0x300(%bp),%eax", R16, BYTES(0x66, 0x0f, 0xbf, 0x86, 0x00, 0x03), LD, 2, 4,
+	  REG_RAX, 0, 1 },
+	{ "mov -2(%bp),%ax", P16, BYTES(0x8b, 0x46, 0xfe), LD, 2, 2, REG_RAX, 0, 0 },
+	{ "mov %eax,(%bx)", P16, BYTES(0x66, 0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
+};
+
+/* MOV r/m, imm: imm is reported sign-extended to 64 bits. */
+struct imm_case {
+	const char *asm_text;
+	enum cpu_mode mode;
+	uint8_t b[MAXB];
+	unsigned n;
+	uint8_t size;
+	uint64_t imm;
+};
+
+static const struct imm_case imm_cases[] = {
+	{ "movb $0x80,(%rdi)", L64, BYTES(0xc6, 0x07, 0x80), 1, 0xffffffffffffff80ULL },
+	{ "movb $0x7f,(%rdi)", L64, BYTES(0xc6, 0x07, 0x7f), 1, 0x7f },
+	{ "movw $0x8001,(%rdi)", L64, BYTES(0x66, 0xc7, 0x07, 0x01, 0x80), 2,
+	  0xffffffffffff8001ULL },
+	{ "movl $0x80000000,(%rdi)", L64, BYTES(0xc7, 0x07, 0x00, 0x00, 0x00, 0x80), 4,
+	  0xffffffff80000000ULL },
+	{ "movq $-2,(%rdi)", L64, BYTES(0x48, 0xc7, 0x07, 0xfe, 0xff, 0xff, 0xff), 8,
+	  0xfffffffffffffffeULL },
+	{ "movq $0x7fffffff,(%rdi)", L64, BYTES(0x48, 0xc7, 0x07, 0xff, 0xff, 0xff, 0x7f), 8,
+	  0x7fffffff },
+	{ "movl $1,0x11223344(%rax,%rbx,2)", L64,
+	  BYTES(0xc7, 0x84, 0x58, 0x44, 0x33, 0x22, 0x11, 0x01, 0x00, 0x00, 0x00), 4, 1 },
+	{ "movl $0x12345678,0x100(%rip)", L64,
+	  BYTES(0xc7, 0x05, 0x00, 0x01, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12), 4, 0x12345678 },
+	/* 15 bytes: the architectural maximum is still accepted */
+	{ "fs fs fs movq $1,0x11223344(%rax,%rbx,2)", L64,
+	  BYTES(0x64, 0x64, 0x64, 0x48, 0xc7, 0x84, 0x58, 0x44, 0x33, 0x22, 0x11, 0x01, 0x00,
+		0x00, 0x00),
+	  8, 1 },
+	{ "movl $0xfffffff0,0x10(%ebx)", P32,
+	  BYTES(0xc7, 0x43, 0x10, 0xf0, 0xff, 0xff, 0xff), 4, 0xfffffffffffffff0ULL },
+	{ "movl $0x12345678,(%di)", R16, BYTES(0x66, 0xc7, 0x05, 0x78, 0x56, 0x34, 0x12), 4,
+	  0x12345678 },
+	{ "movw $0xfffe,0x10(%bx,%si)", R16, BYTES(0xc7, 0x40, 0x10, 0xfe, 0xff), 2,
+	  0xfffffffffffffffeULL },
+	{ "movw $0x1234,0x400", R16, BYTES(0xc7, 0x06, 0x00, 0x04, 0x34, 0x12), 2, 0x1234 },
+	{ "movb $7,0x400", R16, BYTES(0xc6, 0x06, 0x00, 0x04, 0x07), 1, 7 },
+};
+
+struct bad_case {
+	const char *asm_text;
+	enum cpu_mode mode;
+	uint8_t b[MAXB];
+	unsigned n;
+	const char *why; /* substring of the reason */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "mov %eax,%eax", L64, BYTES(0x89, 0xc0), "register" },
+	{ "mov %ecx,%eax", L64, BYTES(0x8b, 0xc1), "register" },
+	{ "mov $1,%eax (C7 /0)", L64, BYTES(0xc7, 0xc0, 0x01, 0x00, 0x00, 0x00), "register" },
+	{ "movzbl %al,%eax", L64, BYTES(0x0f, 0xb6, 0xc0), "register" },
+	{ "mov %ax,%bx", R16, BYTES(0x89, 0xc3), "register" },
+	{ "add %eax,(%rdi)", L64, BYTES(0x01, 0x07), "unsupported opcode" },
+	{ "mov %eax,0x1234 (moffs)", R16, BYTES(0xa3, 0x34, 0x12), "unsupported opcode" },
+	{ "dec %eax; mov %eax,(%edi)", P32, BYTES(0x48, 0x89, 0x07), "unsupported opcode" },
+	{ "dec %ax; mov %ax,(%bx)", R16, BYTES(0x48, 0x89, 0x07), "unsupported opcode" },
+	{ "movups (%rdi),%xmm0", L64, BYTES(0x0f, 0x10, 0x07), "two-byte" },
+	{ "lock mov", L64, BYTES(0xf0, 0x89, 0x07), "LOCK/REP" },
+	{ "rep mov", L64, BYTES(0xf3, 0x89, 0x07), "LOCK/REP" },
+	{ "repne mov", R16, BYTES(0xf2, 0x89, 0x07), "LOCK/REP" },
+	{ "data16 rep mov", L64, BYTES(0x66, 0xf3, 0x89, 0x07), "LOCK/REP" },
+	{ "C7 /1", L64, BYTES(0xc7, 0x0f, 0x00, 0x00, 0x00, 0x00), "reg field" },
+	{ "C6 /7", R16, BYTES(0xc6, 0x3f, 0x00), "reg field" },
+	/* 16 bytes: one segment prefix more than the 15-byte example above */
+	{ "fs x4 movq $1,0x11223344(%rax,%rbx,2)", L64,
+	  BYTES(0x64, 0x64, 0x64, 0x64, 0x48, 0xc7, 0x84, 0x58, 0x44, 0x33, 0x22, 0x11, 0x01,
+		0x00, 0x00, 0x00),
+	  "truncated" },
+	{ "15 x data16, mov", L64,
+	  BYTES(0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+		0x66, 0x66, 0x89),
+	  "truncated" },
+};
+
+static struct mmio_insn out;
+static const char *why;
+
+/*
+ * Decode from a heap copy of exactly avail bytes, so ASan catches a read
+ * past the end; pad bytes (NOPs) follow the instruction when avail > n.
+ */
+static int decode(const uint8_t *b, unsigned n, unsigned avail, enum cpu_mode mode)
+{
+	uint8_t *copy = malloc(avail ? avail : 1);
+	int rc;
+
+	assert_non_null(copy);
+	memset(copy, 0x90, avail);
+	memcpy(copy, b, n < avail ? n : avail);
+	memset(&out, 0xa5, sizeof(out));
+	why = "poison";
+	rc = decode_mmio(copy, avail, mode, &out, &why);
+	free(copy);
+	return rc;
+}
+
+static void expect_ok(const char *name, const uint8_t *b, unsigned n, enum cpu_mode mode,
+		      unsigned avail)
+{
+	if (decode(b, n, avail, mode) != 0)
+		fail_msg("%s (mode %d, avail %u): rejected: %s", name, mode, avail, why);
+	if (why != NULL)
+		fail_msg("%s: why '%s' on success", name, why);
+	if (out.len != n)
+		fail_msg("%s: len %u, expected %u", name, out.len, n);
+}
+
+/* Every shorter prefix of a valid instruction is reported as truncated. */
+static void expect_truncations(const char *name, const uint8_t *b, unsigned n,
+			       enum cpu_mode mode)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (decode(b, k, k, mode) != -1)
+			fail_msg("%s: accepted with %u of %u bytes", name, k, n);
+		if (!why || !strstr(why, "truncated"))
+			fail_msg("%s: %u bytes: why '%s'", name, k, why ? why : "(null)");
+	}
+}
+
+static void check_reg_case(const struct good *t, unsigned avail)
+{
+	expect_ok(t->asm_text, t->b, t->n, t->mode, avail);
+	if (out.op != t->op || out.size != t->size || out.reg != t->reg ||
+	    out.high8 != t->high8 || out.sign_extend != t->sign_extend || out.has_imm)
+		fail_msg("%s (mode %d): op %d size %u reg %u high8 %d sx %d imm %d; expected op "
+			 "%d size %u reg %u high8 %d sx %d",
+			 t->asm_text, t->mode, out.op, out.size, out.reg, out.high8,
+			 out.sign_extend, out.has_imm, t->op, t->size, t->reg, t->high8,
+			 t->sign_extend);
+	if (t->op == MMIO_LOAD && out.dst_size != t->dst_size)
+		fail_msg("%s: dst_size %u, expected %u", t->asm_text, out.dst_size, t->dst_size);
+}
+
+static void test_reg_forms(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(reg_cases); i++) {
+		check_reg_case(&reg_cases[i], reg_cases[i].n);
+		check_reg_case(&reg_cases[i], 15); /* trailing bytes are not consumed */
+	}
+}
+
+static void check_imm_case(const struct imm_case *t, unsigned avail)
+{
+	expect_ok(t->asm_text, t->b, t->n, t->mode, avail);
+	if (out.op != MMIO_STORE || !out.has_imm || out.size != t->size || out.imm != t->imm ||
+	    out.sign_extend || out.high8)
+		fail_msg("%s (mode %d): op %d has_imm %d size %u imm 0x%llx; expected size %u "
+			 "imm 0x%llx",
+			 t->asm_text, t->mode, out.op, out.has_imm, out.size,
+			 (unsigned long long)out.imm, t->size, (unsigned long long)t->imm);
+}
+
+static void test_imm_forms(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(imm_cases); i++) {
+		check_imm_case(&imm_cases[i], imm_cases[i].n);
+		check_imm_case(&imm_cases[i], MAXB);
+	}
+}
+
+static void test_truncated(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(reg_cases); i++)
+		expect_truncations(reg_cases[i].asm_text, reg_cases[i].b, reg_cases[i].n,
+				   reg_cases[i].mode);
+	for (size_t i = 0; i < ARRAY_SIZE(imm_cases); i++)
+		expect_truncations(imm_cases[i].asm_text, imm_cases[i].b, imm_cases[i].n,
+				   imm_cases[i].mode);
+}
+
+static void test_rejected(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+		const struct bad_case *t = &bad_cases[i];
+
+		if (decode(t->b, t->n, t->n, t->mode) != -1)
+			fail_msg("%s: accepted (len %u)", t->asm_text, out.len);
+		if (!why || !strstr(why, t->why))
+			fail_msg("%s: why '%s', expected '%s'", t->asm_text, why ? why : "(null)",
+				 t->why);
+	}
+}
+
+/* The same bytes mean different things by mode: 89 05 is 2 bytes in 16-bit code. */
+static void test_mode_matters(void **state)
+{
+	static const uint8_t b[] = { 0x89, 0x05, 0x78, 0x56, 0x34, 0x12 };
+	static const uint8_t rex[] = { 0x48, 0x89, 0x07 };
+
+	(void)state;
+	assert_int_equal(decode(b, 6, 6, R16), 0);
+	assert_int_equal(out.len, 2);
+	assert_int_equal(out.size, 2);
+	assert_int_equal(decode(b, 6, 6, P32), 0);
+	assert_int_equal(out.len, 6);
+	assert_int_equal(out.size, 4);
+	assert_int_equal(decode(b, 6, 6, L64), 0);
+	assert_int_equal(out.len, 6);
+	assert_int_equal(decode(rex, 3, 3, L64), 0);
+	assert_int_equal(out.size, 8);
+	assert_int_equal(decode(rex, 3, 3, P32), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reg_forms),
+		cmocka_unit_test(test_imm_forms),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_rejected),
+		cmocka_unit_test(test_mode_matters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An HVM guest: a PC that boots from its firmware at the reset vector.
+ *
+ * Guest-physical layout (QEMU "pc" compatible, which SeaBIOS expects):
+ *   0 - memory              RAM (at most 3 GiB for now: no RAM above 4 GiB yet)
+ *   0xe0000 - 0xfffff       inside RAM: preloaded with the firmware's last 128 KiB,
+ *                           which is what a PC's shadow RAM holds after reset
+ *   4 GiB - firmware size   the firmware image, read-only (the reset vector is
+ *                           its last 16 bytes)
+ */
+#include <arch/vmx.h>
+#include <boot/boot_info.h>
+#include <keel/bits.h>
+#include <keel/errno.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vm.h>
+
+#define HVM_RAM_MAX   (3 * GiB)
+#define LOW_BIOS_SIZE (128 * KiB)
+#define FOUR_GIB      (4 * GiB)
+
+static int map_firmware(struct vm *vm, const struct boot_module *fw)
+{
+	uint64_t size = fw->size, copy = size < LOW_BIOS_SIZE ? size : LOW_BIOS_SIZE;
+
+	if (!size || size > 16 * MiB || (size & (64 * KiB - 1)) || (fw->base & (PAGE_SIZE - 1))) {
+		printk("keel: guest '%s': firmware %s is %lu bytes: it must be a whole number of "
+		       "64 KiB, at most 16 MiB\n", vm->name, fw->name, size);
+		return -EINVAL;
+	}
+	memcpy(vm_gpa_to_hva(vm, MiB - copy, copy), (const void *)(fw->base + size - copy), copy);
+	return vm_add_memory(vm, FOUR_GIB - size, fw->base, size, false);
+}
+
+int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)
+{
+	int err;
+
+	if (vm->ram_size > HVM_RAM_MAX) {
+		printk("keel: guest '%s': an hvm guest may have at most 3G of memory for now\n",
+		       vm->name);
+		return -EINVAL;
+	}
+	err = map_firmware(vm, fw);
+	if (err)
+		return err;
+	(void)disk;
+	err = debugcon_attach(vm, 0x402);
+	if (err)
+		return err;
+	arch_vcpu_setup_reset(&vm->vcpu);
+	return 0;
+}
