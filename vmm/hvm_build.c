@@ -13,6 +13,8 @@
 #include <boot/boot_info.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -34,6 +36,25 @@ static int map_firmware(struct vm *vm, const struct boot_module *fw)
 	return vm_add_memory(vm, FOUR_GIB - size, fw->base, size, false);
 }
 
+/* The PC's devices and their interrupt wiring (ISA IRQs go to the PICs). */
+static int hvm_platform_build(struct vm *vm)
+{
+	struct hvm_platform *h = frame_alloc(sizeof(*h), PAGE_SIZE);
+	struct irq_line irq0 = { vpic_line_set, &h->pic, 0 };
+	int err;
+
+	vm->hvm = h;
+	h->next_event_ns = 0;
+	vpic_init(&h->pic);
+	vpit_init(&h->pit, &irq0);
+	err = vpic_register(vm, &h->pic);
+	if (!err)
+		err = vpit_register(vm, &h->pit);
+	if (!err)
+		err = debugcon_attach(vm, 0x402);
+	return err;
+}
+
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)
 {
 	int err;
@@ -47,7 +68,7 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 	if (err)
 		return err;
 	(void)disk;
-	err = debugcon_attach(vm, 0x402);
+	err = hvm_platform_build(vm);
 	if (err)
 		return err;
 	arch_vcpu_setup_reset(&vm->vcpu);

@@ -13,6 +13,7 @@
  */
 #include <arch/vmx.h>
 #include <arch/paging.h>
+#include <arch/cpu.h>
 #include <boot/boot_info.h>
 #include <boot/elf64.h>
 #include <keel/bits.h>
@@ -99,6 +100,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	vm->id = id;
 	vm->cfg = g;
 	vm->exit_status = -1;
+	vm->tsc_base = rdtsc();
 	vm->vcpu.vm = vm;
 	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
 	if (!arch_vmx_ready() || !arch_vmx_has_ept()) {

@@ -19,6 +19,8 @@ static exit_handler_fn *const exit_table[EXIT_REASONS_MAX] = {
 	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_CPUID] = exit_cpuid,
 	[EXIT_GETSEC] = exit_invalid_opcode,
+	[EXIT_INTERRUPT_WINDOW] = exit_interrupt_window,
+	[EXIT_PREEMPTION_TIMER] = exit_preemption_timer,
 	[EXIT_HLT] = exit_hlt,
 	[EXIT_INVD] = exit_skip_instruction,
 	[EXIT_WBINVD] = exit_skip_instruction,
@@ -54,5 +56,9 @@ struct vcpu *vmx_exit_dispatch(struct vcpu *v)
 	if (unlikely(reason >= EXIT_REASONS_MAX || !exit_table[reason]))
 		return exit_unhandled(v, reason);
 	v->exits[reason]++;
-	return exit_table[reason](v);
+	v = exit_table[reason](v);
+	/* An hvm guest's devices may have interrupts or deadlines to deliver. */
+	if (unlikely(v->vm->hvm))
+		vcpu_before_entry(v);
+	return v;
 }

@@ -4,6 +4,7 @@
 #include <arch/cpu.h>
 #include <drivers/intc.h>
 #include <keel/printk.h>
+#include <keel/hvm.h>
 #include <keel/vm.h>
 
 struct vcpu *exit_exception_nmi(struct vcpu *v)
@@ -47,7 +48,8 @@ struct vcpu *exit_hlt(struct vcpu *v)
 	vmx_skip_instruction();
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
 		vm_stop(v->vm, "halted with interrupts disabled");
-	/* No virtual interrupt source exists yet that could wake it. */
+	if (v->vm->hvm && hvm_idle(v))
+		return v; /* the before-entry hook injects the interrupt */
 	vm_stop(v->vm, "halted waiting for an interrupt that no device can raise");
 }
 

@@ -49,6 +49,8 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 {
 	struct vm *vm = v->vm;
 
+	v->arch.pin = vmx.ctl.pin;
+	v->arch.proc = vmx.ctl.proc;
 	vmcs_write(VMCS_PIN_CONTROLS, vmx.ctl.pin);
 	vmcs_write(VMCS_PROC_CONTROLS, vmx.ctl.proc);
 	if (vmx.ctl.proc & CPU_SECONDARY)
@@ -65,6 +67,9 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	if (vmx.ctl.vpid)
 		vmcs_write(VMCS_VPID, v->arch.vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	/* Guest TSC starts near 0 when the VM is built and only moves forward. */
+	if (vmx.ctl.proc & CPU_TSC_OFFSETTING)
+		vmcs_write(VMCS_TSC_OFFSET, -vm->tsc_base);
 	/*
 	 * Keel owns CR0.NE (VMX forces it on), CR0.CD/NW (kept clear so guest
 	 * memory stays cached) and CR4.VMXE: the guest sees the read shadows,

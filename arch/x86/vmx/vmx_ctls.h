@@ -81,6 +81,8 @@ struct vmx_controls {
 	bool vpid;
 	bool ept_2m;       /* 2 MiB EPT leaves */
 	bool pat;          /* guest PAT switched by the VMCS */
+	bool preempt_timer; /* the VMX-preemption timer may be turned on per entry */
+	bool proc_window_ok; /* interrupt-window exiting may be turned on */
 };
 
 /*

@@ -44,6 +44,9 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	 */
 	out->pin = vmx_ctl_adjust(c->pin, PIN_VIRTUAL_NMIS, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 				  &s[0].missing);
+	/* Timers and interrupt windows are switched on per entry when allowed. */
+	out->preempt_timer = (c->pin >> 32) & PIN_PREEMPT_TIMER;
+	out->proc_window_ok = (c->proc >> 32) & CPU_INTR_WINDOW;
 	out->proc = vmx_ctl_adjust(c->proc,
 				   CPU_MSR_BITMAPS | CPU_TSC_OFFSETTING | CPU_SECONDARY |
 					   CPU_MWAIT_EXITING | CPU_MONITOR_EXITING,

@@ -32,4 +32,7 @@ struct vcpu {
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "exit stub expects gpr first");
 _Static_assert(sizeof(struct gpr_regs) == 16 * 8, "exit stub saves 16 registers");
 
+/* Run an hvm guest's device timers and inject what is pending (vmm/hvm_events.c). */
+void vcpu_before_entry(struct vcpu *v);
+
 #endif

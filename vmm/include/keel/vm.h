@@ -37,6 +37,8 @@ struct vm {
 	char line[128];
 	unsigned line_len;
 	int exit_status; /* from the debug-exit port, -1 if none */
+	uint64_t tsc_base;  /* host TSC when the VM was built: guest time 0 */
+	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
 	char stop_reason[96];
 };
 

@@ -15,5 +15,7 @@ struct vm;
 #define VTIME_NEVER UINT64_MAX
 
 uint64_t vm_time_ns(struct vm *vm);
+/* The host TSC value at which guest time reaches ns. */
+uint64_t vm_ns_to_tsc(struct vm *vm, uint64_t ns);
 
 #endif

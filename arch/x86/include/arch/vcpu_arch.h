@@ -16,6 +16,7 @@ struct vcpu_arch {
 	uint64_t pat; /* guest PAT when the VMCS cannot switch it */
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* only where the CPU forces CR8 exiting */
+	uint32_t pin, proc; /* the controls as now written in the VMCS */
 };
 
 struct vm_arch {

@@ -28,6 +28,13 @@ void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t c
 void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
 /* Enter the guest; never returns (exits come back through the dispatcher). */
 __attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
+/* Interrupt delivery (the VMCS of v must be current). */
+bool arch_vcpu_can_inject_irq(struct vcpu *v);
+void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector);
+/* Exit as soon as the guest can take an interrupt. */
+void arch_vcpu_irq_window(struct vcpu *v, bool on);
+/* Exit no later than host TSC tsc_deadline (~0: no deadline). */
+void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline);
 /* Print the guest's registers and the VMCS exit fields. */
 void arch_vcpu_dump(struct vcpu *v);
 #endif

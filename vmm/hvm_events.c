@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time and interrupts of an hvm guest, run before every VM entry: device
+ * timers that are due fire, and the PIC's highest-priority interrupt is
+ * injected when the guest can take it, or an interrupt window is requested.
+ * The next device deadline becomes the VMX-preemption timer.
+ */
+#include <arch/cpu.h>
+#include <arch/io.h>
+#include <arch/vmx.h>
+#include <keel/hvm.h>
+#include <keel/vm.h>
+#include <keel/vtime.h>
+
+static void run_timers(struct vm *vm, struct hvm_platform *h)
+{
+	uint64_t now = vm_time_ns(vm);
+
+	if (now < h->next_event_ns)
+		return;
+	vpit_update(&h->pit, now);
+	h->next_event_ns = vpit_next_event_ns(&h->pit, now);
+}
+
+void vcpu_before_entry(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct hvm_platform *h = vm->hvm;
+
+	run_timers(vm, h);
+	if (vpic_has_interrupt(&h->pic)) {
+		if (arch_vcpu_can_inject_irq(v)) {
+			arch_vcpu_inject_irq(v, (uint8_t)vpic_ack(&h->pic));
+			h->irqs_injected++;
+		} else {
+			arch_vcpu_irq_window(v, true);
+		}
+	}
+	arch_vcpu_set_timer(v, h->next_event_ns == VTIME_NEVER ? ~0ULL :
+					vm_ns_to_tsc(vm, h->next_event_ns));
+}
+
+/*
+ * HLT with interrupts enabled: spin on the host TSC until a device deadline
+ * passes and raises an interrupt. Keel runs one guest at a time for now, so
+ * there is nothing better to do with the CPU. No deadline: nothing will
+ * ever wake the guest.
+ */
+bool hvm_idle(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct hvm_platform *h = vm->hvm;
+
+	for (;;) {
+		run_timers(vm, h);
+		if (vpic_has_interrupt(&h->pic))
+			return true;
+		if (h->next_event_ns == VTIME_NEVER)
+			return false;
+		while (vm_time_ns(vm) < h->next_event_ns)
+			cpu_relax();
+	}
+}

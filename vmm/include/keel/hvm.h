@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The emulated PC of an hvm guest: its devices and how they are wired. */
+#ifndef KEEL_HVM_H
+#define KEEL_HVM_H
+
+#include <stdint.h>
+#include <keel/dev/vpic.h>
+#include <keel/dev/vpit.h>
+
+struct vm;
+struct vcpu;
+
+struct hvm_platform {
+	struct vpic pic;
+	struct vpit pit;
+	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
+	uint64_t irqs_injected;
+};
+
+/* Wait in HLT until an interrupt can be delivered; false if none ever can. */
+bool hvm_idle(struct vcpu *v);
+
+#endif
