@@ -11,6 +11,7 @@ void asm_offsets(void)
 {
 	DEFINE(VCPU_GPR_END, offsetof(struct vcpu, gpr) + sizeof(struct gpr_regs));
 	DEFINE(VCPU_HOST_STACK, offsetof(struct vcpu, host_stack));
+	DEFINE(VCPU_EXIT_FN, offsetof(struct vcpu, arch.exit_fn));
 	DEFINE(VCPU_LAUNCHED, offsetof(struct vcpu, arch.launched));
 	DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 }

@@ -56,9 +56,17 @@ struct vcpu *vmx_exit_dispatch(struct vcpu *v)
 	if (unlikely(reason >= EXIT_REASONS_MAX || !exit_table[reason]))
 		return exit_unhandled(v, reason);
 	v->exits[reason]++;
-	v = exit_table[reason](v);
-	/* An hvm guest's devices may have interrupts or deadlines to deliver. */
-	if (unlikely(v->vm->hvm))
-		vcpu_before_entry(v);
+	return exit_table[reason](v);
+}
+
+/*
+ * The exit entry of hvm guests: their devices may have interrupts or
+ * deadlines to deliver before the next entry. Chosen per vCPU, so other
+ * guests do not pay for the check.
+ */
+struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
+{
+	v = vmx_exit_dispatch(v);
+	vcpu_before_entry(v);
 	return v;
 }

@@ -33,7 +33,7 @@ vmx_exit_entry:
 	push	%rax
 	mov	%rsp, %rdi		/* struct vcpu *, gpr is its first member */
 	mov	VCPU_HOST_STACK(%rdi), %rsp
-	call	vmx_exit_dispatch	/* returns the vCPU to resume in RAX */
+	call	*VCPU_EXIT_FN(%rdi)	/* a dispatcher: returns the vCPU to resume */
 	mov	%rax, %rsp
 	pop	%rax
 	pop	%rcx

@@ -43,6 +43,7 @@ static void vmcs_load_fresh(struct vcpu *v)
 		panic("vmx: VMCLEAR/VMPTRLD failed for guest '%s'", v->vm->name);
 	vmx_current = v;
 	v->arch.launched = 0;
+	v->arch.exit_fn = v->vm->hvm ? vmx_exit_dispatch_hvm : vmx_exit_dispatch;
 }
 
 static void setup_controls(struct vcpu *v, bool long_mode)

@@ -26,6 +26,7 @@ extern struct vcpu *vmx_current;
 typedef struct vcpu *exit_handler_fn(struct vcpu *v);
 
 struct vcpu *vmx_exit_dispatch(struct vcpu *v);
+struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v);
 __attribute__((noreturn)) void vmx_enter(struct vcpu *v);
 __attribute__((noreturn)) void vmx_entry_failed(struct vcpu *v);
 

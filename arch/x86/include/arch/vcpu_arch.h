@@ -7,7 +7,10 @@
 /* MSRs the guest owns but the VMCS does not switch (vm_setup.c). */
 #define VMX_SWITCHED_MSRS 5
 
+struct vcpu;
+
 struct vcpu_arch {
+	struct vcpu *(*exit_fn)(struct vcpu *v); /* the C dispatcher the exit stub calls */
 	uint64_t vmcs_pa;
 	uint8_t launched;
 	uint8_t long_mode; /* entered in 64-bit mode (not real mode) */
