@@ -36,6 +36,12 @@ UNIT_SRCS_frames := vmm/mm/frames.c
 UNIT_TESTS += io
 UNIT_SRCS_io := vmm/io.c vmm/dev/uart16550.c vmm/dev/testdev.c
 
+UNIT_TESTS += vpic
+UNIT_SRCS_vpic := vmm/dev/vpic.c
+
+UNIT_TESTS += vpit
+UNIT_SRCS_vpit := vmm/dev/vpit.c vmm/dev/vpic.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

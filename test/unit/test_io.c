@@ -26,6 +26,15 @@
 
 static struct vm vm;
 
+static int irq_level = -1;
+
+static void record_irq(void *ctx, unsigned gsi, bool level)
+{
+	(void)ctx;
+	assert_int_equal(gsi, 4);
+	irq_level = level;
+}
+
 /* Test double: the console collects what the UART transmits. */
 static char console[256];
 static unsigned console_len;
@@ -214,10 +223,14 @@ static void test_uart_regs(void **state)
 	assert_int_equal(pio_read(COM1 + 3, 1), 0x1b);
 	pio_write(COM1 + 1, 1, 0xff);
 	assert_int_equal(pio_read(COM1 + 1, 1), 0x0f); /* IER has 4 bits */
+	/* Enabling ETBEI with THR empty raises THRE; reading IIR clears it. */
+	assert_int_equal(pio_read(COM1 + 2, 1), 0x02);
+	assert_int_equal(pio_read(COM1 + 2, 1), 0x01);
 	pio_write(COM1 + 4, 1, 0xff);
 	assert_int_equal(pio_read(COM1 + 4, 1), 0x1f); /* MCR has 5 bits */
-	pio_write(COM1 + 2, 1, 0xc7); /* FCR: write-only, IIR unchanged */
-	assert_int_equal(pio_read(COM1 + 2, 1), 0x01);
+	pio_write(COM1 + 4, 1, 0x00);
+	pio_write(COM1 + 2, 1, 0xc7); /* FCR: FIFOs on, IIR says so in bits 7:6 */
+	assert_int_equal(pio_read(COM1 + 2, 1), 0xc1);
 	for (unsigned v = 0; v < 256; v += 0x33) {
 		pio_write(COM1 + 7, 1, v);
 		assert_int_equal(pio_read(COM1 + 7, 1), v);
@@ -239,7 +252,7 @@ static void test_uart_dlab(void **state)
 {
 	(void)state;
 	assert_int_equal(vuart_attach(&vm, &vm.uart, COM1), 0);
-	pio_write(COM1 + 1, 1, 0x05); /* IER */
+	pio_write(COM1 + 1, 1, 0x05); /* IER: RDA and RLS, not THRE */
 	pio_write(COM1 + 3, 1, 0x83); /* DLAB on */
 	pio_write(COM1 + 0, 1, 0x0c); /* divisor 12: 9600 baud */
 	pio_write(COM1 + 1, 1, 0x01);
@@ -281,6 +294,45 @@ static void test_uart_wide_access(void **state)
 	/* Past the UART's 8 ports nothing answers. */
 	assert_int_equal(pio(COM1 + 6, 4, false, &v), -ENOENT);
 	assert_int_equal(pio(COM1 + 8, 1, false, &v), -ENOENT);
+}
+
+/* Interrupts: THRE after each byte, RDA for received bytes, OUT2 gating, loopback. */
+static void test_uart_interrupts(void **state)
+{
+	(void)state;
+	assert_int_equal(vuart_attach(&vm, &vm.uart, COM1), 0);
+	vm.uart.irq = (struct irq_line){ record_irq, NULL, 4 };
+	irq_level = 0;
+	pio_write(COM1 + 1, 1, 0x03); /* RDA + THRE */
+	assert_int_equal(irq_level, 0); /* OUT2 clear: the line stays low */
+	pio_write(COM1 + 4, 1, 0x08); /* OUT2 */
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(pio_read(COM1 + 2, 1), 0x02);
+	assert_int_equal(irq_level, 0);
+	pio_write(COM1, 1, 'a');
+	assert_int_equal(irq_level, 1); /* THR empty again */
+	assert_int_equal(pio_read(COM1 + 2, 1), 0x02);
+	vuart_receive(&vm.uart, 'k');
+	vuart_receive(&vm.uart, 'l');
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x01, 0x01); /* LSR.DR */
+	assert_int_equal(pio_read(COM1 + 2, 1), 0x04);
+	assert_int_equal(pio_read(COM1, 1), 'k');
+	assert_int_equal(pio_read(COM1, 1), 'l');
+	assert_int_equal(irq_level, 0);
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x01, 0x00);
+	for (int i = 0; i < 17; i++)
+		vuart_receive(&vm.uart, (uint8_t)i);
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x02, 0x02); /* overrun, cleared by reading */
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x02, 0x00);
+	/* Loopback (Linux's autoconfig test): MCR 0x1a reads back MSR 0x90. */
+	pio_write(COM1 + 2, 1, 0x02); /* clear the RX FIFO */
+	pio_write(COM1 + 4, 1, 0x1a);
+	assert_int_equal(pio_read(COM1 + 6, 1) & 0xf0, 0x90);
+	console_len = 0;
+	pio_write(COM1, 1, 'z');
+	assert_int_equal(console_len, 0);
+	assert_int_equal(pio_read(COM1, 1), 'z');
 }
 
 static void test_uart_two(void **state)
@@ -354,6 +406,7 @@ int main(void)
 		T(test_register_pio), T(test_register_pio_full), T(test_register_mmio),
 		T(test_dispatch),     T(test_uart_regs),         T(test_uart_thr),
 		T(test_uart_dlab),    T(test_uart_wide_access),  T(test_uart_two),
+		T(test_uart_interrupts),
 		T(test_testdev),      T(test_testdev_in_ram),
 	};
 #undef T

@@ -1,48 +1,174 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A 16550 as guests see it: transmit is always ready (bytes go straight to
- * Keel's console), receive is empty, no interrupts yet. Register map:
- * National Semiconductor PC16550D datasheet.
+ * A 16550A as guests see it (register map: National Semiconductor PC16550D
+ * datasheet). Transmit is instantaneous: bytes go to Keel's console, so THR
+ * is always empty again at once and, with ETBEI, raises the THRE interrupt
+ * interrupt-driven drivers (Linux's 8250 tty) wait for. Received bytes come
+ * from Keel's console through vuart_receive() into a 16-byte FIFO. Loopback
+ * works, because drivers (Linux's 8250 autoconfig) test it.
  */
 #include <keel/dev.h>
 #include <keel/io.h>
 #include <keel/vm.h>
 
-#define LCR_DLAB 0x80
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define IIR_NONE 0x01
+#define IER_RDA   0x01
+#define IER_THRE  0x02
+#define IER_RLS   0x04
+#define IIR_NONE  0x01
+#define IIR_THRE  0x02
+#define IIR_RDA   0x04
+#define IIR_RLS   0x06
+#define IIR_FIFO  0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB  0x80
+#define MCR_DTR   0x01
+#define MCR_RTS   0x02
+#define MCR_OUT1  0x04
+#define MCR_OUT2  0x08 /* on a PC, gates the interrupt line */
+#define MCR_LOOP  0x10
+#define LSR_DR    0x01
+#define LSR_OE    0x02
+#define LSR_THRE  0x20
+#define LSR_TEMT  0x40
 #define MSR_CTS_DSR_DCD 0xb0
+
+static uint8_t iir(const struct vuart *u)
+{
+	uint8_t id = IIR_NONE;
+
+	if ((u->ier & IER_RLS) && u->overrun)
+		id = IIR_RLS;
+	else if ((u->ier & IER_RDA) && u->rx_count)
+		id = IIR_RDA;
+	else if ((u->ier & IER_THRE) && u->thre_pending)
+		id = IIR_THRE;
+	return id | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0);
+}
+
+static void update_irq(struct vuart *u)
+{
+	bool level = (iir(u) & 0x0f) != IIR_NONE && (u->mcr & MCR_OUT2);
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		irq_set(&u->irq, level);
+	}
+}
+
+static void rx_push(struct vuart *u, uint8_t byte)
+{
+	if (u->rx_count == sizeof(u->rx)) {
+		u->overrun = true;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count++) % sizeof(u->rx)] = byte;
+}
+
+static uint8_t rx_pop(struct vuart *u)
+{
+	uint8_t byte;
+
+	if (!u->rx_count)
+		return 0;
+	byte = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
+	u->rx_count--;
+	return byte;
+}
+
+void vuart_receive(struct vuart *u, uint8_t byte)
+{
+	rx_push(u, byte);
+	update_irq(u);
+}
+
+static void write_reg(struct vm *vm, struct vuart *u, unsigned reg, uint8_t v)
+{
+	bool dlab = u->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case 0:
+		if (dlab) {
+			u->dll = v;
+			break;
+		}
+		if (u->mcr & MCR_LOOP)
+			rx_push(u, v);
+		else
+			vm_console_putc(vm, (char)v);
+		u->thre_pending = true; /* sent at once: THR is empty again */
+		break;
+	case 1:
+		if (dlab) {
+			u->dlm = v;
+			break;
+		}
+		/* Enabling ETBEI while THR is empty raises THRE (PC16550D, IER). */
+		if ((v & IER_THRE) && !(u->ier & IER_THRE))
+			u->thre_pending = true;
+		u->ier = v & 0x0f;
+		break;
+	case 2:
+		u->fcr = v & 0xc9;
+		if (v & FCR_CLEAR_RX)
+			u->rx_count = 0;
+		break;
+	case 3: u->lcr = v; break;
+	case 4: u->mcr = v & 0x1f; break;
+	case 7: u->scr = v; break;
+	}
+}
+
+static uint8_t read_reg(struct vuart *u, unsigned reg)
+{
+	bool dlab = u->lcr & LCR_DLAB;
+	uint8_t v;
+
+	switch (reg) {
+	case 0:
+		return dlab ? u->dll : rx_pop(u);
+	case 1:
+		return dlab ? u->dlm : u->ier;
+	case 2:
+		v = iir(u);
+		if ((v & 0x0f) == IIR_THRE)
+			u->thre_pending = false; /* reading IIR clears a THRE interrupt */
+		return v;
+	case 3:
+		return u->lcr;
+	case 4:
+		return u->mcr;
+	case 5:
+		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
+		u->overrun = false;
+		return v;
+	case 6:
+		/* Loopback wires RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD. */
+		if (u->mcr & MCR_LOOP)
+			return (uint8_t)((u->mcr & MCR_RTS) << 3 | (u->mcr & MCR_DTR) << 5 |
+					 (u->mcr & MCR_OUT1) << 4 | (u->mcr & MCR_OUT2) << 4);
+		return MSR_CTS_DSR_DCD;
+	default:
+		return u->scr;
+	}
+}
 
 static int vuart_io(struct vm *vm, void *dev, struct io_access *a)
 {
 	struct vuart *u = dev;
 	unsigned reg = (unsigned)(a->addr - u->base);
-	bool dlab = u->lcr & LCR_DLAB;
-	uint8_t v = (uint8_t)a->value;
 
-	if (a->size != 1)
-		return a->write ? 0 : (a->value = ~0ULL, 0);
-	if (a->write) {
-		switch (reg) {
-		case 0: dlab ? (void)(u->dll = v) : vm_console_putc(vm, (char)v); break;
-		case 1: dlab ? (void)(u->dlm = v) : (void)(u->ier = v & 0x0f); break;
-		case 3: u->lcr = v; break;
-		case 4: u->mcr = v & 0x1f; break;
-		case 7: u->scr = v; break;
-		}
+	if (a->size != 1) {
+		if (!a->write)
+			a->value = ~0ULL;
 		return 0;
 	}
-	switch (reg) {
-	case 0: a->value = dlab ? u->dll : 0; break;
-	case 1: a->value = dlab ? u->dlm : u->ier; break;
-	case 2: a->value = IIR_NONE; break;
-	case 3: a->value = u->lcr; break;
-	case 4: a->value = u->mcr; break;
-	case 5: a->value = LSR_THRE | LSR_TEMT; break;
-	case 6: a->value = MSR_CTS_DSR_DCD; break;
-	default: a->value = u->scr; break;
-	}
+	if (a->write)
+		write_reg(vm, u, reg, (uint8_t)a->value);
+	else
+		a->value = read_reg(u, reg);
+	update_irq(u);
 	return 0;
 }
 

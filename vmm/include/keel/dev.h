@@ -3,14 +3,20 @@
 #ifndef KEEL_DEV_H
 #define KEEL_DEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <keel/irq.h>
 
 struct vm;
 
 /* 16550 UART: output goes to Keel's console tagged with the guest's name. */
 struct vuart {
 	uint16_t base;
-	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	uint8_t rx[16];
+	uint8_t rx_head, rx_count;
+	bool overrun, thre_pending, irq_level;
+	struct irq_line irq; /* set by whoever wires the platform; none by default */
 };
 
 struct testdev {
@@ -18,6 +24,8 @@ struct testdev {
 };
 
 int vuart_attach(struct vm *vm, struct vuart *u, uint16_t base);
+/* A byte arrives on the UART's receive line (from Keel's console). */
+void vuart_receive(struct vuart *u, uint8_t byte);
 int debug_exit_attach(struct vm *vm);
 int testdev_attach(struct vm *vm, struct testdev *t);
 int debugcon_attach(struct vm *vm, uint16_t port);
