@@ -52,6 +52,7 @@ static int hvm_platform_build(struct vm *vm)
 		err = vpit_register(vm, &h->pit);
 	if (!err)
 		err = debugcon_attach(vm, 0x402);
+	vm->uart.irq = (struct irq_line){ vpic_line_set, &h->pic, 4 };
 	return err;
 }
 

@@ -8,18 +8,35 @@
 #include <arch/cpu.h>
 #include <arch/io.h>
 #include <arch/vmx.h>
+#include <drivers/uart.h>
 #include <keel/hvm.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
+/* Keel's console is polled for input this often (a port read costs on hardware). */
+#define CONSOLE_POLL_NS 10000000ULL
+
+static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
+{
+	int c;
+
+	if (now < h->console_poll_ns)
+		return;
+	h->console_poll_ns = now + CONSOLE_POLL_NS;
+	while ((c = uart_getc()) >= 0)
+		vuart_receive(&vm->uart, (uint8_t)c);
+}
+
 static void run_timers(struct vm *vm, struct hvm_platform *h)
 {
-	uint64_t now = vm_time_ns(vm);
+	uint64_t now = vm_time_ns(vm), next;
 
 	if (now < h->next_event_ns)
 		return;
+	poll_console(vm, h, now);
 	vpit_update(&h->pit, now);
-	h->next_event_ns = vpit_next_event_ns(&h->pit, now);
+	next = vpit_next_event_ns(&h->pit, now);
+	h->next_event_ns = next < h->console_poll_ns ? next : h->console_poll_ns;
 }
 
 void vcpu_before_entry(struct vcpu *v)

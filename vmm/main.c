@@ -89,14 +89,8 @@ static void build_guests(const struct boot_info *bi)
 __attribute__((noreturn)) void keel_shutdown(void)
 {
 	printk("keel: all guests have ended\n");
-	for (unsigned i = 0; i < keel_nr_vms; i++) {
-		uint64_t total = 0;
-
-		for (unsigned r = 0; r < EXIT_REASONS_MAX; r++)
-			total += keel_vms[i].vcpu.exits[r];
-		printk("keel: guest '%s': %s; %lu exits\n", keel_vms[i].name,
-		       keel_vms[i].stop_reason, total);
-	}
+	for (unsigned i = 0; i < keel_nr_vms; i++)
+		printk("keel: guest '%s': %s\n", keel_vms[i].name, keel_vms[i].stop_reason);
 	printk("keel: powering off\n");
 	acpi_poweroff(acpi_ok ? &acpi : NULL);
 }

@@ -65,5 +65,6 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	/* A debug-exit is the guest's own orderly end: no register dump needed. */
 	if (vm->exit_status < 0)
 		arch_vcpu_dump(&vm->vcpu);
+	vcpu_print_stats(&vm->vcpu);
 	sched_run_next();
 }

@@ -64,7 +64,12 @@ def test_boot_report(tmp_path):
     # Bochs runs ips=50000000: one tick per instruction, 50 MHz of emulated time.
     assert m and 45000 < int(m.group(1)) < 55000, log
     assert "vmx: IA32_FEATURE_CONTROL unlocked (0x0): enabling VMX and locking it" in log
-    assert re.search(r"keel: guest 'exits64': debug-exit port: status 0; \d+ exits", log)
+    assert "keel: guest 'exits64': debug-exit port: status 0" in log
+    # Exit statistics when a guest ends: total, then one line per reason seen.
+    m = re.search(r"keel: guest 'exits64': (\d+) exits\n", log)
+    assert m and int(m.group(1)) > 100, log
+    assert re.search(r"keel:   CPUID +\d+\n", log)
+    assert re.search(r"keel:   EPT violation +\d+\n", log)
 
 
 BAD = """guest name=oob type=elf64 image=bad64.elf memory=4M args=oob

@@ -5,6 +5,7 @@
  * themselves. Anything without a handler stops that guest, never Keel.
  */
 #include "vmx_priv.h"
+#include <arch/cpu.h>
 #include <keel/printk.h>
 #include <keel/vm.h>
 
@@ -66,7 +67,13 @@ struct vcpu *vmx_exit_dispatch(struct vcpu *v)
  */
 struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
 {
-	v = vmx_exit_dispatch(v);
-	vcpu_before_entry(v);
-	return v;
+	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON) & 0xffff;
+	uint64_t t0 = rdtsc();
+	struct vcpu *next = vmx_exit_dispatch(v);
+
+	vcpu_before_entry(next);
+	/* Host ticks per exit reason: the cost of emulating this guest. */
+	if (reason < EXIT_REASONS_MAX)
+		v->exit_ticks[reason] += rdtsc() - t0;
+	return next;
 }

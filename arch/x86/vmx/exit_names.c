@@ -33,3 +33,8 @@ const char *exit_reason_name(unsigned reason)
 {
 	return reason < EXIT_REASONS_MAX && names[reason] ? names[reason] : "unknown";
 }
+
+const char *arch_exit_reason_name(unsigned reason)
+{
+	return exit_reason_name(reason);
+}

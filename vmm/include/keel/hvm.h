@@ -14,6 +14,7 @@ struct hvm_platform {
 	struct vpic pic;
 	struct vpit pit;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
+	uint64_t console_poll_ns; /* when Keel's console is next read for input */
 	uint64_t irqs_injected;
 };
 

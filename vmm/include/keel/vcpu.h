@@ -27,6 +27,7 @@ struct vcpu {
 	struct vm *vm;
 	struct vcpu_arch arch;
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
+	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "exit stub expects gpr first");
@@ -34,5 +35,7 @@ _Static_assert(sizeof(struct gpr_regs) == 16 * 8, "exit stub saves 16 registers"
 
 /* Run an hvm guest's device timers and inject what is pending (vmm/hvm_events.c). */
 void vcpu_before_entry(struct vcpu *v);
+/* Exits by reason (and ticks spent, where measured) on Keel's console. */
+void vcpu_print_stats(const struct vcpu *v);
 
 #endif

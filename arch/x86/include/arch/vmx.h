@@ -35,6 +35,8 @@ void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector);
 void arch_vcpu_irq_window(struct vcpu *v, bool on);
 /* Exit no later than host TSC tsc_deadline (~0: no deadline). */
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline);
+/* The name of a basic exit reason, for statistics and reports. */
+const char *arch_exit_reason_name(unsigned reason);
 /* Print the guest's registers and the VMCS exit fields. */
 void arch_vcpu_dump(struct vcpu *v);
 #endif
