@@ -36,6 +36,43 @@ static int map_firmware(struct vm *vm, const struct boot_module *fw)
 	return vm_add_memory(vm, FOUR_GIB - size, fw->base, size, false);
 }
 
+static void hvm_power_off(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	vm->orderly_stop = true;
+	vm_stop(vm, "powered itself off (ACPI S5)");
+}
+
+static void hvm_reset(void *ctx, bool hard)
+{
+	struct vm *vm = ctx;
+
+	vm->orderly_stop = true;
+	vm_stop(vm, "asked for a %s reset, which Keel does not do yet", hard ? "hard" : "soft");
+}
+
+/* The PCI platform: i440FX host bridge, PIIX3 ISA bridge, PIIX4 power management. */
+static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
+{
+	int err;
+
+	pci_bus_init(&h->pci);
+	h->pci.reset = hvm_reset;
+	h->pci.reset_ctx = vm;
+	h->southbridge.sci = (struct irq_line){ vpic_line_set, &h->pic, PIIX_SCI_IRQ };
+	h->southbridge.power_off = hvm_power_off;
+	h->southbridge.ctx = vm;
+	err = i440fx_init(&h->northbridge, &h->pci);
+	if (!err)
+		err = piix_init(&h->southbridge, &h->pci);
+	if (!err)
+		err = pci_bus_register(vm, &h->pci);
+	if (!err)
+		err = piix_register(vm, &h->southbridge);
+	return err;
+}
+
 /* The PC's devices and their interrupt wiring (ISA IRQs go to the PICs). */
 static int hvm_platform_build(struct vm *vm)
 {
@@ -50,6 +87,8 @@ static int hvm_platform_build(struct vm *vm)
 	err = vpic_register(vm, &h->pic);
 	if (!err)
 		err = vpit_register(vm, &h->pit);
+	if (!err)
+		err = pci_platform_build(vm, h);
 	if (!err)
 		err = debugcon_attach(vm, 0x402);
 	vm->uart.irq = (struct irq_line){ vpic_line_set, &h->pic, 4 };

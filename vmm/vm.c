@@ -63,7 +63,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	vm->state = VM_STOPPED;
 	printk("keel: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
 	/* A debug-exit is the guest's own orderly end: no register dump needed. */
-	if (vm->exit_status < 0)
+	if (vm->exit_status < 0 && !vm->orderly_stop)
 		arch_vcpu_dump(&vm->vcpu);
 	vcpu_print_stats(&vm->vcpu);
 	sched_run_next();

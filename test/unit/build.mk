@@ -42,6 +42,9 @@ UNIT_SRCS_vpic := vmm/dev/vpic.c
 UNIT_TESTS += vpit
 UNIT_SRCS_vpit := vmm/dev/vpit.c vmm/dev/vpic.c
 
+UNIT_TESTS += pci
+UNIT_SRCS_pci := vmm/io.c vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

@@ -4,6 +4,9 @@
 #define KEEL_HVM_H
 
 #include <stdint.h>
+#include <keel/dev/i440fx.h>
+#include <keel/dev/pci.h>
+#include <keel/dev/piix.h>
 #include <keel/dev/vpic.h>
 #include <keel/dev/vpit.h>
 
@@ -13,6 +16,9 @@ struct vcpu;
 struct hvm_platform {
 	struct vpic pic;
 	struct vpit pit;
+	struct pci_bus pci;
+	struct i440fx northbridge;
+	struct piix southbridge;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
 	uint64_t irqs_injected;

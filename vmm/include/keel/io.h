@@ -26,7 +26,7 @@ struct io_range {
 	void *dev;
 };
 
-#define IO_RANGES_MAX 16
+#define IO_RANGES_MAX 32
 
 struct io_registry {
 	unsigned nr_pio, nr_mmio;

@@ -37,6 +37,7 @@ struct vm {
 	char line[128];
 	unsigned line_len;
 	int exit_status; /* from the debug-exit port, -1 if none */
+	bool orderly_stop; /* the guest ended itself (power-off): no register dump */
 	uint64_t tsc_base;  /* host TSC when the VM was built: guest time 0 */
 	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
 	char stop_reason[96];
