@@ -3,9 +3,13 @@
 KEEL_CFG ?= tools/keel.cfg
 BOCHS_CPU ?= corei7_skylake_x
 
+# The PC firmware hvm guests boot, from Debian's seabios package.
+SEABIOS := /usr/share/seabios/bios-256k.bin
+
 $(B)/esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(GUEST_BINS) $(KEEL_CFG) tools/mkesp.sh
 	@echo "  ESP     $@"
-	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(KEEL_CFG) $(GUEST_BINS)
+	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(KEEL_CFG) $(GUEST_BINS) \
+		$(wildcard $(SEABIOS))
 
 $(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/guests/bench64.elf test/bench/bench.cfg
 	@echo "  ESP     $@"
