@@ -4,4 +4,5 @@ KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vm_build.c vmm/hvm_build.c vmm/hvm_events.c
 	vmm/dev/uart16550.c vmm/dev/debug_exit.c vmm/dev/testdev.c vmm/dev/debugcon.c \
 	vmm/dev/vpic.c vmm/dev/vpit.c \
 	vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c \
+	vmm/dev/rtc_cmos.c vmm/dev/fw_cfg.c vmm/dev/port92.c vmm/dev/i8042.c \
 	vmm/lib/string.c vmm/lib/vsnprintf.c vmm/lib/printk.c boot/config.c boot/elf64.c

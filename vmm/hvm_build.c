@@ -11,6 +11,7 @@
  */
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
+#include <drivers/rtc.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
@@ -73,6 +74,53 @@ static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 	return err;
 }
 
+static void hvm_cpu_reset(void *ctx)
+{
+	hvm_reset(ctx, false);
+}
+
+/*
+ * What SeaBIOS reads from fw_cfg: the RAM map (etc/e820), the machine's RAM
+ * and CPU count, and the serial console port that makes INT 10h output
+ * appear on COM1 (etc/sercon-port).
+ */
+static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
+{
+	int err;
+
+	fw_cfg_init(&h->fw_cfg);
+	h->e820[0] = (struct fw_cfg_e820_entry){ .address = 0, .length = vm->ram_size,
+						 .type = FW_CFG_E820_RAM };
+	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, 1);
+	if (!err)
+		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
+	if (!err)
+		err = fw_cfg_add_sercon_port(&h->fw_cfg, 0x3f8);
+	if (!err)
+		err = fw_cfg_register(vm, &h->fw_cfg);
+	return err;
+}
+
+/* The ISA devices: CMOS/RTC, port 0x92, the keyboard controller. */
+static int isa_devices_build(struct vm *vm, struct hvm_platform *h)
+{
+	struct irq_line irq8 = { vpic_line_set, &h->pic, 8 };
+	struct irq_line irq1 = { vpic_line_set, &h->pic, 1 };
+	struct irq_line irq12 = { vpic_line_set, &h->pic, 12 };
+	int err;
+
+	rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
+	rtc_cmos_set_memory(&h->rtc, vm->ram_size, 0);
+	port92_init(&h->port92, hvm_cpu_reset, vm);
+	i8042_init(&h->kbc, &irq1, &irq12, hvm_cpu_reset, vm);
+	err = rtc_cmos_register(vm, &h->rtc);
+	if (!err)
+		err = port92_register(vm, &h->port92);
+	if (!err)
+		err = i8042_register(vm, &h->kbc);
+	return err;
+}
+
 /* The PC's devices and their interrupt wiring (ISA IRQs go to the PICs). */
 static int hvm_platform_build(struct vm *vm)
 {
@@ -89,6 +137,10 @@ static int hvm_platform_build(struct vm *vm)
 		err = vpit_register(vm, &h->pit);
 	if (!err)
 		err = pci_platform_build(vm, h);
+	if (!err)
+		err = isa_devices_build(vm, h);
+	if (!err)
+		err = firmware_config_build(vm, h);
 	if (!err)
 		err = debugcon_attach(vm, 0x402);
 	vm->uart.irq = (struct irq_line){ vpic_line_set, &h->pic, 4 };

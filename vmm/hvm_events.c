@@ -27,16 +27,25 @@ static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 		vuart_receive(&vm->uart, (uint8_t)c);
 }
 
+/*
+ * Devices whose deadline passed fire; the next deadline is recomputed on
+ * every entry because any exit may have reprogrammed a timer.
+ */
 static void run_timers(struct vm *vm, struct hvm_platform *h)
 {
 	uint64_t now = vm_time_ns(vm), next;
 
-	if (now < h->next_event_ns)
-		return;
-	poll_console(vm, h, now);
-	vpit_update(&h->pit, now);
-	next = vpit_next_event_ns(&h->pit, now);
-	h->next_event_ns = next < h->console_poll_ns ? next : h->console_poll_ns;
+	if (now >= h->next_event_ns) {
+		poll_console(vm, h, now);
+		vpit_update(&h->pit, now);
+		rtc_update(&h->rtc, now);
+	}
+	next = h->console_poll_ns;
+	if (vpit_next_event_ns(&h->pit, now) < next)
+		next = vpit_next_event_ns(&h->pit, now);
+	if (rtc_next_event_ns(&h->rtc, now) < next)
+		next = rtc_next_event_ns(&h->rtc, now);
+	h->next_event_ns = next;
 }
 
 void vcpu_before_entry(struct vcpu *v)

@@ -45,6 +45,15 @@ UNIT_SRCS_vpit := vmm/dev/vpit.c vmm/dev/vpic.c
 UNIT_TESTS += pci
 UNIT_SRCS_pci := vmm/io.c vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
 
+UNIT_TESTS += rtc_cmos
+UNIT_SRCS_rtc_cmos := vmm/dev/rtc_cmos.c
+
+UNIT_TESTS += fw_cfg
+UNIT_SRCS_fw_cfg := vmm/dev/fw_cfg.c
+
+UNIT_TESTS += port92_i8042
+UNIT_SRCS_port92_i8042 := vmm/dev/port92.c vmm/dev/i8042.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

@@ -22,7 +22,10 @@ static uint8_t blob_byte(const struct fw_cfg_blob *b, uint32_t off)
 	return b->data ? b->data[off] : b->small[off];
 }
 
-/* FILE_DIR, generated as it is read: be32 count, then per file be32 size, be16 select, be16 reserved, name[56]. */
+/*
+ * FILE_DIR, generated as it is read: be32 count, then per file be32 size,
+ * be16 select, be16 reserved, char name[56].
+ */
 static uint8_t dir_byte(const struct fw_cfg *f, uint32_t off)
 {
 	uint32_t i, field;
@@ -155,8 +158,7 @@ static struct fw_cfg_blob *new_file(struct fw_cfg *f, const char *name, int *err
 		*err = -ENOSPC;
 	if (*err)
 		return NULL;
-	/* Zero-padded: SeaBIOS compares the name with its NUL ("etc/e820", 9 bytes). */
-	memset(f->files[f->nr_files].name, 0, FW_CFG_NAME_MAX);
+	/* Zero-padded since fw_cfg_init(): SeaBIOS compares the NUL too ("etc/e820", 9 bytes). */
 	memcpy(f->files[f->nr_files].name, name, n);
 	return &f->files[f->nr_files++].blob;
 }

@@ -43,7 +43,8 @@ static uint64_t wall_ns(const struct rtc_cmos *r, uint64_t now)
 
 /* ---- calendar ------------------------------------------------------------- */
 
-static const uint16_t days_before_month[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+static const uint16_t days_before_month[12] = { 0,   31,  59,  90,  120, 151,
+						181, 212, 243, 273, 304, 334 };
 
 static bool leap(unsigned y)
 {
@@ -75,10 +76,12 @@ void rtc_epoch_to_date(uint64_t secs, struct rtc_date *d)
 	d->sec = (uint8_t)(tod % 60);
 	d->wday = (uint8_t)((days + 4) % 7 + 1); /* 1970-01-01 was a Thursday */
 
+	/* 400 years = 146097 days, 100 = 36524, 4 = 1461, 1 = 365; the last day of a 400- or
+	 * 4-year run is its leap day, which must stay in the run's last year. */
 	q400 = n / 146097, n %= 146097;
-	q100 = n / 36524, q100 -= q100 == 4, n -= q100 * 36524; /* day 146096 is the 400th leap day */
+	q100 = n / 36524, q100 -= q100 == 4, n -= q100 * 36524;
 	q4 = n / 1461, n %= 1461;
-	q1 = n / 365, q1 -= q1 == 4, n -= q1 * 365; /* day 1460 is the leap day of a 4-year run */
+	q1 = n / 365, q1 -= q1 == 4, n -= q1 * 365;
 	d->year = (uint16_t)(1601 + 400 * q400 + 100 * q100 + 4 * q4 + q1);
 
 	for (m = 12; m > 1; m--) {
@@ -189,7 +192,7 @@ static void set_clock(struct rtc_cmos *r, uint64_t now, uint64_t frac_ns)
 
 /* ---- events ---------------------------------------------------------------- */
 
-/* log2 of the periodic period in 32.768 kHz cycles ("Periodic Interrupt Selection"), -1 for none. */
+/* log2 of the period in 32.768 kHz cycles ("Periodic Interrupt Selection"); -1: none. */
 static int periodic_shift(const struct rtc_cmos *r)
 {
 	unsigned rs = r->cmos[RTC_REG_A] & RTC_A_RS;
@@ -481,7 +484,6 @@ void rtc_cmos_init(struct rtc_cmos *r, uint64_t epoch_seconds, const struct irq_
 		r->irq8 = *irq8;
 	r->cmos[RTC_REG_A] = DV_RUNNING | 6; /* 32.768 kHz, 1024 Hz: what BIOSes program */
 	r->cmos[RTC_REG_B] = RTC_B_24H;      /* BCD, 24-hour */
-	r->cmos[RTC_REG_D] = RTC_D_VRT;
 	r->cmos[CMOS_FLOPPY] = 0;
 	r->cmos[CMOS_EQUIPMENT] = 0x02; /* x87 present; no floppy; display 00 (EGA/VGA or none) */
 	r->wall_off = epoch_seconds * NS_PER_SEC;

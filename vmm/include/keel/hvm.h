@@ -4,9 +4,13 @@
 #define KEEL_HVM_H
 
 #include <stdint.h>
+#include <keel/dev/fw_cfg.h>
 #include <keel/dev/i440fx.h>
+#include <keel/dev/i8042.h>
 #include <keel/dev/pci.h>
 #include <keel/dev/piix.h>
+#include <keel/dev/port92.h>
+#include <keel/dev/rtc_cmos.h>
 #include <keel/dev/vpic.h>
 #include <keel/dev/vpit.h>
 
@@ -19,6 +23,11 @@ struct hvm_platform {
 	struct pci_bus pci;
 	struct i440fx northbridge;
 	struct piix southbridge;
+	struct rtc_cmos rtc;
+	struct fw_cfg fw_cfg;
+	struct fw_cfg_e820_entry e820[2];
+	struct port92 port92;
+	struct i8042 kbc;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
 	uint64_t irqs_injected;
