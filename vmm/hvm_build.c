@@ -24,6 +24,8 @@
 #define LOW_BIOS_SIZE (128 * KiB)
 #define FOUR_GIB      (4 * GiB)
 
+static void hvm_isa_irq(void *ctx, unsigned irq, bool level);
+
 static int map_firmware(struct vm *vm, const struct boot_module *fw)
 {
 	uint64_t size = fw->size, copy = size < LOW_BIOS_SIZE ? size : LOW_BIOS_SIZE;
@@ -61,16 +63,21 @@ static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 	pci_bus_init(&h->pci);
 	h->pci.reset = hvm_reset;
 	h->pci.reset_ctx = vm;
-	h->southbridge.sci = (struct irq_line){ vpic_line_set, &h->pic, PIIX_SCI_IRQ };
+	h->southbridge.sci = (struct irq_line){ hvm_isa_irq, h, PIIX_SCI_IRQ };
 	h->southbridge.power_off = hvm_power_off;
 	h->southbridge.ctx = vm;
 	err = i440fx_init(&h->northbridge, &h->pci);
 	if (!err)
 		err = piix_init(&h->southbridge, &h->pci);
 	if (!err)
+		err = piix_ide_init(&h->ide, &h->pci, &(struct irq_line){ hvm_isa_irq, h, 14 },
+				    &(struct irq_line){ hvm_isa_irq, h, 15 });
+	if (!err)
 		err = pci_bus_register(vm, &h->pci);
 	if (!err)
 		err = piix_register(vm, &h->southbridge);
+	if (!err)
+		err = piix_ide_register(vm, &h->ide);
 	return err;
 }
 
@@ -104,9 +111,9 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 /* The ISA devices: CMOS/RTC, port 0x92, the keyboard controller. */
 static int isa_devices_build(struct vm *vm, struct hvm_platform *h)
 {
-	struct irq_line irq8 = { vpic_line_set, &h->pic, 8 };
-	struct irq_line irq1 = { vpic_line_set, &h->pic, 1 };
-	struct irq_line irq12 = { vpic_line_set, &h->pic, 12 };
+	struct irq_line irq8 = { hvm_isa_irq, h, 8 };
+	struct irq_line irq1 = { hvm_isa_irq, h, 1 };
+	struct irq_line irq12 = { hvm_isa_irq, h, 12 };
 	int err;
 
 	rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
@@ -121,11 +128,50 @@ static int isa_devices_build(struct vm *vm, struct hvm_platform *h)
 	return err;
 }
 
-/* The PC's devices and their interrupt wiring (ISA IRQs go to the PICs). */
+/*
+ * An ISA interrupt line drives both the 8259s and the IOAPIC, as on a PC;
+ * IRQ 0 arrives at IOAPIC pin 2 (the override every PC's MADT declares).
+ */
+static void hvm_isa_irq(void *ctx, unsigned irq, bool level)
+{
+	struct hvm_platform *h = ctx;
+
+	vpic_set_irq(&h->pic, irq, level);
+	vioapic_set_irq(&h->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+static void ioapic_deliver(void *ctx, uint8_t vector, bool level)
+{
+	vlapic_set_irq(&((struct hvm_platform *)ctx)->lapic, vector, level);
+}
+
+static void lapic_eoi_level(void *ctx, uint8_t vector)
+{
+	vioapic_eoi(&((struct hvm_platform *)ctx)->ioapic, vector);
+}
+
+/* One local APIC (ID 0) and one IOAPIC (ID 0), at the PC's addresses. */
+static int apic_build(struct vm *vm, struct hvm_platform *h)
+{
+	int err;
+
+	vlapic_init(&h->lapic, 0);
+	h->lapic.eoi_level = lapic_eoi_level;
+	h->lapic.ctx = h;
+	vioapic_init(&h->ioapic, 0);
+	h->ioapic.deliver = ioapic_deliver;
+	h->ioapic.ctx = h;
+	err = vlapic_register(vm, &h->lapic, 0xfee00000);
+	if (!err)
+		err = vioapic_register(vm, &h->ioapic, 0xfec00000);
+	return err;
+}
+
+/* The PC's devices and their interrupt wiring. */
 static int hvm_platform_build(struct vm *vm)
 {
 	struct hvm_platform *h = frame_alloc(sizeof(*h), PAGE_SIZE);
-	struct irq_line irq0 = { vpic_line_set, &h->pic, 0 };
+	struct irq_line irq0 = { hvm_isa_irq, h, 0 };
 	int err;
 
 	vm->hvm = h;
@@ -136,6 +182,8 @@ static int hvm_platform_build(struct vm *vm)
 	if (!err)
 		err = vpit_register(vm, &h->pit);
 	if (!err)
+		err = apic_build(vm, h);
+	if (!err)
 		err = pci_platform_build(vm, h);
 	if (!err)
 		err = isa_devices_build(vm, h);
@@ -143,7 +191,7 @@ static int hvm_platform_build(struct vm *vm)
 		err = firmware_config_build(vm, h);
 	if (!err)
 		err = debugcon_attach(vm, 0x402);
-	vm->uart.irq = (struct irq_line){ vpic_line_set, &h->pic, 4 };
+	vm->uart.irq = (struct irq_line){ hvm_isa_irq, h, 4 };
 	return err;
 }
 
@@ -159,10 +207,13 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 	err = map_firmware(vm, fw);
 	if (err)
 		return err;
-	(void)disk;
 	err = hvm_platform_build(vm);
-	if (err)
+	if (!err)
+		err = ata_attach_disk(&vm->hvm->ide.chan[0], 0, (uint8_t *)disk->base, disk->size);
+	if (err) {
+		printk("keel: guest '%s': platform setup failed (%d)\n", vm->name, err);
 		return err;
+	}
 	arch_vcpu_setup_reset(&vm->vcpu);
 	return 0;
 }

@@ -39,13 +39,29 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 		poll_console(vm, h, now);
 		vpit_update(&h->pit, now);
 		rtc_update(&h->rtc, now);
+		vlapic_update(&h->lapic, now);
 	}
 	next = h->console_poll_ns;
 	if (vpit_next_event_ns(&h->pit, now) < next)
 		next = vpit_next_event_ns(&h->pit, now);
 	if (rtc_next_event_ns(&h->rtc, now) < next)
 		next = rtc_next_event_ns(&h->rtc, now);
+	if (vlapic_next_event_ns(&h->lapic, now) < next)
+		next = vlapic_next_event_ns(&h->lapic, now);
 	h->next_event_ns = next;
+}
+
+/*
+ * The vector to deliver next: the local APIC's, else the 8259's when the
+ * APIC passes it through (disabled, or LINT0 in ExtINT mode). -1 if none.
+ */
+static int pending_vector(struct hvm_platform *h)
+{
+	if (vlapic_pending(&h->lapic) >= 0)
+		return vlapic_pending(&h->lapic);
+	if (vlapic_accepts_pic(&h->lapic) && vpic_has_interrupt(&h->pic))
+		return 256; /* the PIC's, acknowledged only when injected */
+	return -1;
 }
 
 void vcpu_before_entry(struct vcpu *v)
@@ -53,10 +69,18 @@ void vcpu_before_entry(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
 
+	int vec;
+
 	run_timers(vm, h);
-	if (vpic_has_interrupt(&h->pic)) {
+	vec = pending_vector(h);
+	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {
-			arch_vcpu_inject_irq(v, (uint8_t)vpic_ack(&h->pic));
+			if (vec == 256) {
+				vec = vpic_ack(&h->pic);
+			} else {
+				vlapic_ack(&h->lapic, (uint8_t)vec);
+			}
+			arch_vcpu_inject_irq(v, (uint8_t)vec);
 			h->irqs_injected++;
 		} else {
 			arch_vcpu_irq_window(v, true);
@@ -79,7 +103,7 @@ bool hvm_idle(struct vcpu *v)
 
 	for (;;) {
 		run_timers(vm, h);
-		if (vpic_has_interrupt(&h->pic))
+		if (pending_vector(h) >= 0)
 			return true;
 		if (h->next_event_ns == VTIME_NEVER)
 			return false;

@@ -32,31 +32,43 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool
 	return 0;
 }
 
-static void console_flush_line(struct vm *vm)
+static void line_flush(struct vm *vm, struct vm_line *l, const char *tag)
 {
-	printk("[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
-	vm->line_len = 0;
+	printk("[%s%s] %.*s\n", vm->name, tag, (int)l->len, l->buf);
+	l->len = 0;
 }
 
-void vm_console_putc(struct vm *vm, char c)
+static void line_putc(struct vm *vm, struct vm_line *l, const char *tag, char c)
 {
 	if (c == '\r')
 		return;
-	if (c == '\n' || vm->line_len == sizeof(vm->line)) {
-		console_flush_line(vm);
+	if (c == '\n' || l->len == sizeof(l->buf)) {
+		line_flush(vm, l, tag);
 		if (c == '\n')
 			return;
 	}
 	/* Control bytes would corrupt the tagged log: show them as '?'. */
-	vm->line[vm->line_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+	l->buf[l->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	line_putc(vm, &vm->console, "", c);
+}
+
+void vm_fw_log_putc(struct vm *vm, char c)
+{
+	line_putc(vm, &vm->fw_log, ":fw", c);
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->line_len)
-		console_flush_line(vm);
+	if (vm->console.len)
+		line_flush(vm, &vm->console, "");
+	if (vm->fw_log.len)
+		line_flush(vm, &vm->fw_log, ":fw");
 	va_start(ap, fmt);
 	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);

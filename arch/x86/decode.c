@@ -90,6 +90,20 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 			*why = "unsupported two-byte opcode";
 			return -1;
 		}
+	} else if (opc >= 0xa0 && opc <= 0xa3) {
+		/* MOV AL/eAX <-> moffs: the offset is as wide as the address size. */
+		unsigned asize = long64 ? (addrsize ? 4 : 8) : (def16 != addrsize) ? 2 : 4;
+		uint64_t moffs;
+
+		if (!get(&c, asize, &moffs))
+			return -1;
+		out->op = (opc & 2) ? MMIO_STORE : MMIO_LOAD;
+		out->size = (opc & 1) ? (uint8_t)osize : 1;
+		out->dst_size = out->size;
+		out->reg = 0;
+		out->len = (uint8_t)c.pos;
+		*why = 0;
+		return 0;
 	} else if (opc != 0x88 && opc != 0x89 && opc != 0x8a && opc != 0x8b && opc != 0xc6 &&
 		   opc != 0xc7) {
 		*why = "unsupported opcode";

@@ -54,6 +54,15 @@ UNIT_SRCS_fw_cfg := vmm/dev/fw_cfg.c
 UNIT_TESTS += port92_i8042
 UNIT_SRCS_port92_i8042 := vmm/dev/port92.c vmm/dev/i8042.c
 
+UNIT_TESTS += vlapic
+UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
+
+UNIT_TESTS += vioapic
+UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
+
+UNIT_TESTS += ata
+UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

@@ -11,7 +11,7 @@ static int debugcon_io(struct vm *vm, void *dev, struct io_access *a)
 {
 	(void)dev;
 	if (a->write)
-		vm_console_putc(vm, (char)a->value);
+		vm_fw_log_putc(vm, (char)a->value);
 	else
 		a->value = 0xe9; /* what QEMU's debugcon reads back */
 	return 0;

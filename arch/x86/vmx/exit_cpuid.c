@@ -45,6 +45,8 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 		c->ecx &= ~(uint32_t)L7_ECX_HIDE;
 		c->edx = 0;
 		break;
+	case 0x15: /* TSC/crystal ratio and frequencies: guests calibrate against */
+	case 0x16: /* the emulated PIT instead (Bochs's values are not its rate)   */
 	case 0xa: /* no virtual PMU */
 	case 0xd: /* no XSAVE state until XCR0 is switched per guest */
 		*c = (struct cpuid_regs){ 0, 0, 0, 0 };

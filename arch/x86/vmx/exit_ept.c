@@ -65,7 +65,12 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 	uint8_t bytes[15];
 	unsigned n;
 
-	if (!io_find(v->vm->io.mmio, v->vm->io.nr_mmio, gpa, 1) || (q & EPT_QUAL_FETCH))
+	/*
+	 * Nothing there: an hvm guest gets what a PC's bus gives (reads of all
+	 * ones, writes lost); a test guest that strays is stopped with a report.
+	 */
+	if ((q & EPT_QUAL_FETCH) ||
+	    (!io_find(v->vm->io.mmio, v->vm->io.nr_mmio, gpa, 1) && !v->vm->hvm))
 		vm_stop(v->vm, "EPT violation: %s at guest-physical 0x%lx, outside the guest's memory",
 			q & EPT_QUAL_FETCH ? "instruction fetch" :
 			q & EPT_QUAL_WRITE ? "write" : "read", gpa);

@@ -4,22 +4,29 @@
 #define KEEL_HVM_H
 
 #include <stdint.h>
+#include <keel/dev/ata.h>
 #include <keel/dev/fw_cfg.h>
 #include <keel/dev/i440fx.h>
 #include <keel/dev/i8042.h>
 #include <keel/dev/pci.h>
 #include <keel/dev/piix.h>
+#include <keel/dev/piix_ide.h>
 #include <keel/dev/port92.h>
 #include <keel/dev/rtc_cmos.h>
 #include <keel/dev/vpic.h>
 #include <keel/dev/vpit.h>
+#include <keel/dev/vioapic.h>
+#include <keel/dev/vlapic.h>
 
 struct vm;
 struct vcpu;
 
 struct hvm_platform {
 	struct vpic pic;
+	struct vlapic lapic;
+	struct vioapic ioapic;
 	struct vpit pit;
+	struct piix_ide ide;
 	struct pci_bus pci;
 	struct i440fx northbridge;
 	struct piix southbridge;

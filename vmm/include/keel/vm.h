@@ -34,8 +34,10 @@ struct vm {
 	struct vuart uart;
 	struct testdev testdev;
 	/* Console: guest bytes are collected into lines tagged with the name. */
-	char line[128];
-	unsigned line_len;
+	struct vm_line {
+		char buf[128];
+		unsigned len;
+	} console, fw_log; /* the UART, and the firmware's debug port */
 	int exit_status; /* from the debug-exit port, -1 if none */
 	bool orderly_stop; /* the guest ended itself (power-off): no register dump */
 	uint64_t tsc_base;  /* host TSC when the VM was built: guest time 0 */
@@ -52,6 +54,8 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool
 __attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
 /* Guest console output, tagged "[name] " per line on Keel's console. */
 void vm_console_putc(struct vm *vm, char c);
+/* Firmware diagnostics (QEMU's debug port), tagged "[name:fw] " per line. */
+void vm_fw_log_putc(struct vm *vm, char c);
 
 /* Pick the next runnable guest and enter it; power off when none is left. */
 __attribute__((noreturn)) void sched_run_next(void);

@@ -2,8 +2,9 @@
 /*
  * Decoding the instructions guests use on MMIO registers, so an EPT
  * violation on a device page can be emulated. Pure logic, host-tested.
- * Supported: MOV r/m<->reg (88/89/8A/8B), MOV r/m,imm (C6/C7), MOVZX and
- * MOVSX loads (0F B6/B7/BE/BF), with 66/67, segment and REX prefixes.
+ * Supported: MOV r/m<->reg (88/89/8A/8B), MOV r/m,imm (C6/C7), MOV with a
+ * moffs (A0-A3), MOVZX and MOVSX loads (0F B6/B7/BE/BF), with 66/67,
+ * segment and REX prefixes.
  */
 #ifndef ARCH_DECODE_H
 #define ARCH_DECODE_H

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Local APIC of the hvm guest's vCPU, xAPIC mode only (MMIO page at
+ * 0xfee00000; no x2APIC, no TSC-deadline: CPUID must not advertise either).
+ * Intel SDM Vol. 3A chapter 11.
+ *
+ * Interrupt flow: sources (IOAPIC, ICR self-IPIs, the LVT timer) call
+ * vlapic_set_irq(); before each VM entry Keel asks vlapic_pending() for the
+ * vector to inject and calls vlapic_ack() when it injects it; the guest's
+ * EOI write retires the in-service vector and, for a level-triggered one,
+ * calls eoi_level() so the IOAPIC can clear Remote IRR.
+ *
+ * Timer: the count runs off a fixed 1 GHz "bus clock" (VLAPIC_BUS_HZ, the
+ * rate QEMU and KVM use), divided by the divide configuration register, and
+ * is computed from guest time. Linux 6.1 calibrates it against the PIT
+ * unless CPUID leaf 0x15 reports a crystal clock, in which case it takes
+ * the timer to run at that crystal rate (native_calibrate_tsc()): a guest
+ * CPUID must either hide leaf 0x15 or report ECX = VLAPIC_BUS_HZ there.
+ */
+#ifndef KEEL_DEV_VLAPIC_H
+#define KEEL_DEV_VLAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+#define VLAPIC_BASE_DEFAULT 0xfee00000ULL
+#define VLAPIC_MMIO_LEN     0x1000ULL
+#define VLAPIC_BUS_HZ       1000000000ULL /* one bus clock per ns */
+
+/* LVT entries, in the order of their registers (CMCI at 0x2f0, then 0x320-0x370). */
+enum vlapic_lvt {
+	VLAPIC_LVT_CMCI,
+	VLAPIC_LVT_TIMER,
+	VLAPIC_LVT_THERMAL,
+	VLAPIC_LVT_PERF,
+	VLAPIC_LVT_LINT0,
+	VLAPIC_LVT_LINT1,
+	VLAPIC_LVT_ERROR,
+	VLAPIC_NR_LVT,
+};
+
+#define VLAPIC_LVT_MASKED   (1u << 16)
+#define VLAPIC_LVT_PERIODIC (1u << 17) /* timer mode bit 17 (bit 18 is TSC-deadline) */
+#define VLAPIC_SVR_ENABLE   (1u << 8)
+
+/* Everything before `id` is register state that a reset clears. */
+struct vlapic {
+	uint32_t tpr, ldr, dfr, svr;
+	uint32_t isr[8], tmr[8], irr[8]; /* 256-bit vectors, as the registers lay them out */
+	uint32_t esr;      /* error status as latched by the last ESR write */
+	uint32_t esr_acc;  /* errors seen since then */
+	uint32_t lvt[VLAPIC_NR_LVT];
+	uint32_t icr_lo, icr_hi;
+	uint32_t tmict, tdcr;
+	uint64_t timer_next;   /* guest ns of the next expiry, VTIME_NEVER if stopped */
+	uint64_t timer_fired;  /* expiries seen, for statistics */
+	uint64_t timer_missed; /* periodic expiries folded into an earlier one */
+
+	uint32_t id;           /* ID register: xAPIC ID in bits 31:24 */
+	bool hw_enabled;       /* IA32_APIC_BASE[11], kept by the MSR handler */
+
+	/* Wiring, set by the integrator after vlapic_init(); NULL hooks are skipped. */
+	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
+	void (*nmi)(void *ctx);                       /* an NMI IPI to self */
+	void *ctx;
+};
+
+/* Power-up state (SDM 11.4.7.1), hardware-enabled, software-disabled. */
+void vlapic_init(struct vlapic *a, uint8_t apic_id);
+int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base);
+
+/*
+ * IA32_APIC_BASE[11]. Clearing it returns the registers to their power-up
+ * state (SDM 11.4.3 allows that) but keeps the APIC ID; while clear, the
+ * MMIO page reads 0 and ignores writes, and nothing is pending.
+ */
+void vlapic_set_hw_enabled(struct vlapic *a, bool on);
+/* Hardware- and software-enabled (SVR bit 8): the APIC accepts interrupts. */
+bool vlapic_enabled(const struct vlapic *a);
+
+/*
+ * Accept a fixed interrupt: set IRR, and TMR when level-triggered. Vectors
+ * 0-15 are refused with a "received illegal vector" error; a disabled APIC
+ * drops the interrupt.
+ */
+void vlapic_set_irq(struct vlapic *a, uint8_t vector, bool level);
+/* The highest IRR vector whose priority class beats PPR's, or -1. */
+int vlapic_pending(const struct vlapic *a);
+/* The vector was injected: move it from IRR to ISR. */
+void vlapic_ack(struct vlapic *a, uint8_t vector);
+uint8_t vlapic_ppr(const struct vlapic *a);
+/* TPR as MOV to/from CR8 sees it (CR8[3:0] = TPR[7:4], SDM 11.8.6). */
+void vlapic_set_tpr(struct vlapic *a, uint8_t tpr);
+
+/*
+ * Whether Keel should inject the 8259's vectors. Once the APIC is enabled,
+ * the PIC's INTR reaches the CPU only through LINT0 programmed unmasked
+ * with ExtINT delivery: virtual wire mode (MP spec 1.4, 3.6.2.2; SDM
+ * 11.5.1). A hardware-disabled APIC is absent, so INTR goes straight to
+ * the CPU (SDM 11.4.3). A software-disabled APIC also lets it through:
+ * that is the power-up state, in which PC firmware runs on the 8259 before
+ * it programs virtual wire mode (QEMU and KVM get the same effect by
+ * resetting the BSP's LINT0 to unmasked ExtINT instead).
+ */
+bool vlapic_accepts_pic(const struct vlapic *a);
+
+/* Guest ns of the next timer interrupt, `now` if one is due, VTIME_NEVER if none. */
+uint64_t vlapic_next_event_ns(struct vlapic *a, uint64_t now);
+/* Account timer expiries up to now; one IRR bit for any number of them. */
+void vlapic_update(struct vlapic *a, uint64_t now);
+
+/* Timer internals shared by vlapic.c and vlapic_timer.c. */
+void vlapic_timer_write_initial(struct vlapic *a, uint32_t count, uint64_t now);
+void vlapic_timer_write_divide(struct vlapic *a, uint32_t tdcr, uint64_t now);
+uint32_t vlapic_timer_current(const struct vlapic *a, uint64_t now);
+
+#endif
