@@ -76,12 +76,14 @@ BAD = """guest name=oob type=elf64 image=bad64.elf memory=4M args=oob
 guest name=vmxon type=elf64 image=bad64.elf memory=4M args=vmxon
 guest name=triple type=elf64 image=bad64.elf memory=4M args=triple
 guest name=notelf type=elf64 image=real16.bin memory=4M
+guest name=taskswitch type=real image=taskswitch16.bin memory=1M
 guest name=good type=elf64 image=exits64.elf memory=4M
 """
 
 
 def test_misbehaving_guests_are_stopped(tmp_path):
-    files = [guest("bad64.elf"), guest("real16.bin"), guest("exits64.elf")]
+    files = [guest("bad64.elf"), guest("real16.bin"), guest("taskswitch16.bin"),
+             guest("exits64.elf")]
     log = keel_part(run_bochs(make_esp(tmp_path, BAD, files)))
     # Memory outside the guest's EPT: stopped, the report names the address.
     assert "[oob] bad64: reading 0x10400000, beyond my 4096 KiB of RAM" in log
@@ -98,6 +100,9 @@ def test_misbehaving_guests_are_stopped(tmp_path):
     # A malformed image is refused by name; it never runs.
     assert "keel: guest 'notelf': image real16.bin: not an ELF file (bad magic)" in log
     assert "running guest 'notelf'" not in log
+    # An exit Keel has no handler for (a task switch) stops that guest, with a report.
+    assert "[taskswitch] taskswitch16: jumping to a TSS" in log
+    assert "keel: guest 'taskswitch' stopped: unhandled VM exit 9 (task switch)" in log
     # Keel and the other guests carry on.
     assert "PASS vmxon in guest -> #UD" in guest_lines(log, "good")
     assert "keel: guest 'good' stopped: debug-exit port: status 0" in log
@@ -118,6 +123,9 @@ def test_no_unrestricted_guest(tmp_path):
 def test_no_ept(tmp_path):
     log = keel_part(run_bochs(make_esp(tmp_path, STANDARD, STANDARD_FILES), "core2_penryn_t9600"))
     assert "vmx: EPT no" in log
+    # Core 2 cannot switch IA32_EFER on VM exit/entry, which Keel needs for any guest.
+    assert ("vmx: cannot use VT-x: VM-exit controls lack required bits 0x300000 "
+            "(save IA32_EFER, load IA32_EFER)") in log
     assert ("keel: guest 'exits64' not started: it needs VT-x with EPT, which this CPU does "
             "not offer") in log
     assert "running guest" not in log

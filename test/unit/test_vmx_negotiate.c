@@ -191,6 +191,7 @@ static void test_penryn_refused(void **state)
 	assert_int_equal(negotiate(model("core2_penryn_t9600")), -1);
 	assert_non_null(strstr(why, "VM-exit"));
 	assert_int_equal(why_bits(), EXIT_SAVE_EFER | EXIT_LOAD_EFER);
+	assert_non_null(strstr(why, "(save IA32_EFER, load IA32_EFER)"));
 	assert_false(out.ept);
 	assert_false(out.unrestricted);
 	assert_false(out.vpid);

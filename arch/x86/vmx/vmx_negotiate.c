@@ -19,14 +19,44 @@ struct ctl_step {
 	uint32_t missing;
 };
 
+/* Names of the bits Keel requires, so a refusal says what the CPU lacks. */
+static const struct {
+	unsigned word;
+	uint32_t bit;
+	const char *name;
+} required_names[] = {
+	{ 0, PIN_EXT_INTR_EXITING, "external-interrupt exiting" },
+	{ 0, PIN_NMI_EXITING, "NMI exiting" },
+	{ 1, CPU_HLT_EXITING, "HLT exiting" },
+	{ 1, CPU_IO_BITMAPS, "I/O bitmaps" },
+	{ 3, EXIT_HOST_64BIT, "64-bit host" },
+	{ 3, EXIT_ACK_INTR, "acknowledge interrupt on exit" },
+	{ 3, EXIT_SAVE_EFER, "save IA32_EFER" },
+	{ 3, EXIT_LOAD_EFER, "load IA32_EFER" },
+	{ 4, ENTRY_LOAD_EFER, "load IA32_EFER" },
+};
+
 static int report(const struct ctl_step *s, unsigned n, char *why, size_t whylen)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (s[i].missing) {
-			snprintf(why, whylen, "%s controls lack required bits 0x%x", s[i].name,
-				 s[i].missing);
-			return -1;
+	for (unsigned i = 0; i < n; i++) {
+		size_t len;
+		const char *sep = " (";
+
+		if (!s[i].missing)
+			continue;
+		len = (size_t)snprintf(why, whylen, "%s controls lack required bits 0x%x",
+				       s[i].name, s[i].missing);
+		for (unsigned k = 0; k < ARRAY_SIZE(required_names) && len < whylen; k++) {
+			if (required_names[k].word != i || !(s[i].missing & required_names[k].bit))
+				continue;
+			len += (size_t)snprintf(why + len, whylen - len, "%s%s", sep,
+						required_names[k].name);
+			sep = ", ";
 		}
+		if (len < whylen && sep[0] == ',')
+			snprintf(why + len, whylen - len, ")");
+		return -1;
+	}
 	return 0;
 }
 
