@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Time and interrupts of an hvm guest, run before every VM entry: device
- * timers that are due fire, and the PIC's highest-priority interrupt is
- * injected when the guest can take it, or an interrupt window is requested.
- * The next device deadline becomes the VMX-preemption timer.
+ * timers that are due fire, and the highest-priority interrupt (local APIC,
+ * else the 8259s) is injected when the guest can take it, or an interrupt
+ * window is requested. The next device deadline becomes the
+ * VMX-preemption timer. Exits that touched no device skip the timers.
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
@@ -49,6 +50,7 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 	if (vlapic_next_event_ns(&h->lapic, now) < next)
 		next = vlapic_next_event_ns(&h->lapic, now);
 	h->next_event_ns = next;
+	h->next_event_tsc = next == VTIME_NEVER ? ~0ULL : vm_ns_to_tsc(vm, next);
 }
 
 /*
@@ -64,14 +66,15 @@ static int pending_vector(struct hvm_platform *h)
 	return -1;
 }
 
-void vcpu_before_entry(struct vcpu *v)
+void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 {
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
-
 	int vec;
 
-	run_timers(vm, h);
+	/* Only an exit that reached a device can have moved a deadline. */
+	if (devices_touched || rdtsc() >= h->next_event_tsc)
+		run_timers(vm, h);
 	vec = pending_vector(h);
 	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {
@@ -86,8 +89,7 @@ void vcpu_before_entry(struct vcpu *v)
 			arch_vcpu_irq_window(v, true);
 		}
 	}
-	arch_vcpu_set_timer(v, h->next_event_ns == VTIME_NEVER ? ~0ULL :
-					vm_ns_to_tsc(vm, h->next_event_ns));
+	arch_vcpu_set_timer(v, h->next_event_tsc);
 }
 
 /*

@@ -23,7 +23,7 @@ static int add(struct io_range *r, unsigned *n, uint64_t base, uint64_t len, io_
 			return -EEXIST;
 	if (*n == IO_RANGES_MAX)
 		return -ENOSPC;
-	r[(*n)++] = (struct io_range){ base, len, fn, dev };
+	r[(*n)++] = (struct io_range){ .base = base, .len = len, .fn = fn, .dev = dev };
 	return 0;
 }
 
@@ -40,6 +40,17 @@ int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *
 	if (base < vm->ram_size)
 		return -EINVAL;
 	return add(vm->io.mmio, &vm->io.nr_mmio, base, len, fn, dev);
+}
+
+int io_set_pio_string(struct vm *vm, uint16_t port, io_string_fn *fn)
+{
+	struct io_range *r = (struct io_range *)io_find(vm->io.pio, vm->io.nr_pio, port, 1);
+
+	if (!r)
+		return -ENOENT;
+	r->string_fn = fn;
+	r->string_port = port;
+	return 0;
 }
 
 int io_pio(struct vm *vm, struct io_access *a)

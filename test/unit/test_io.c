@@ -163,6 +163,29 @@ static void test_register_mmio(void **state)
 	assert_int_equal(vm.io.nr_pio, 0);
 }
 
+static size_t fake_string(struct vm *v, void *dev, void *buf, size_t len, bool write)
+{
+	(void)v, (void)dev, (void)buf, (void)write;
+	return len;
+}
+
+/* A string fast path attaches to one port of a registered range, nothing else. */
+static void test_string_fast_path(void **state)
+{
+	struct rec a = { .ret = 0 };
+	const struct io_range *r;
+
+	(void)state;
+	assert_int_equal(io_register_pio(&vm, 0x1f0, 8, rec_handler, &a), 0);
+	assert_int_equal(io_set_pio_string(&vm, 0x170, fake_string), -ENOENT);
+	assert_int_equal(io_set_pio_string(&vm, 0x1f0, fake_string), 0);
+	r = io_find(vm.io.pio, vm.io.nr_pio, 0x1f0, 2);
+	assert_non_null(r);
+	assert_ptr_equal(r->string_fn, fake_string);
+	assert_int_equal(r->string_port, 0x1f0);
+	assert_ptr_equal(r->dev, &a);
+}
+
 static void test_dispatch(void **state)
 {
 	struct rec a = { .ret = 0 }, b = { .ret = 7 }, m = { .ret = 0 };
@@ -406,7 +429,7 @@ int main(void)
 		T(test_register_pio), T(test_register_pio_full), T(test_register_mmio),
 		T(test_dispatch),     T(test_uart_regs),         T(test_uart_thr),
 		T(test_uart_dlab),    T(test_uart_wide_access),  T(test_uart_two),
-		T(test_uart_interrupts),
+		T(test_uart_interrupts), T(test_string_fast_path),
 		T(test_testdev),      T(test_testdev_in_ram),
 	};
 #undef T

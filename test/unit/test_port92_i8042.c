@@ -29,7 +29,7 @@ int io_register_pio(struct vm *v, uint16_t base, uint16_t len, io_handler_fn *fn
 {
 	assert_ptr_equal(v, vm);
 	assert_true(regs.n < 8);
-	regs.r[regs.n++] = (struct io_range){ base, len, fn, dev };
+	regs.r[regs.n++] = (struct io_range){ .base = base, .len = len, .fn = fn, .dev = dev };
 	return 0;
 }
 

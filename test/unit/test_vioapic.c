@@ -49,7 +49,7 @@ int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *
 {
 	assert_ptr_equal(vm, VM);
 	assert_true(nr_ranges < 2);
-	ranges[nr_ranges++] = (struct io_range){ base, len, fn, dev };
+	ranges[nr_ranges++] = (struct io_range){ .base = base, .len = len, .fn = fn, .dev = dev };
 	return 0;
 }
 

@@ -39,7 +39,7 @@ uint64_t vm_time_ns(struct vm *vm)
 int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
 {
 	assert_ptr_equal(vm, VM);
-	range = (struct io_range){ base, len, fn, dev };
+	range = (struct io_range){ .base = base, .len = len, .fn = fn, .dev = dev };
 	nr_ranges++;
 	return 0;
 }

@@ -30,7 +30,7 @@ int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *f
 {
 	assert_ptr_equal(vm, VM);
 	assert_true(nr_ranges < 8);
-	ranges[nr_ranges++] = (struct io_range){ base, len, fn, dev };
+	ranges[nr_ranges++] = (struct io_range){ .base = base, .len = len, .fn = fn, .dev = dev };
 	return 0;
 }
 

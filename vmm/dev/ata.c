@@ -585,6 +585,13 @@ int ata_attach_disk(struct ata_channel *c, unsigned unit, uint8_t *image, uint64
 	return 0;
 }
 
+/* REP INSW/OUTSW on the data port: whole sectors per exit, no per-word dispatch. */
+static size_t data_string(struct vm *vm, void *dev, void *buf, size_t len, bool write)
+{
+	(void)vm;
+	return ata_pio_string(dev, buf, len, write);
+}
+
 int ata_register(struct vm *vm, struct ata_channel *c, uint16_t cmd_base, uint16_t ctl_port)
 {
 	int rc;
@@ -592,6 +599,8 @@ int ata_register(struct vm *vm, struct ata_channel *c, uint16_t cmd_base, uint16
 	c->cmd_base = cmd_base;
 	c->ctl_port = ctl_port;
 	rc = io_register_pio(vm, cmd_base, 8, cmd_block_io, c);
+	if (!rc)
+		rc = io_set_pio_string(vm, cmd_base, data_string);
 	if (!rc)
 		rc = io_register_pio(vm, ctl_port, 1, ctl_io, c);
 	return rc;

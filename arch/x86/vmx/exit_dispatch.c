@@ -71,7 +71,8 @@ struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
 	uint64_t t0 = rdtsc();
 	struct vcpu *next = vmx_exit_dispatch(v);
 
-	vcpu_before_entry(next);
+	vcpu_before_entry(next, reason == EXIT_IO_INSTRUCTION || reason == EXIT_EPT_VIOLATION ||
+				      reason == EXIT_WRMSR || reason == EXIT_HLT);
 	/* Host ticks per exit reason: the cost of emulating this guest. */
 	if (reason < EXIT_REASONS_MAX)
 		v->exit_ticks[reason] += rdtsc() - t0;

@@ -21,6 +21,36 @@
 unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
 unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
 
+int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
+
+/*
+ * The fast path: the device moves bytes straight to or from guest memory,
+ * a page at a time. Returns the elements moved (0: take the slow path).
+ */
+static uint64_t string_fast(struct vcpu *v, const struct io_range *r, uint64_t la,
+			    uint64_t count, unsigned size, bool in)
+{
+	uint64_t done = 0;
+
+	while (done < count && done * size < CHUNK_BYTES) {
+		uint64_t gpa, room = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+		uint64_t bytes = (count - done) * size;
+		size_t moved;
+		void *p;
+
+		if (bytes > room)
+			bytes = room - room % size;
+		if (!bytes || vmx_guest_translate(v, la, &gpa) || !(p = vm_gpa_to_hva(v->vm, gpa, bytes)))
+			break;
+		moved = r->string_fn(v->vm, r->dev, p, bytes, !in);
+		done += moved / size;
+		la += moved - moved % size;
+		if (moved < bytes)
+			break;
+	}
+	return done;
+}
+
 struct vcpu *exit_io_string(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -30,9 +60,14 @@ struct vcpu *exit_io_string(struct vcpu *v)
 	int64_t step = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)size : size;
 	uint64_t la = vmcs_read(VMCS_GUEST_LINEAR_ADDRESS);
 	unsigned idx = in ? REG_RDI : REG_RSI;
-	uint64_t count = rep ? v->gpr.r[REG_RCX] & amask : 1, n;
+	uint64_t count = rep ? v->gpr.r[REG_RCX] & amask : 1, n = 0;
+	const struct io_range *r = io_find(v->vm->io.pio, v->vm->io.nr_pio, IO_QUAL_PORT(q), size);
 
-	for (n = 0; n < count && n * size < CHUNK_BYTES; n++, la += step) {
+	if (r && r->string_fn && r->string_port == IO_QUAL_PORT(q) && step > 0) {
+		n = string_fast(v, r, la, count, size, in);
+		la += n * size;
+	}
+	for (; n < count && n * size < CHUNK_BYTES; n++, la += step) {
 		struct io_access a = { .addr = IO_QUAL_PORT(q), .size = size, .write = !in };
 		uint64_t val = 0;
 

@@ -36,6 +36,7 @@ struct hvm_platform {
 	struct port92 port92;
 	struct i8042 kbc;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
+	uint64_t next_event_tsc; /* the same as a host TSC value, ~0 if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
 	uint64_t irqs_injected;
 };

@@ -7,6 +7,7 @@
 #define KEEL_IO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vm;
@@ -19,11 +20,18 @@ struct io_access {
 };
 
 typedef int io_handler_fn(struct vm *vm, void *dev, struct io_access *a);
+/*
+ * A string fast path for one port (REP INS/OUTS): move up to len bytes
+ * between buf (guest memory) and the device; returns bytes moved.
+ */
+typedef size_t io_string_fn(struct vm *vm, void *dev, void *buf, size_t len, bool write);
 
 struct io_range {
 	uint64_t base, len;
 	io_handler_fn *fn;
 	void *dev;
+	io_string_fn *string_fn; /* optional, for the port string_port only */
+	uint64_t string_port;
 };
 
 #define IO_RANGES_MAX 32
@@ -36,6 +44,8 @@ struct io_registry {
 
 int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev);
 int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev);
+/* Give the registered range holding port a string fast path for that port. */
+int io_set_pio_string(struct vm *vm, uint16_t port, io_string_fn *fn);
 /* Dispatch: 0 if a device took it, -ENOENT if no device claims the address. */
 int io_pio(struct vm *vm, struct io_access *a);
 int io_mmio(struct vm *vm, struct io_access *a);

@@ -2,6 +2,7 @@
 #ifndef KEEL_VCPU_H
 #define KEEL_VCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/vcpu_arch.h>
@@ -33,8 +34,11 @@ struct vcpu {
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "exit stub expects gpr first");
 _Static_assert(sizeof(struct gpr_regs) == 16 * 8, "exit stub saves 16 registers");
 
-/* Run an hvm guest's device timers and inject what is pending (vmm/hvm_events.c). */
-void vcpu_before_entry(struct vcpu *v);
+/*
+ * Run an hvm guest's device timers and inject what is pending (vmm/hvm_events.c).
+ * devices_touched: the exit reached a device, which may have moved a deadline.
+ */
+void vcpu_before_entry(struct vcpu *v, bool devices_touched);
 /* Exits by reason (and ticks spent, where measured) on Keel's console. */
 void vcpu_print_stats(const struct vcpu *v);
 
