@@ -168,7 +168,9 @@ static int vuart_io(struct vm *vm, void *dev, struct io_access *a)
 		write_reg(vm, u, reg, (uint8_t)a->value);
 	else
 		a->value = read_reg(u, reg);
-	update_irq(u);
+	/* LCR, MSR and the scratch register cannot change the interrupt line. */
+	if (reg != 3 && reg != 6 && reg != 7)
+		update_irq(u);
 	return 0;
 }
 

@@ -10,7 +10,16 @@
 #include <keel/abi.h>
 #include <keel/vm.h>
 
-#define L1_ECX_HIDE (BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | \
+/*
+ * Leaf 1: features whose MSRs or instructions Keel does not virtualise. A
+ * guest that sees them touches those MSRs with plain RDMSR/WRMSR (Linux
+ * reads IA32_MCG_CAP if MCA is set, for one) and would take a #GP.
+ */
+#define L1_EDX_HIDE (BIT(7) /* MCE */ | BIT(14) /* MCA */ | BIT(21) /* DS */ | \
+		     BIT(22) /* ACPI thermal */ | BIT(29) /* TM */ | BIT(31) /* PBE */)
+#define L1_ECX_HIDE (BIT(2) /* DTES64 */ | BIT(4) /* DS-CPL */ | BIT(7) /* EST */ | \
+		     BIT(8) /* TM2 */ | BIT(14) /* xTPR */ | \
+		     BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | \
 		     BIT(15) /* PDCM */ | BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ | \
 		     BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ | BIT(28) /* AVX */)
 #define L1_ECX_HYPERVISOR BIT(31)
@@ -37,6 +46,7 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 	switch (leaf) {
 	case 1:
 		c->ecx = (c->ecx & ~(uint32_t)L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
+		c->edx &= ~(uint32_t)L1_EDX_HIDE;
 		/* One logical CPU, APIC ID 0 (Keel gives each guest one vCPU). */
 		c->ebx = (c->ebx & 0xffff) | (1u << 16);
 		break;
@@ -47,6 +57,7 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 		break;
 	case 0x15: /* TSC/crystal ratio and frequencies: guests calibrate against */
 	case 0x16: /* the emulated PIT instead (Bochs's values are not its rate)   */
+	case 0x6: /* no thermal/power management MSRs */
 	case 0xa: /* no virtual PMU */
 	case 0xd: /* no XSAVE state until XCR0 is switched per guest */
 		*c = (struct cpuid_regs){ 0, 0, 0, 0 };

@@ -21,10 +21,12 @@
 #define MSR_LSTAR          0xc0000082
 #define MSR_CSTAR          0xc0000083
 #define MSR_SFMASK         0xc0000084
+#define MSR_TSC_AUX        0xc0000103
 
 /* Switched per vCPU by arch_vcpu_run (not part of the VMCS guest state). */
 const uint32_t vmx_switched_msrs[VMX_SWITCHED_MSRS] = { MSR_KERNEL_GS_BASE, MSR_STAR,
-							MSR_LSTAR, MSR_CSTAR, MSR_SFMASK };
+							MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+							MSR_TSC_AUX };
 
 static void msr_pass(uint8_t *bm, uint32_t msr)
 {

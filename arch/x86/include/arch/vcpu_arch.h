@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* MSRs the guest owns but the VMCS does not switch (vm_setup.c). */
-#define VMX_SWITCHED_MSRS 5
+#define VMX_SWITCHED_MSRS 6
 
 struct vcpu;
 
