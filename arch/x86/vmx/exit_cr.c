@@ -33,6 +33,32 @@ static void reg_set(struct vcpu *v, unsigned r, uint64_t val)
 		v->gpr.r[r] = val;
 }
 
+/*
+ * Paging switched with EFER.LME set enters or leaves IA-32e mode (SDM 3A
+ * 10.8.5): when the write exits, Keel does what the CPU would, setting
+ * EFER.LMA and the "IA-32e mode guest" entry control to match.
+ */
+static bool long_mode_switch(uint64_t old, uint64_t val)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	uint32_t entry = vmcs_read32(VMCS_ENTRY_CONTROLS);
+
+	if (!((old ^ val) & CR0_PG) || !(efer & EFER_LME))
+		return true;
+	if (val & CR0_PG) {
+		if (!(vmcs_read(VMCS_GUEST_CR4) & CR4_PAE))
+			return false; /* long mode needs PAE: #GP */
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_GUEST;
+	} else {
+		efer &= ~(uint64_t)EFER_LMA;
+		entry &= ~(uint32_t)ENTRY_IA32E_GUEST;
+	}
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write(VMCS_ENTRY_CONTROLS, entry);
+	return true;
+}
+
 /* The CR0 the CPU runs with, for the value the guest asked for. */
 static bool guest_write_cr0(uint64_t val)
 {
@@ -41,12 +67,13 @@ static bool guest_write_cr0(uint64_t val)
 	if ((val & ~CR0_GUEST_OK) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return false;
+	if (!long_mode_switch(vmcs_read(VMCS_GUEST_CR0), val))
+		return false;
 	if (vmx.ctl.unrestricted)
 		fixed0 &= ~(uint64_t)(CR0_PE | CR0_PG);
 	vmcs_write(VMCS_CR0_READ_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR0, ((val & ~(uint64_t)(CR0_CD | CR0_NW)) | fixed0) &
 					   vmx.caps.cr0_fixed1);
-	/* Paging on with EFER.LME: the CPU sets LMA; the entry control must follow. */
 	return true;
 }
 
