@@ -38,6 +38,7 @@ include vmm/build.mk
 include guests/build.mk
 include test/unit/build.mk
 include tools/build.mk
+include tools/linux-disk.mk
 
 KEEL_OBJS := $(patsubst %,$(B)/keel/%.o,$(KEEL_SRCS))
 

@@ -21,7 +21,9 @@
 # holds its -d directory, so it cannot work on a plain image file here).
 #
 # Host packages this script needs: apt, dpkg, mtools, python3, gzip, coreutils
-# (mtools comes from tools/setup.sh, the rest is in every Debian 12 image).
+# (mtools comes from tools/setup.sh, the rest is in every Debian 12 image);
+# grub-mkimage runs out of the unpacked grub-common and needs its shared
+# libraries: libdevmapper1.02.1, liblzma5 (both in Debian 12's base images).
 # Debian packages it downloads: linux-image-amd64 (-> linux-image-6.1.0-N-amd64),
 # grub-pc-bin, grub-common (for grub-mkimage), busybox-static.
 #
@@ -55,27 +57,30 @@ apt_update() {
 	log "apt-get update"
 	apt-get update -q >&2 || return 1
 }
-# candidate VERSION of PKG, empty when apt does not know it
-candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
-}
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
 }
+# "PKG VERSION" for each PKG that apt has a candidate of
+candidates() {
+	apt-cache policy "$@" 2>/dev/null |
+		awk '/^[^ ]/ { p = $1; sub(/:$/, "", p) } /Candidate:/ && $2 != "(none)" { print p, $2 }'
+}
 
 kpkg=$(kernel_pkg || true)
-if [ -z "$kpkg" ] || [ -z "$(candidate "$kpkg")" ]; then
-	apt_update || true
-	kpkg=$(kernel_pkg || true)
-fi
+[ -n "$kpkg" ] || { apt_update || true; kpkg=$(kernel_pkg || true); }
 [ -n "$kpkg" ] || die "apt does not know linux-image-amd64 (no Debian 12 package lists?)"
-
 pkgs=("$kpkg" grub-pc-bin grub-common busybox-static)
+declare -A ver=()
+resolve() { local p v; while read -r p v; do ver[$p]=$v; done < <(candidates "${pkgs[@]}"); }
+resolve
+for p in "${pkgs[@]}"; do
+	[ -n "${ver[$p]:-}" ] || { apt_update && resolve; break; }
+done
+
 debs=()
 for p in "${pkgs[@]}"; do
-	v=$(candidate "$p")
-	if [ -z "$v" ]; then apt_update || true; v=$(candidate "$p"); fi
+	v=${ver[$p]:-}
 	[ -n "$v" ] || die "apt has no candidate version of $p"
 	deb=$(find "$cache" -maxdepth 1 -name "${p}_${v//:/%3a}_*.deb" | head -n1)
 	if [ -z "$deb" ]; then
@@ -229,7 +234,8 @@ sed -e "s|@KVER@|$kver|g" -e "s|@APPEND@|$append|g" "$src/grub.cfg.in" > "$work/
 # want a CHS geometry (Bochs) take it as it is.
 start=2048
 files=$(( $(stat -c %s "$vmlinuz") + $(stat -c %s "$work/initrd.img") + $(stat -c %s "$work/grub.cfg") ))
-part=$(( (files + 2 * 1048576 + 1048575) / 1048576 * 2048 ))
+mib=$(( (files + 2 * 1048576 + 1048575) / 1048576 ))
+part=$(( mib * 2048 ))
 [ $part -ge 32768 ] || part=32768
 cyl=$(( 16 * 63 ))
 total=$(( (start + part + cyl - 1) / cyl * cyl ))
@@ -244,7 +250,8 @@ mmd -i "$fat" ::/boot ::/boot/grub
 mcopy -i "$fat" "$work/grub.cfg" ::/boot/grub/grub.cfg
 mcopy -i "$fat" "$vmlinuz" ::/boot/vmlinuz
 mcopy -i "$fat" "$work/initrd.img" ::/boot/initrd.img
-minfo -i "$fat" :: | grep -q 'disk type="FAT16' || die "the partition is not FAT16"
+minfo -i "$fat" :: > "$work/minfo"
+grep -q 'disk type="FAT16' "$work/minfo" || die "the partition is not FAT16"
 
 find "$cache" -maxdepth 1 -name 'linux-disk-*.img' -delete
 mv "$img" "$cached"
