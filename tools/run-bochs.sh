@@ -4,6 +4,8 @@
 # Boots the ESP image in Bochs 2.7 with Debian's OVMF as firmware, headless,
 # serial to SERIAL.log (--follow also shows it as it arrives). Bochs exits
 # 1 after every power-off, so callers judge a run by the serial log.
+# With BOCHS_SERIAL_SOCKET=PORT, COM1 is instead a TCP server on localhost
+# that Bochs waits on before it starts: the caller talks to the console.
 set -uo pipefail
 follow=0
 [ "${1:-}" = "--follow" ] && { follow=1; shift; }
@@ -15,6 +17,8 @@ dir=$(mktemp -d /tmp/keel-bochs.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 # OVMF.fd is the firmware ROM (it carries its own variable store, and Bochs
 # maps it read-only at the top of 4 GiB). ips sets emulated time only.
+com1="com1: enabled=1, mode=file, dev=$serial"
+[ -n "${BOCHS_SERIAL_SOCKET:-}" ] && com1="com1: enabled=1, mode=socket-server, dev=localhost:$BOCHS_SERIAL_SOCKET"
 cat > "$dir/bochsrc" <<RC
 megs: $megs
 romimage: file=/usr/share/ovmf/OVMF.fd
@@ -24,7 +28,7 @@ display_library: term
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path=$esp, mode=flat, cylinders=$cyl, heads=16, spt=63
 boot: disk
-com1: enabled=1, mode=file, dev=$serial
+$com1
 port_e9_hack: enabled=1
 clock: sync=none, time0=946684800
 log: $dir/bochs.log
@@ -35,7 +39,7 @@ debug: action=ignore
 RC
 echo c > "$dir/cmds"
 : > "$serial"
-TERM=dumb timeout "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
+TERM=dumb timeout -s KILL "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
 pid=$!
 if [ $follow -eq 1 ]; then
 	tail -n +1 -f --pid=$pid "$serial" | sed -u 's/\x1b\[[0-9;=?]*[A-Za-z]//g'
@@ -43,5 +47,5 @@ fi
 wait $pid
 rc=$?
 [ -n "${BOCHS_KEEP_LOG:-}" ] && cp "$dir/bochs.log" "$BOCHS_KEEP_LOG"
-[ $rc -eq 124 ] && echo "run-bochs: timed out after ${limit}s" >&2
+[ $rc -eq 137 ] && echo "run-bochs: timed out after ${limit}s (Bochs ignores SIGTERM, so it was killed)" >&2
 exit 0

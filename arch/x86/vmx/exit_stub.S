@@ -11,6 +11,27 @@
  */
 #include <asm-offsets.h>
 
+/* Load the guest GPRs from the register block at RSP (RAX first). Leaves
+ * the flags alone: vmx_enter tests them after it. */
+.macro POP_GUEST_GPRS
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rbx
+	lea	8(%rsp), %rsp		/* RSP slot: the VMCS holds the guest's RSP */
+	pop	%rbp
+	pop	%rsi
+	pop	%rdi
+	pop	%r8
+	pop	%r9
+	pop	%r10
+	pop	%r11
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+.endm
+
 	.text
 	.globl vmx_exit_entry
 	.balign 16
@@ -35,22 +56,7 @@ vmx_exit_entry:
 	mov	VCPU_HOST_STACK(%rdi), %rsp
 	call	*VCPU_EXIT_FN(%rdi)	/* a dispatcher: returns the vCPU to resume */
 	mov	%rax, %rsp
-	pop	%rax
-	pop	%rcx
-	pop	%rdx
-	pop	%rbx
-	add	$8, %rsp
-	pop	%rbp
-	pop	%rsi
-	pop	%rdi
-	pop	%r8
-	pop	%r9
-	pop	%r10
-	pop	%r11
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
+	POP_GUEST_GPRS
 	vmresume
 	/* Only a failed VM entry falls through: RSP = end of the register block. */
 	lea	-VCPU_GPR_END(%rsp), %rdi
@@ -72,22 +78,7 @@ vmx_enter:
 	mov	%rdi, %rsp
 	cmpb	$0, VCPU_LAUNCHED(%rdi)	/* flags survive the pops below */
 	movb	$1, VCPU_LAUNCHED(%rdi)
-	pop	%rax
-	pop	%rcx
-	pop	%rdx
-	pop	%rbx
-	lea	8(%rsp), %rsp		/* like add, but keeps the flags */
-	pop	%rbp
-	pop	%rsi
-	pop	%rdi
-	pop	%r8
-	pop	%r9
-	pop	%r10
-	pop	%r11
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
+	POP_GUEST_GPRS			/* pops and lea keep the flags */
 	jne	1f
 	vmlaunch
 	jmp	2f
