@@ -16,6 +16,8 @@
 
 /* Keel's console is polled for input this often (a port read costs on hardware). */
 #define CONSOLE_POLL_NS 10000000ULL
+/* A partial output line unchanged for this many polls is shown: it is a prompt. */
+#define CONSOLE_QUIET_POLLS 50
 
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 {
@@ -26,6 +28,15 @@ static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 	h->console_poll_ns = now + CONSOLE_POLL_NS;
 	while ((c = uart_getc()) >= 0)
 		vuart_receive(&vm->uart, (uint8_t)c);
+	if (vm->console.len && vm->console.len == h->console_len_seen) {
+		if (++h->console_quiet >= CONSOLE_QUIET_POLLS) {
+			vm_console_flush(vm);
+			h->console_quiet = 0;
+		}
+	} else {
+		h->console_quiet = 0;
+	}
+	h->console_len_seen = vm->console.len;
 }
 
 /*

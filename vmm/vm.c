@@ -51,6 +51,12 @@ static void line_putc(struct vm *vm, struct vm_line *l, const char *tag, char c)
 	l->buf[l->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
 }
 
+void vm_console_flush(struct vm *vm)
+{
+	if (vm->console.len)
+		line_flush(vm, &vm->console, "");
+}
+
 void vm_console_putc(struct vm *vm, char c)
 {
 	line_putc(vm, &vm->console, "", c);

@@ -4,6 +4,7 @@ emulator, return what Keel printed on its serial console."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ ANSI = re.compile(rb"\x1b\[[0-9;=?]*[A-Za-z]")
 # Keel prints this just before it powers off; the loader's errors end in the
 # firmware's shell instead, so those tests stop at the message they expect.
 POWER_OFF = "keel: powering off"
+SEABIOS_PATH = Path("/usr/share/seabios/bios-256k.bin")
 
 
 def guest(name):
@@ -22,13 +24,13 @@ def guest(name):
     return BUILD / "guests" / name
 
 
-def make_esp(tmp_path, cfg_text, files=(), keel_elf=None, efi=None):
+def make_esp(tmp_path, cfg_text, files=(), keel_elf=None, efi=None, cylinders=20):
     cfg = tmp_path / "keel.cfg"
     cfg.write_text(cfg_text)
     esp = tmp_path / "esp.img"
     subprocess.run([str(ROOT / "tools/mkesp.sh"), str(esp), str(efi or BUILD / "BOOTX64.EFI"),
                     str(keel_elf or BUILD / "keel.elf"), str(cfg)] + [str(f) for f in files],
-                   check=True, env=dict(os.environ, ESP_CYLINDERS="20"))
+                   check=True, env=dict(os.environ, ESP_CYLINDERS=str(cylinders)))
     return esp
 
 
@@ -73,3 +75,51 @@ def keel_part(text):
 
 def guest_lines(text, name):
     return [l[len(name) + 3:] for l in text.splitlines() if l.startswith(f"[{name}] ")]
+
+
+def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=None, megs=256):
+    """Boot in Bochs with COM1 on a TCP socket and play `script`, a list of
+    (regex to wait for, text to type) pairs; then wait for power-off or the
+    timeout. Returns the console log with escape sequences removed."""
+    port = port or 20000 + os.getpid() % 20000
+    log = esp.with_suffix(".serial.log")
+    env = dict(os.environ, BOCHS_SERIAL_SOCKET=str(port), BOCHS_MEGS=str(megs))
+    proc = subprocess.Popen([str(ROOT / "tools/run-bochs.sh"), str(esp), str(log), cpu,
+                             str(timeout)], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + timeout
+    data = b""
+    try:
+        sock = None
+        while sock is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+            except OSError:
+                time.sleep(0.5)
+        if sock is None:
+            return ""
+        sock.settimeout(1)
+        steps = list(script)
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            except socket.timeout:
+                pass
+            text = ANSI.sub(b"", data).decode("latin-1")
+            if steps and re.search(steps[0][0], text):
+                time.sleep(1)
+                for ch in steps.pop(0)[1].encode():
+                    sock.sendall(bytes([ch]))  # one byte at a time, like a person typing
+                    time.sleep(0.05)
+            if not steps and POWER_OFF in text:
+                break
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.write_bytes(data)
+    return ANSI.sub(b"", data).decode("latin-1").replace("\r", "")

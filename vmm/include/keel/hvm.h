@@ -38,6 +38,7 @@ struct hvm_platform {
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
 	uint64_t next_event_tsc; /* the same as a host TSC value, ~0 if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
+	unsigned console_len_seen, console_quiet; /* to show a prompt left without '\n' */
 	uint64_t irqs_injected;
 };
 

@@ -54,6 +54,8 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool
 __attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
 /* Guest console output, tagged "[name] " per line on Keel's console. */
 void vm_console_putc(struct vm *vm, char c);
+/* Print a partial console line now (a prompt waits for input without '\n'). */
+void vm_console_flush(struct vm *vm);
 /* Firmware diagnostics (QEMU's debug port), tagged "[name:fw] " per line. */
 void vm_fw_log_putc(struct vm *vm, char c);
 
