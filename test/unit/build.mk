@@ -61,7 +61,7 @@ UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
 UNIT_TESTS += ata
-UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
+UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
 
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
