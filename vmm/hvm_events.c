@@ -39,9 +39,14 @@ static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 	h->console_len_seen = vm->console.len;
 }
 
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /*
- * Devices whose deadline passed fire; the next deadline is recomputed on
- * every entry because any exit may have reprogrammed a timer.
+ * Devices whose deadline passed fire, and the next deadline is recomputed
+ * (the caller runs this after exits that may have reprogrammed a timer).
  */
 static void run_timers(struct vm *vm, struct hvm_platform *h)
 {
@@ -53,13 +58,9 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 		rtc_update(&h->rtc, now);
 		vlapic_update(&h->lapic, now);
 	}
-	next = h->console_poll_ns;
-	if (vpit_next_event_ns(&h->pit, now) < next)
-		next = vpit_next_event_ns(&h->pit, now);
-	if (rtc_next_event_ns(&h->rtc, now) < next)
-		next = rtc_next_event_ns(&h->rtc, now);
-	if (vlapic_next_event_ns(&h->lapic, now) < next)
-		next = vlapic_next_event_ns(&h->lapic, now);
+	next = earlier(h->console_poll_ns, vpit_next_event_ns(&h->pit, now));
+	next = earlier(next, rtc_next_event_ns(&h->rtc, now));
+	next = earlier(next, vlapic_next_event_ns(&h->lapic, now));
 	h->next_event_ns = next;
 	h->next_event_tsc = next == VTIME_NEVER ? ~0ULL : vm_ns_to_tsc(vm, next);
 }
@@ -70,8 +71,10 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
  */
 static int pending_vector(struct hvm_platform *h)
 {
-	if (vlapic_pending(&h->lapic) >= 0)
-		return vlapic_pending(&h->lapic);
+	int vec = vlapic_pending(&h->lapic);
+
+	if (vec >= 0)
+		return vec;
 	if (vlapic_accepts_pic(&h->lapic) && vpic_has_interrupt(&h->pic))
 		return 256; /* the PIC's, acknowledged only when injected */
 	return -1;
