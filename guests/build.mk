@@ -30,10 +30,12 @@ $(B)/guests/%.bin: $(B)/guests/obj/guests/test/%.S.o
 
 GUEST_BINS += $(patsubst %,$(B)/guests/%.elf,$(GUESTS64)) $(patsubst %,$(B)/guests/%.bin,$(GUESTS16))
 
-# HVM test disks: mbrtest's boot sector and stage 2, padded to a 1 MiB disk.
-$(B)/guests/mbrtest.img: $(B)/guests/obj/guests/hvm/mbrtest.S.o
+# HVM test disks: a boot sector and its stage 2, padded to a 1 MiB disk.
+HVM_DISKS := mbrtest hvmfault
+
+$(B)/guests/%.img: $(B)/guests/obj/guests/hvm/%.S.o
 	@echo "  DISK    $@"
 	$(Q)ld -m elf_x86_64 -Ttext=0x7c00 -Tbss=0x9000 -e _start --oformat binary -o $@.tmp $<
 	$(Q)truncate -s 1M $@.tmp && mv $@.tmp $@
 
-GUEST_BINS += $(B)/guests/mbrtest.img
+GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An HVM guest: a PC that boots from its firmware at the reset vector.
+ * An HVM guest: a PC that boots from its firmware at the reset vector, and
+ * boots again the same way when it resets.
  *
  * Guest-physical layout (QEMU "pc" compatible, which SeaBIOS expects):
  *   0 - memory              RAM (at most 3 GiB for now: no RAM above 4 GiB yet)
- *   0xe0000 - 0xfffff       inside RAM: preloaded with the firmware's last 128 KiB,
- *                           which is what a PC's shadow RAM holds after reset
+ *   0xc0000 - 0xfffff       inside RAM, shadowed as the i440FX PAM registers say:
+ *                           writable only where a PAM segment enables writes.
+ *                           0xe0000 - 0xfffff holds the firmware's last 128 KiB
+ *                           after reset, which is what a PC reads from its ROM there
  *   4 GiB - firmware size   the firmware image, read-only (the reset vector is
  *                           its last 16 bytes)
  */
@@ -26,17 +29,54 @@
 
 static void hvm_isa_irq(void *ctx, unsigned irq, bool level);
 
-static int map_firmware(struct vm *vm, const struct boot_module *fw)
+/* What a PC reads below 1 MiB after reset: the end of its firmware ROM. */
+static void copy_low_bios(struct vm *vm, const struct boot_module *fw)
 {
 	uint64_t size = fw->size, copy = size < LOW_BIOS_SIZE ? size : LOW_BIOS_SIZE;
+
+	memcpy(vm_gpa_to_hva(vm, MiB - copy, copy), (const void *)(fw->base + size - copy), copy);
+}
+
+static int map_firmware(struct vm *vm, const struct boot_module *fw)
+{
+	uint64_t size = fw->size;
 
 	if (!size || size > 16 * MiB || (size & (64 * KiB - 1)) || (fw->base & (PAGE_SIZE - 1))) {
 		printk("keel: guest '%s': firmware %s is %lu bytes: it must be a whole number of "
 		       "64 KiB, at most 16 MiB\n", vm->name, fw->name, size);
 		return -EINVAL;
 	}
-	memcpy(vm_gpa_to_hva(vm, MiB - copy, copy), (const void *)(fw->base + size - copy), copy);
+	copy_low_bios(vm, fw);
 	return vm_add_memory(vm, FOUR_GIB - size, fw->base, size, false);
+}
+
+/*
+ * A PAM segment's shadow RAM is writable only when the segment's WE bit is
+ * set; writes elsewhere go to the ROM on a PC and are lost, so EPT makes the
+ * RAM read-only and the EPT-violation path drops the write. Reads always
+ * come from RAM: with RE clear a PC reads ROM, which for 0xe0000-0xfffff is
+ * what Keel copied there at reset and what SeaBIOS copies again before it
+ * turns RE on (the rest of 0xc0000-0xdffff has no ROM in this machine).
+ */
+static void pam_changed(void *ctx, unsigned seg, unsigned mode)
+{
+	static const uint8_t any[I440FX_PAM_REGS];
+	struct vm *vm = ctx;
+	struct i440fx_pam_seg s;
+
+	i440fx_pam_decode(any, seg, &s);
+	if (arch_vm_protect(vm, s.base, s.size, mode & PAM_WO) == -ENODEV && !vm->hvm->pam_off) {
+		vm->hvm->pam_off = true;
+		printk("keel: guest '%s': this CPU has no INVEPT, so the BIOS area stays writable\n",
+		       vm->name);
+	}
+}
+
+/* After reset every PAM segment is PAM_OFF: writes to the BIOS area are lost. */
+static void pam_reset(struct vm *vm)
+{
+	for (unsigned seg = 0; seg < I440FX_PAM_SEGS; seg++)
+		pam_changed(vm, seg, PAM_OFF);
 }
 
 static void hvm_power_off(void *ctx)
@@ -47,12 +87,16 @@ static void hvm_power_off(void *ctx)
 	vm_stop(vm, "powered itself off (ACPI S5)");
 }
 
+void hvm_request_reset(struct vm *vm, const char *why)
+{
+	if (!vm->hvm->reset_why)
+		vm->hvm->reset_why = why;
+}
+
 static void hvm_reset(void *ctx, bool hard)
 {
-	struct vm *vm = ctx;
-
-	vm->orderly_stop = true;
-	vm_stop(vm, "asked for a %s reset, which Keel does not do yet", hard ? "hard" : "soft");
+	hvm_request_reset(ctx, hard ? "hard reset through port 0xcf9" :
+				      "soft reset through port 0xcf9");
 }
 
 /* The PCI platform: i440FX host bridge, PIIX3 ISA bridge, PIIX4 power management. */
@@ -66,6 +110,8 @@ static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 	h->southbridge.sci = (struct irq_line){ hvm_isa_irq, h, PIIX_SCI_IRQ };
 	h->southbridge.power_off = hvm_power_off;
 	h->southbridge.ctx = vm;
+	h->northbridge.pam_changed = pam_changed;
+	h->northbridge.ctx = vm;
 	err = i440fx_init(&h->northbridge, &h->pci);
 	if (!err)
 		err = piix_init(&h->southbridge, &h->pci);
@@ -81,9 +127,14 @@ static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 	return err;
 }
 
-static void hvm_cpu_reset(void *ctx)
+static void kbc_reset(void *ctx)
 {
-	hvm_reset(ctx, false);
+	hvm_request_reset(ctx, "reset by the keyboard controller");
+}
+
+static void port92_reset(void *ctx)
+{
+	hvm_request_reset(ctx, "reset through port 0x92");
 }
 
 /*
@@ -108,18 +159,24 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 	return err;
 }
 
-/* The ISA devices: CMOS/RTC, port 0x92, the keyboard controller. */
-static int isa_devices_build(struct vm *vm, struct hvm_platform *h)
+/*
+ * The ISA devices: CMOS/RTC, port 0x92, the keyboard controller. The CMOS
+ * is battery-backed: it keeps its time and contents across a reset (cold
+ * is false then).
+ */
+static int isa_devices_build(struct vm *vm, struct hvm_platform *h, bool cold)
 {
 	struct irq_line irq8 = { hvm_isa_irq, h, 8 };
 	struct irq_line irq1 = { hvm_isa_irq, h, 1 };
 	struct irq_line irq12 = { hvm_isa_irq, h, 12 };
 	int err;
 
-	rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
-	rtc_cmos_set_memory(&h->rtc, vm->ram_size, 0);
-	port92_init(&h->port92, hvm_cpu_reset, vm);
-	i8042_init(&h->kbc, &irq1, &irq12, hvm_cpu_reset, vm);
+	if (cold) {
+		rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
+		rtc_cmos_set_memory(&h->rtc, vm->ram_size, 0);
+	}
+	port92_init(&h->port92, port92_reset, vm);
+	i8042_init(&h->kbc, &irq1, &irq12, kbc_reset, vm);
 	err = rtc_cmos_register(vm, &h->rtc);
 	if (!err)
 		err = port92_register(vm, &h->port92);
@@ -167,14 +224,12 @@ static int apic_build(struct vm *vm, struct hvm_platform *h)
 	return err;
 }
 
-/* The PC's devices and their interrupt wiring. */
-static int hvm_platform_build(struct vm *vm)
+/* The PC's devices and their interrupt wiring, in their power-on state. */
+static int hvm_platform_build(struct vm *vm, struct hvm_platform *h, bool cold)
 {
-	struct hvm_platform *h = frame_alloc(sizeof(*h), PAGE_SIZE);
 	struct irq_line irq0 = { hvm_isa_irq, h, 0 };
 	int err;
 
-	vm->hvm = h;
 	h->next_event_ns = 0;
 	vpic_init(&h->pic);
 	vpit_init(&h->pit, &irq0);
@@ -186,13 +241,52 @@ static int hvm_platform_build(struct vm *vm)
 	if (!err)
 		err = pci_platform_build(vm, h);
 	if (!err)
-		err = isa_devices_build(vm, h);
+		err = isa_devices_build(vm, h, cold);
 	if (!err)
 		err = firmware_config_build(vm, h);
 	if (!err)
 		err = debugcon_attach(vm, 0x402);
+	if (!err)
+		err = ata_attach_disk(&h->ide.chan[0], 0, (uint8_t *)h->disk->base, h->disk->size);
 	vm->uart.irq = (struct irq_line){ hvm_isa_irq, h, 4 };
+	pam_reset(vm);
 	return err;
+}
+
+/*
+ * RESET# (port 0xcf9, the 8042, port 0x92) or a triple fault, whose shutdown
+ * cycle a PC's chipset turns into a reset: the devices go back to their
+ * power-on state, keeping what a PC keeps (RAM, the CMOS, the disk), and the
+ * CPU starts again at the reset vector. Called before a VM entry, never
+ * from inside a device model.
+ */
+void hvm_reset_now(struct vm *vm)
+{
+	struct hvm_platform *h = vm->hvm;
+	struct rtc_cmos rtc = h->rtc;
+	const struct boot_module *disk = h->disk, *fw = h->firmware;
+	uint64_t irqs = h->irqs_injected;
+	unsigned resets = h->resets + 1;
+	int err;
+
+	vm_console_flush(vm);
+	printk("keel: guest '%s': %s; the PC restarts at its reset vector\n", vm->name,
+	       h->reset_why);
+	memset(&vm->io, 0, sizeof(vm->io));
+	memset(h, 0, sizeof(*h));
+	h->rtc = rtc;
+	h->disk = disk;
+	h->firmware = fw;
+	h->irqs_injected = irqs;
+	h->resets = resets;
+	err = vm_attach_devices(vm);
+	if (!err)
+		err = hvm_platform_build(vm, h, false);
+	if (err)
+		vm_stop(vm, "the reset failed (%d)", err);
+	copy_low_bios(vm, fw);
+	arch_vcpu_setup_reset(&vm->vcpu);
+	arch_vcpu_run(&vm->vcpu);
 }
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)
@@ -207,9 +301,11 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 	err = map_firmware(vm, fw);
 	if (err)
 		return err;
-	err = hvm_platform_build(vm);
-	if (!err)
-		err = ata_attach_disk(&vm->hvm->ide.chan[0], 0, (uint8_t *)disk->base, disk->size);
+	vm->hvm = frame_alloc(sizeof(*vm->hvm), PAGE_SIZE);
+	memset(vm->hvm, 0, sizeof(*vm->hvm));
+	vm->hvm->disk = disk;
+	vm->hvm->firmware = fw;
+	err = hvm_platform_build(vm, vm->hvm, true);
 	if (err) {
 		printk("keel: guest '%s': platform setup failed (%d)\n", vm->name, err);
 		return err;

@@ -18,6 +18,13 @@
 #define CONSOLE_POLL_NS 10000000ULL
 /* A partial output line unchanged for this many polls is shown: it is a prompt. */
 #define CONSOLE_QUIET_POLLS 50
+/*
+ * Device deadlines closer than this are pushed back to it. A guest can
+ * program a timer faster than an exit round trip (the PIT at count 2 is a
+ * 600 kHz interrupt): without a floor the VMX-preemption timer would fire
+ * on every entry and the guest would make no progress at all.
+ */
+#define TIMER_FLOOR_NS 50000ULL
 
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 {
@@ -61,6 +68,8 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 	next = earlier(h->console_poll_ns, vpit_next_event_ns(&h->pit, now));
 	next = earlier(next, rtc_next_event_ns(&h->rtc, now));
 	next = earlier(next, vlapic_next_event_ns(&h->lapic, now));
+	if (next < now + TIMER_FLOOR_NS)
+		next = now + TIMER_FLOOR_NS;
 	h->next_event_ns = next;
 	h->next_event_tsc = next == VTIME_NEVER ? ~0ULL : vm_ns_to_tsc(vm, next);
 }
@@ -86,6 +95,8 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 	struct hvm_platform *h = vm->hvm;
 	int vec;
 
+	if (h->reset_why)
+		hvm_reset_now(vm);
 	/* Only an exit that reached a device can have moved a deadline. */
 	if (devices_touched || rdtsc() >= h->next_event_tsc)
 		run_timers(vm, h);

@@ -90,6 +90,18 @@ static int load_real(struct vm *vm, const struct boot_module *mod)
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw);
 
+/* The devices every guest has: its UART (COM1), the debug-exit port, the MMIO test device. */
+int vm_attach_devices(struct vm *vm)
+{
+	int err = vuart_attach(vm, &vm->uart, 0x3f8);
+
+	if (!err)
+		err = debug_exit_attach(vm);
+	if (!err)
+		err = testdev_attach(vm, &vm->testdev);
+	return err;
+}
+
 int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod,
 	     const struct boot_module *firmware)
 {
@@ -124,11 +136,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	if (!err)
 		err = vm_add_memory(vm, 0, vm->ram_hpa, vm->ram_size, true);
 	if (!err)
-		err = vuart_attach(vm, &vm->uart, 0x3f8);
-	if (!err)
-		err = debug_exit_attach(vm);
-	if (!err)
-		err = testdev_attach(vm, &vm->testdev);
+		err = vm_attach_devices(vm);
 	if (err) {
 		printk("keel: guest '%s' not started: setup failed (%d)\n", vm->name, err);
 		return err;

@@ -49,3 +49,38 @@ def test_hvm_guest_needs_its_firmware(tmp_path):
             "64 KiB, at most 16 MiB") in log
     assert "keel: guest 'after' stopped: debug-exit port: status 0" in log
     assert POWER_OFF in log
+
+
+def test_misused_pc_gets_what_hardware_gives_and_resets(tmp_path):
+    """hvmfault probes the PC with wrong accesses, then resets it through the
+    8042, port 0xcf9, port 0x92 and a triple fault; each reset boots SeaBIOS
+    again, and a CMOS byte carries the boot count across them."""
+    cfg = "guest name=pc type=hvm image=hvmfault.img memory=32M\n"
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("hvmfault.img"), SEABIOS]),
+                              timeout=600))
+    out = guest_lines(log, "pc")
+    assert [l for l in out if l.startswith("hvmfault: boot ")] == [
+        f"hvmfault: boot {n:02X}" for n in range(5)], log
+    # What a PC gives for accesses nothing answers, and a disk's refusals.
+    assert "hvmfault: PCI 00:1f.0 id FFFFFFFF" in out
+    assert "hvmfault: fw_cfg item 7fff reads 00000000" in out
+    assert "hvmfault: ATA command 99: status 41 error 04" in out  # DRDY ERR, ABRT
+    assert "hvmfault: ATA read past the end: status 41 error 10" in out  # IDNF
+    assert "hvmfault: unclaimed MMIO reads FFFFFFFF" in out
+    assert "hvmfault: PIT and PIC garbage taken" in out
+    # Shadow RAM follows PAM0: read-only after POST, writable with WE set.
+    ro = [l for l in out if l.startswith("hvmfault: BIOS byte read-only: ")]
+    m = re.fullmatch(r"hvmfault: BIOS byte read-only: (..) -> (..)", ro[0])
+    assert m and m.group(1) == m.group(2), ro
+    b = m.group(1)
+    nb = f"{0xff ^ int(b, 16):02X}"
+    assert f"hvmfault: BIOS byte with PAM0=30: {b} -> {nb}, then {nb} -> {b}" in out
+    assert f"hvmfault: BIOS byte with PAM0=10: {b} -> {b}" in out
+    # Every kind of reset restarted the PC; the triple fault was reported.
+    for why in ("reset by the keyboard controller", "hard reset through port 0xcf9",
+                "reset through port 0x92", "reset after a triple fault"):
+        assert f"keel: guest 'pc': {why}; the PC restarts at its reset vector" in log
+    assert "keel: guest 'pc': triple fault (the guest's own fault handling failed)" in log
+    assert "hvmfault: every reset came back" in out
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    assert POWER_OFF in log

@@ -270,6 +270,49 @@ static void test_init_enomem(void **state)
 	assert_int_equal(e.root, 0);
 }
 
+/* Write-protecting 16 KiB inside a 2 MiB leaf splits it; the rest keeps its rights. */
+static void test_protect_splits_large(void **state)
+{
+	(void)state;
+	assert_int_equal(ept_map(&ept, 0, 0x400000, 4 * 1024 * 1024, LEAF), 0);
+	assert_int_equal(pool.nr, 3);
+	assert_int_equal(ept_protect(&ept, 0xf0000, 0x4000, EPT_R | EPT_X), 0);
+	assert_int_equal(pool.nr, 4); /* one page table for the split 2 MiB */
+	expect_map(0xef000, 0x4ef000, LEAF);
+	expect_map(0xf0000, 0x4f0000, EPT_R | EPT_X | EPT_MT_WB);
+	expect_map(0xf3fff, 0x4f3fff, EPT_R | EPT_X | EPT_MT_WB);
+	expect_map(0xf4000, 0x4f4000, LEAF);
+	expect_map(0x1ff000, 0x5ff000, LEAF);
+	expect_map(0x200000, 0x600000, LEAF | EPT_LARGE); /* the next 2 MiB is untouched */
+	/* Writable again: the split stays, the rights come back. */
+	assert_int_equal(ept_protect(&ept, 0xf0000, 0x4000, EPT_RWX), 0);
+	expect_map(0xf2000, 0x4f2000, LEAF);
+	assert_int_equal(pool.nr, 4);
+}
+
+/* A whole 2 MiB leaf changes in place; a range over unmapped space fails. */
+static void test_protect_whole_large_and_unmapped(void **state)
+{
+	(void)state;
+	assert_int_equal(ept_map(&ept, 0x200000, 0x200000, SZ_2M, LEAF), 0);
+	assert_int_equal(ept_protect(&ept, 0x200000, SZ_2M, EPT_R), 0);
+	expect_map(0x300000, 0x300000, EPT_R | EPT_MT_WB | EPT_LARGE);
+	assert_int_equal(pool.nr, 3);
+	assert_int_equal(ept_protect(&ept, 0x400000, SZ_4K, EPT_R), -ENOENT);
+	assert_int_equal(ept_protect(&ept, 0x201000, 0x800, EPT_R), -EINVAL);
+	assert_int_equal(ept_protect(&ept, 0x200000, SZ_4K, EPT_R | EPT_LARGE), -EINVAL);
+}
+
+/* No memory for the split table: -ENOMEM, and the 2 MiB leaf is intact. */
+static void test_protect_enomem(void **state)
+{
+	(void)state;
+	assert_int_equal(ept_map(&ept, 0, 0, SZ_2M, LEAF), 0);
+	pool.budget = pool.nr;
+	assert_int_equal(ept_protect(&ept, 0x1000, SZ_4K, EPT_R), -ENOMEM);
+	expect_map(0x1000, 0x1000, LEAF | EPT_LARGE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -278,6 +321,8 @@ int main(void)
 		T(test_mixed_leaves),   T(test_flags_preserved),     T(test_invalid),
 		T(test_top_of_space),   T(test_overlap),             T(test_overlap_inside_large),
 		T(test_unmapped),       T(test_enomem),              T(test_init_enomem),
+		T(test_protect_splits_large), T(test_protect_whole_large_and_unmapped),
+		T(test_protect_enomem),
 	};
 #undef T
 

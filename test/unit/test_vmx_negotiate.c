@@ -131,6 +131,13 @@ static void assert_flags_from_bits(const struct vmx_caps *c)
 	assert_int_equal(out.ept, ept);
 	assert_int_equal(out.unrestricted, ept && (may(c->proc2) & CPU2_UNRESTRICTED_GUEST));
 	assert_int_equal(out.ept_2m, ept && (c->ept_vpid & EPT_CAP_2M));
+	/* INVEPT: single-context preferred, all-context otherwise, none without EPT. */
+	if (!ept || !(c->ept_vpid & EPT_CAP_INVEPT))
+		assert_int_equal(out.invept, 0);
+	else if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)
+		assert_int_equal(out.invept, 1);
+	else
+		assert_int_equal(out.invept, (c->ept_vpid & EPT_CAP_INVEPT_ALL) ? 2 : 0);
 	assert_int_equal(out.vpid,
 			 sec && (may(c->proc2) & CPU2_VPID) && (c->ept_vpid & VPID_CAP_INVVPID));
 	assert_int_equal(out.pat, (may(c->exit) & EXIT_SAVE_PAT) &&

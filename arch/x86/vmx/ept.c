@@ -82,6 +82,63 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t f
 	return 0;
 }
 
+/* The level-0 (4 KiB) or level-1 (2 MiB) leaf for gpa, or NULL if unmapped. */
+static uint64_t *find_leaf(const struct ept *e, uint64_t gpa, int *level)
+{
+	uint64_t *t = table(e->root);
+
+	for (int l = 3; l >= 0; l--) {
+		uint64_t *ent = &t[index_of(gpa, l)];
+
+		if (!(*ent & EPT_RWX))
+			return NULL;
+		if (l == 0 || (*ent & EPT_LARGE)) {
+			*level = l;
+			return l <= 1 ? ent : NULL; /* Keel never maps 1 GiB leaves */
+		}
+		t = table(*ent & EPT_ADDR);
+	}
+	return NULL;
+}
+
+/* Replace a 2 MiB leaf by a table of 512 4 KiB leaves with the same flags. */
+static int split_large(struct ept *e, uint64_t *ent)
+{
+	uint64_t pa = e->alloc_table(e->ctx), base = *ent & EPT_ADDR & ~(SZ_2M - 1);
+	uint64_t flags = *ent & ~EPT_ADDR & ~EPT_LARGE;
+	uint64_t *t = table(pa);
+
+	if (!pa)
+		return -ENOMEM;
+	for (unsigned i = 0; i < 512; i++)
+		t[i] = (base + i * SZ_4K) | flags;
+	*ent = pa | EPT_RWX;
+	return 0;
+}
+
+int ept_protect(struct ept *e, uint64_t gpa, uint64_t size, uint64_t perms)
+{
+	if ((gpa | size) & (SZ_4K - 1) || gpa + size < gpa || (perms & ~EPT_RWX))
+		return -EINVAL;
+	while (size) {
+		int level, err;
+		uint64_t *ent = find_leaf(e, gpa, &level);
+
+		if (!ent)
+			return -ENOENT;
+		if (level == 1 && ((gpa & (SZ_2M - 1)) || size < SZ_2M)) {
+			err = split_large(e, ent);
+			if (err)
+				return err;
+			continue; /* walk again, now down to the 4 KiB leaf */
+		}
+		*ent = (*ent & ~EPT_RWX) | perms;
+		gpa += level ? SZ_2M : SZ_4K;
+		size -= level ? SZ_2M : SZ_4K;
+	}
+	return 0;
+}
+
 int ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *flags)
 {
 	const uint64_t *t = table(e->root);

@@ -39,6 +39,14 @@ int ept_init(struct ept *e);
  * if part of the range is already mapped.
  */
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags);
+/*
+ * Set the permissions (a subset of EPT_RWX) of the mapped range [gpa,
+ * gpa+size), 4 KiB aligned; the memory type stays. A 2 MiB leaf the range
+ * covers only in part is split into 4 KiB leaves first. Returns 0,
+ * -EINVAL, -ENOENT if part of the range is unmapped (nothing changed then
+ * only if the first page was), or -ENOMEM. The caller invalidates (INVEPT).
+ */
+int ept_protect(struct ept *e, uint64_t gpa, uint64_t size, uint64_t perms);
 /* Translate: 0 with *hpa and *flags, or -ENOENT. */
 int ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *flags);
 

@@ -2,6 +2,7 @@
 /* Exits that end a guest, or that need nothing but a fault or a count. */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <arch/vmx.h>
 #include <drivers/intc.h>
 #include <keel/printk.h>
 #include <keel/hvm.h>
@@ -38,9 +39,20 @@ struct vcpu *exit_external_interrupt(struct vcpu *v)
 	return v;
 }
 
+/*
+ * A triple fault puts the CPU in shutdown; a PC's chipset answers the
+ * shutdown cycle with a reset, so an hvm guest reboots (after a report).
+ * Other guests have no firmware to reboot into: they are stopped.
+ */
 struct vcpu *exit_triple_fault(struct vcpu *v)
 {
-	vm_stop(v->vm, "triple fault (the guest's own fault handling failed)");
+	if (!v->vm->hvm)
+		vm_stop(v->vm, "triple fault (the guest's own fault handling failed)");
+	printk("keel: guest '%s': triple fault (the guest's own fault handling failed)\n",
+	       v->vm->name);
+	arch_vcpu_dump(v);
+	hvm_request_reset(v->vm, "reset after a triple fault");
+	return v;
 }
 
 struct vcpu *exit_hlt(struct vcpu *v)

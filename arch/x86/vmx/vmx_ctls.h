@@ -83,6 +83,7 @@ struct vmx_controls {
 	bool pat;          /* guest PAT switched by the VMCS */
 	bool preempt_timer; /* the VMX-preemption timer may be turned on per entry */
 	bool proc_window_ok; /* interrupt-window exiting may be turned on */
+	uint8_t invept;     /* INVEPT type for a changed EPT: 1 single-context, 2 all, 0 none */
 };
 
 /*

@@ -104,6 +104,11 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	/* SDM 3C 25.6.2: unrestricted guest requires EPT. */
 	out->unrestricted = out->ept && (out->proc2 & CPU2_UNRESTRICTED_GUEST);
 	out->ept_2m = out->ept && (c->ept_vpid & EPT_CAP_2M);
+	/* Changing a live EPT needs INVEPT (SDM 3C 29.4.3.1); single-context is enough. */
+	out->invept = 0;
+	if (out->ept && (c->ept_vpid & EPT_CAP_INVEPT))
+		out->invept = (c->ept_vpid & EPT_CAP_INVEPT_SINGLE) ? 1 :
+			      (c->ept_vpid & EPT_CAP_INVEPT_ALL) ? 2 : 0;
 	out->vpid = (out->proc2 & CPU2_VPID) && (c->ept_vpid & VPID_CAP_INVVPID);
 	if (!out->vpid)
 		out->proc2 &= ~(uint32_t)CPU2_VPID;

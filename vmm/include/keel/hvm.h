@@ -18,6 +18,7 @@
 #include <keel/dev/vioapic.h>
 #include <keel/dev/vlapic.h>
 
+struct boot_module;
 struct vm;
 struct vcpu;
 
@@ -40,7 +41,16 @@ struct hvm_platform {
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
 	unsigned console_len_seen, console_quiet; /* to show a prompt left without '\n' */
 	uint64_t irqs_injected;
+	const struct boot_module *disk, *firmware;
+	const char *reset_why; /* a reset is due before the next entry, and why */
+	unsigned resets;
+	bool pam_off; /* the CPU cannot write-protect the BIOS area (said once) */
 };
+
+/* Reset the PC before its next entry (safe to call from inside a device model). */
+void hvm_request_reset(struct vm *vm, const char *why);
+/* Do it: devices to power-on state, CPU to the reset vector, enter. */
+__attribute__((noreturn)) void hvm_reset_now(struct vm *vm);
 
 /* Wait in HLT until an interrupt can be delivered; false if none ever can. */
 bool hvm_idle(struct vcpu *v);

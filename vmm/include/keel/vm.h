@@ -50,6 +50,9 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Back [gpa, gpa+size) with host memory at hpa and map it in EPT. */
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
 
+/* Register the devices every guest has (again, after a reset cleared the registry). */
+int vm_attach_devices(struct vm *vm);
+
 /* Stop the guest with a report; the other guests and Keel carry on. */
 __attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
 /* Guest console output, tagged "[name] " per line on Keel's console. */

@@ -20,6 +20,8 @@ bool arch_vmx_has_ept(void);
 int arch_vm_init(struct vm *vm);
 /* Map guest-physical [gpa, gpa+size) to host [hpa, hpa+size), write-back. */
 int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
+/* Make mapped guest memory writable or read-only; -ENODEV if the CPU has no INVEPT. */
+int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable);
 /* Make the vCPU start like a PC after reset: real mode at F000:FFF0. */
 void arch_vcpu_setup_reset(struct vcpu *v);
 /* Make the vCPU start in 64-bit mode at rip/rsp with the guest's own cr3. */
