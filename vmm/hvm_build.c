@@ -3,11 +3,12 @@
  * An HVM guest: a PC that boots from its firmware at the reset vector.
  *
  * Guest-physical layout (QEMU "pc" compatible, which SeaBIOS expects):
- *   0 - memory              RAM (at most 3 GiB for now: no RAM above 4 GiB yet)
+ *   0 - low                 RAM, low = min(memory, ram-below-4g); see keel/hvm_ram.h
  *   0xe0000 - 0xfffff       inside RAM: preloaded with the firmware's last 128 KiB,
  *                           which is what a PC's shadow RAM holds after reset
  *   4 GiB - firmware size   the firmware image, read-only (the reset vector is
  *                           its last 16 bytes)
+ *   4 GiB - 4 GiB + rest    the rest of the RAM, if any
  */
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
@@ -16,11 +17,11 @@
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hvm.h>
+#include <keel/hvm_ram.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
-#define HVM_RAM_MAX   (3 * GiB)
 #define LOW_BIOS_SIZE (128 * KiB)
 #define FOUR_GIB      (4 * GiB)
 
@@ -96,9 +97,8 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 	int err;
 
 	fw_cfg_init(&h->fw_cfg);
-	h->e820[0] = (struct fw_cfg_e820_entry){ .address = 0, .length = vm->ram_size,
-						 .type = FW_CFG_E820_RAM };
-	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, 1);
+	/* The RAM vm_build mapped in EPT, so the map and EPT agree by construction. */
+	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, hvm_ram_e820(vm->mem, vm->nr_ram, h->e820));
 	if (!err)
 		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
 	if (!err)
@@ -117,7 +117,7 @@ static int isa_devices_build(struct vm *vm, struct hvm_platform *h)
 	int err;
 
 	rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
-	rtc_cmos_set_memory(&h->rtc, vm->ram_size, 0);
+	rtc_cmos_set_memory(&h->rtc, vm->mem[0].size, vm->ram_size - vm->mem[0].size);
 	port92_init(&h->port92, hvm_cpu_reset, vm);
 	i8042_init(&h->kbc, &irq1, &irq12, hvm_cpu_reset, vm);
 	err = rtc_cmos_register(vm, &h->rtc);
@@ -199,11 +199,6 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 {
 	int err;
 
-	if (vm->ram_size > HVM_RAM_MAX) {
-		printk("keel: guest '%s': an hvm guest may have at most 3G of memory for now\n",
-		       vm->name);
-		return -EINVAL;
-	}
 	err = map_firmware(vm, fw);
 	if (err)
 		return err;
