@@ -33,7 +33,7 @@ struct hvm_platform {
 	struct piix southbridge;
 	struct rtc_cmos rtc;
 	struct fw_cfg fw_cfg;
-	struct fw_cfg_e820_entry e820[HVM_RAM_REGIONS]; /* etc/e820: RAM below and above the PCI hole */
+	struct fw_cfg_e820_entry e820[HVM_RAM_REGIONS]; /* etc/e820: the RAM regions */
 	struct port92 port92;
 	struct i8042 kbc;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
