@@ -247,7 +247,11 @@ static int set_firmware(struct parser *p, const struct slice *v)
 	return set_path(p, "firmware ", p->guest->firmware, v);
 }
 
-static int set_memory(struct parser *p, const struct slice *v)
+/*
+ * A size: a number with an optional K, M or G suffix. False if v is not one;
+ * *too_big when it is above max.
+ */
+static bool parse_size(const struct slice *v, uint64_t max, uint64_t *out, bool *too_big)
 {
 	uint64_t n, unit = 1;
 	bool ovf;
@@ -261,15 +265,44 @@ static int set_memory(struct parser *p, const struct slice *v)
 		}
 	}
 	if (!i || i != v->n)
+		return false;
+	*too_big = ovf || n > max / unit;
+	*out = n * unit;
+	return true;
+}
+
+static int set_memory(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool big;
+
+	if (!parse_size(v, MEM_MAX, &n, &big))
 		return fail(p, "memory ", v, " is not a size");
-	if (ovf || n > MEM_MAX / unit)
+	if (big)
 		return fail(p, "memory ", v, " is above 64G");
-	n *= unit;
 	if (n < MEM_MIN)
 		return fail(p, "memory ", v, " is below 64K");
 	if (n & 0xfff)
 		return fail(p, "memory ", v, " is not a multiple of 4K");
 	p->guest->memory = n;
+	return 0;
+}
+
+/* QEMU's max-ram-below-4g; whole MiB, and room below it for the firmware's needs. */
+static int set_ram_below_4g(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool big;
+
+	if (!parse_size(v, CFG_RAM_BELOW_4G_MAX, &n, &big))
+		return fail(p, "ram-below-4g ", v, " is not a size");
+	if (big)
+		return fail(p, "ram-below-4g ", v, " is above 3G");
+	if (n < HVM_MEM_MIN)
+		return fail(p, "ram-below-4g ", v, " is below 16M");
+	if (n & ((1ULL << 20) - 1))
+		return fail(p, "ram-below-4g ", v, " is not a multiple of 1M");
+	p->guest->ram_below_4g = n;
 	return 0;
 }
 
@@ -306,6 +339,7 @@ static const struct key guest_keys[] = {
 	{ "memory", set_memory },
 	{ "args", set_args },
 	{ "firmware", set_firmware },
+	{ "ram-below-4g", set_ram_below_4g },
 };
 
 static int guest_end(struct parser *p, unsigned seen)
@@ -328,8 +362,12 @@ static int guest_end(struct parser *p, unsigned seen)
 			copy_str(p->guest->firmware, &(struct slice){ "bios-256k.bin", 13 });
 		if (p->guest->memory < HVM_MEM_MIN)
 			return fail(p, "an hvm guest needs memory of at least 16M", NULL, "");
+		if (!p->guest->ram_below_4g)
+			p->guest->ram_below_4g = CFG_RAM_BELOW_4G_MAX;
 	} else if (p->guest->firmware[0]) {
 		return fail(p, "firmware is only for type=hvm guests", NULL, "");
+	} else if (p->guest->ram_below_4g) {
+		return fail(p, "ram-below-4g is only for type=hvm guests", NULL, "");
 	}
 	p->cfg->nr_guests++;
 	return 0;

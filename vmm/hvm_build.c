@@ -4,13 +4,14 @@
  * boots again the same way when it resets.
  *
  * Guest-physical layout (QEMU "pc" compatible, which SeaBIOS expects):
- *   0 - memory              RAM (at most 3 GiB for now: no RAM above 4 GiB yet)
+ *   0 - low                 RAM, low = min(memory, ram-below-4g); see keel/hvm_ram.h
  *   0xc0000 - 0xfffff       inside RAM, shadowed as the i440FX PAM registers say:
  *                           writable only where a PAM segment enables writes.
  *                           0xe0000 - 0xfffff holds the firmware's last 128 KiB
  *                           after reset, which is what a PC reads from its ROM there
  *   4 GiB - firmware size   the firmware image, read-only (the reset vector is
  *                           its last 16 bytes)
+ *   4 GiB - 4 GiB + rest    the rest of the RAM, if any
  */
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
@@ -19,11 +20,11 @@
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hvm.h>
+#include <keel/hvm_ram.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
-#define HVM_RAM_MAX   (3 * GiB)
 #define LOW_BIOS_SIZE (128 * KiB)
 #define FOUR_GIB      (4 * GiB)
 
@@ -147,9 +148,8 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 	int err;
 
 	fw_cfg_init(&h->fw_cfg);
-	h->e820[0] = (struct fw_cfg_e820_entry){ .address = 0, .length = vm->ram_size,
-						 .type = FW_CFG_E820_RAM };
-	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, 1);
+	/* The RAM vm_build mapped in EPT, so the map and EPT agree by construction. */
+	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, hvm_ram_e820(vm->mem, vm->nr_ram, h->e820));
 	if (!err)
 		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
 	if (!err)
@@ -173,7 +173,7 @@ static int isa_devices_build(struct vm *vm, struct hvm_platform *h, bool cold)
 
 	if (cold) {
 		rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
-		rtc_cmos_set_memory(&h->rtc, vm->ram_size, 0);
+		rtc_cmos_set_memory(&h->rtc, vm->mem[0].size, vm->ram_size - vm->mem[0].size);
 	}
 	port92_init(&h->port92, port92_reset, vm);
 	i8042_init(&h->kbc, &irq1, &irq12, kbc_reset, vm);
@@ -293,11 +293,6 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 {
 	int err;
 
-	if (vm->ram_size > HVM_RAM_MAX) {
-		printk("keel: guest '%s': an hvm guest may have at most 3G of memory for now\n",
-		       vm->name);
-		return -EINVAL;
-	}
 	err = map_firmware(vm, fw);
 	if (err)
 		return err;

@@ -34,11 +34,16 @@ int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *f
 	return add(vm->io.pio, &vm->io.nr_pio, base, len, fn, dev);
 }
 
-/* MMIO ranges must lie outside guest RAM, where EPT maps nothing. */
+/*
+ * MMIO ranges must lie where EPT maps nothing: an access to RAM or ROM never
+ * exits. Guest memory need not start at 0 nor be contiguous (an hvm guest's
+ * RAM sits below and above the PCI hole), so every region is checked.
+ */
 int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
 {
-	if (base < vm->ram_size)
-		return -EINVAL;
+	for (unsigned i = 0; i < vm->nr_mem; i++)
+		if (base < vm->mem[i].gpa + vm->mem[i].size && vm->mem[i].gpa < base + len)
+			return -EINVAL;
 	return add(vm->io.mmio, &vm->io.nr_mmio, base, len, fn, dev);
 }
 

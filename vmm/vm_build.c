@@ -19,6 +19,7 @@
 #include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
+#include <keel/hvm_ram.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -88,6 +89,23 @@ static int load_real(struct vm *vm, const struct boot_module *mod)
 	return 0;
 }
 
+/* RAM is one host allocation; an hvm guest sees it below and above the PCI hole. */
+static int map_ram(struct vm *vm, const struct cfg_guest *g)
+{
+	struct vm_mem_region ram[HVM_RAM_REGIONS] = {
+		{ .gpa = 0, .size = g->memory, .hpa = vm->ram_hpa, .writable = true },
+	};
+	unsigned n = 1;
+	int err = 0;
+
+	if (g->type == CFG_GUEST_HVM)
+		n = hvm_ram_layout(g->memory, g->ram_below_4g, vm->ram_hpa, ram);
+	for (unsigned i = 0; i < n && !err; i++)
+		err = vm_add_memory(vm, ram[i].gpa, ram[i].hpa, ram[i].size, true);
+	vm->nr_ram = n;
+	return err;
+}
+
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw);
 
 /* The devices every guest has: its UART (COM1), the debug-exit port, the MMIO test device. */
@@ -134,7 +152,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	}
 	err = arch_vm_init(vm);
 	if (!err)
-		err = vm_add_memory(vm, 0, vm->ram_hpa, vm->ram_size, true);
+		err = map_ram(vm, g);
 	if (!err)
 		err = vm_attach_devices(vm);
 	if (err) {

@@ -3,8 +3,9 @@
  * mbrtest: a disk whose MBR exercises the PC firmware the way boot loaders
  * do. Sector 0 prints through INT 10h and loads the rest of the disk's
  * program with INT 13h (LBA extensions); the rest reads the E820 map with
- * INT 15h, enters protected mode and then long mode, reports over COM1 and
- * ends the run on the debug-exit port (0 = every step worked).
+ * INT 15h, enters protected mode and then long mode, writes and reads back
+ * RAM above 4 GiB if the map lists some, reports over COM1 and ends the run
+ * on the debug-exit port (0 = every step worked).
  */
 	.code16
 	.section .text
@@ -136,6 +137,19 @@ stage2:
 	pop	%cx
 	loop	6b
 
+	/*
+	 * SeaBIOS's serial console sends INT 10h output lazily, from its timer
+	 * interrupt: let two ticks (BDA 0x46c) pass so the last line is out
+	 * before interrupts go off for good.
+	 */
+	sti
+	mov	0x46c, %bx
+20:	hlt
+	mov	0x46c, %ax
+	sub	%bx, %ax
+	cmp	$2, %ax
+	jb	20b
+
 	/* Protected mode, then long mode (SDM 3A 10.8 and 10.8.5). */
 	cli
 	lgdt	gdt_ptr
@@ -153,13 +167,26 @@ pmode:
 	mov	$0x7000, %esp
 	mov	$msg_pmode, %esi
 	call	serial_print
-	/* Page tables at 0x10000: PML4 -> PDPT -> PD of 2 MiB pages (first 1 GiB). */
+	/*
+	 * Page tables at 0x10000: PML4 -> PDPT -> two PDs of 2 MiB pages, for
+	 * 0-1 GiB (0x12000) and 4-5 GiB (0x13000, where RAM above the PCI hole
+	 * starts).
+	 */
 	mov	$0x10000, %edi
-	mov	$(3 * 4096 / 4), %ecx
+	mov	$(4 * 4096 / 4), %ecx
 	xor	%eax, %eax
 	rep	stosl
 	movl	$0x11003, 0x10000
 	movl	$0x12003, 0x11000
+	movl	$0x13003, 0x11000 + 4 * 8
+	mov	$0x13000, %edi
+	mov	$0x83, %eax
+	mov	$512, %ecx
+15:	mov	%eax, (%edi)
+	movl	$1, 4(%edi)		/* bit 32 of the address: 4 GiB + */
+	add	$0x200000, %eax
+	add	$8, %edi
+	loop	15b
 	mov	$0x12000, %edi
 	mov	$0x83, %eax
 	mov	$512, %ecx
@@ -190,12 +217,53 @@ lmode:
 	rdmsr
 	test	$0x400, %eax
 	jz	8f
+	call	high_ram_check
 	mov	$msg_done, %rsi
 	call	serial_print64
 	xor	%eax, %eax
 	mov	$0xf4, %dx
 	out	%eax, %dx
 8:	mov	$3, %eax
+	mov	$0xf4, %dx
+	out	%eax, %dx
+	hlt
+
+/*
+ * The first E820 RAM entry at or above 4 GiB: write a pattern at its first
+ * qword and the inverse at its last (within the 4-5 GiB mapped), read both
+ * back. Fails with status 4 on a mismatch.
+ */
+high_ram_check:
+	mov	$e820_buf, %esi
+	movzwl	e820_count, %ecx
+16:	cmpl	$1, 16(%rsi)
+	jne	17f
+	mov	(%rsi), %rdi
+	mov	$0x100000000, %rax
+	cmp	%rax, %rdi
+	jae	18f
+17:	add	$24, %rsi
+	loop	16b
+	mov	$msg_no_high, %rsi
+	jmp	serial_print64
+18:	mov	8(%rsi), %rdx
+	add	%rdi, %rdx
+	mov	$0x140000000, %rax
+	cmp	%rax, %rdx
+	cmova	%rax, %rdx
+	sub	$8, %rdx
+	mov	$0x4b65656c3e344769, %rax
+	mov	%rax, (%rdi)
+	not	%rax
+	mov	%rax, (%rdx)
+	cmp	%rax, (%rdx)
+	jne	19f
+	not	%rax
+	cmp	%rax, (%rdi)
+	jne	19f
+	mov	$msg_high, %rsi
+	jmp	serial_print64
+19:	mov	$4, %eax
 	mov	$0xf4, %dx
 	out	%eax, %dx
 	hlt
@@ -256,6 +324,8 @@ msg_type:	.asciz " type "
 msg_crlf:	.asciz "\r\n"
 msg_pmode:	.asciz "mbrtest: protected mode\r\n"
 msg_lmode:	.asciz "mbrtest: long mode\r\n"
+msg_high:	.asciz "mbrtest: RAM above 4 GiB written and read back\r\n"
+msg_no_high:	.asciz "mbrtest: no RAM above 4 GiB in the E820 map\r\n"
 msg_done:	.asciz "mbrtest: EFER.LMA set, all steps passed\r\n"
 
 	.balign 512

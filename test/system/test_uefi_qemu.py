@@ -24,6 +24,14 @@ def test_bad_config_line_is_refused(tmp_path):
     assert "Keel hypervisor" not in log
 
 
+def test_bad_ram_below_4g_is_refused(tmp_path):
+    cfg = (ONE + "# a PC with too much RAM below 4 GiB\n"
+           "guest name=pc type=hvm image=mbrtest.img memory=4G ram-below-4g=3584M\n")
+    log = run_qemu(make_esp(tmp_path, cfg, [guest("exits64.elf")]), until="keel-loader: keel.cfg")
+    assert "keel-loader: keel.cfg:3: ram-below-4g '3584M' is above 3G" in log
+    assert "Keel hypervisor" not in log
+
+
 def test_missing_guest_image_is_refused(tmp_path):
     log = run_qemu(make_esp(tmp_path, ONE, []), until="not loaded")
     assert "keel-loader: cannot open \\keel\\exits64.elf" in log

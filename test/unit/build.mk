@@ -51,6 +51,9 @@ UNIT_SRCS_rtc_cmos := vmm/dev/rtc_cmos.c
 UNIT_TESTS += fw_cfg
 UNIT_SRCS_fw_cfg := vmm/dev/fw_cfg.c
 
+UNIT_TESTS += hvm_ram
+UNIT_SRCS_hvm_ram := vmm/hvm_ram.c
+
 UNIT_TESTS += port92_i8042
 UNIT_SRCS_port92_i8042 := vmm/dev/port92.c vmm/dev/i8042.c
 

@@ -385,6 +385,45 @@ static void test_hvm_guests(void **state)
 	assert_string_equal(cfg.guests[0].firmware, "");
 }
 
+#define H "guest name=pc type=hvm image=d.img memory=64M "
+
+static void test_ram_below_4g(void **state)
+{
+	(void)state;
+	/* Default: QEMU's split for large guests, 3 GiB below 4 GiB. */
+	ok(H "\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 3ULL << 30);
+	ok(H "ram-below-4g=32M\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 32ULL << 20);
+	assert_int_equal(cfg.guests[0].memory, 64ULL << 20);
+	ok("guest ram-below-4g=0xC0000000 name=pc type=hvm image=d.img memory=4G\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 3ULL << 30);
+	ok(H "ram-below-4g=16M\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 16ULL << 20);
+	ok(H "ram-below-4g=1025m\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 1025ULL << 20);
+	/* A limit above memory is allowed (all RAM then sits below 4 GiB). */
+	ok(H "ram-below-4g=2G\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 2ULL << 30);
+	/* Other guest types have no PCI hole, so no such key. */
+	ok(G "\n");
+	assert_int_equal(cfg.guests[0].ram_below_4g, 0);
+	bad("\n\n" G "ram-below-4g=32M\n", 3, "ram-below-4g is only for type=hvm guests");
+	bad("guest name=r type=real image=r.bin ram-below-4g=1G\n", 1,
+	    "ram-below-4g is only for type=hvm guests");
+	bad(H "ram-below-4g=3073M\n", 1, "ram-below-4g '3073M' is above 3G");
+	bad(H "ram-below-4g=4G\n", 1, "ram-below-4g '4G' is above 3G");
+	bad(H "ram-below-4g=0xC0100000\n", 1, "is above 3G");
+	bad(H "ram-below-4g=99999999999999999999999\n", 1, "is above 3G");
+	bad(H "ram-below-4g=15M\n", 1, "ram-below-4g '15M' is below 16M");
+	bad(H "ram-below-4g=0\n", 1, "ram-below-4g '0' is below 16M");
+	bad(H "ram-below-4g=32772K\n", 1, "ram-below-4g '32772K' is not a multiple of 1M");
+	bad(H "ram-below-4g=32M2\n", 1, "ram-below-4g '32M2' is not a size");
+	bad(H "ram-below-4g=\n", 1, "ram-below-4g '' is not a size");
+	bad(H "ram-below-4g=1.5G\n", 1, "ram-below-4g '1.5G' is not a size");
+	bad(H "ram-below-4g=32M ram-below-4g=64M\n", 1, "duplicate key 'ram-below-4g'");
+}
+
 static void test_first_error_wins(void **state)
 {
 	(void)state;
@@ -417,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_hvm_guests),
+		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_first_error_wins),
 	};
 

@@ -71,6 +71,8 @@ static int setup(void **state)
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
 	vm.ram_size = RAM_SIZE;
+	vm.nr_mem = 1;
+	vm.mem[0] = (struct vm_mem_region){ .gpa = 0, .size = RAM_SIZE, .writable = true };
 	memset(console, 0, sizeof(console));
 	console_len = 0;
 	return 0;
@@ -161,6 +163,33 @@ static void test_register_mmio(void **state)
 	assert_int_equal(io_register_mmio(&vm, 0xfee00000, 0x1000, rec_handler, &r), -ENOSPC);
 	assert_int_equal(vm.io.nr_mmio, IO_RANGES_MAX);
 	assert_int_equal(vm.io.nr_pio, 0);
+}
+
+/* An hvm guest's RAM above 4 GiB, and its firmware ROM: MMIO only in the holes. */
+static void test_register_mmio_holes(void **state)
+{
+	struct rec r = { 0 };
+
+	(void)state;
+	vm.mem[1] = (struct vm_mem_region){ .gpa = 4ULL << 30, .size = 32ULL << 20 };
+	vm.mem[2] = (struct vm_mem_region){ .gpa = (4ULL << 30) - 0x40000, .size = 0x40000 };
+	vm.nr_mem = 3;
+	assert_int_equal(io_register_mmio(&vm, (4ULL << 30) + (16ULL << 20), 0x1000, rec_handler,
+					  &r), -EINVAL);
+	assert_int_equal(io_register_mmio(&vm, (4ULL << 30) - 0x1000, 0x1000, rec_handler, &r),
+			 -EINVAL);
+	assert_int_equal(io_register_mmio(&vm, (4ULL << 30) - 0x41000, 0x2000, rec_handler, &r),
+			 -EINVAL);
+	assert_int_equal(io_register_mmio(&vm, RAM_SIZE - 1, 1, rec_handler, &r), -EINVAL);
+	assert_int_equal(vm.io.nr_mmio, 0);
+	/* The PCI hole between the two RAM regions, and above the high one. */
+	assert_int_equal(io_register_mmio(&vm, 0xfee00000, 0x1000, rec_handler, &r), 0);
+	assert_int_equal(io_register_mmio(&vm, RAM_SIZE, 0x1000, rec_handler, &r), 0);
+	assert_int_equal(io_register_mmio(&vm, (4ULL << 30) - 0x41000, 0x1000, rec_handler, &r),
+			 0);
+	assert_int_equal(io_register_mmio(&vm, (4ULL << 30) + (32ULL << 20), 0x1000, rec_handler,
+					  &r), 0);
+	assert_int_equal(vm.io.nr_mmio, 4);
 }
 
 static size_t fake_string(struct vm *v, void *dev, void *buf, size_t len, bool write)
@@ -417,7 +446,7 @@ static void test_testdev(void **state)
 static void test_testdev_in_ram(void **state)
 {
 	(void)state;
-	vm.ram_size = 4ULL << 30; /* RAM over the device's address */
+	vm.ram_size = vm.mem[0].size = 4ULL << 30; /* RAM over the device's address */
 	assert_int_equal(testdev_attach(&vm, &vm.testdev), -EINVAL);
 	assert_int_equal(vm.io.nr_mmio, 0);
 }
@@ -427,6 +456,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
 		T(test_register_pio), T(test_register_pio_full), T(test_register_mmio),
+		T(test_register_mmio_holes),
 		T(test_dispatch),     T(test_uart_regs),         T(test_uart_thr),
 		T(test_uart_dlab),    T(test_uart_wide_access),  T(test_uart_two),
 		T(test_uart_interrupts), T(test_string_fast_path),

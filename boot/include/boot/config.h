@@ -7,6 +7,7 @@
  *   console port=0x3f8 baud=115200
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
+ *         [ram-below-4g=3G]
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -22,6 +23,13 @@
 #define CFG_PATH_MAX   64
 #define CFG_ARGS_MAX   128
 
+/*
+ * An hvm guest's RAM above this much goes at 4 GiB, past the PCI hole, as on
+ * QEMU's "pc" machine for large guests (its 1 GiB-aligned split); ram-below-4g
+ * may lower it, like QEMU's max-ram-below-4g.
+ */
+#define CFG_RAM_BELOW_4G_MAX (3ULL << 30)
+
 enum cfg_guest_type {
 	CFG_GUEST_ELF64 = 1, /* 64-bit ELF entered in long mode (test guests) */
 	CFG_GUEST_REAL,      /* flat binary at 0x7c00 entered in real mode */
@@ -35,7 +43,8 @@ struct cfg_guest {
 	char     args[CFG_ARGS_MAX];
 	uint32_t type;       /* enum cfg_guest_type */
 	uint32_t pad;
-	uint64_t memory;     /* bytes */
+	uint64_t memory;     /* bytes: all of the guest's RAM */
+	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 };
 
 struct keel_config {

@@ -17,6 +17,7 @@
 #include <keel/dev/vpit.h>
 #include <keel/dev/vioapic.h>
 #include <keel/dev/vlapic.h>
+#include <keel/hvm_ram.h>
 
 struct boot_module;
 struct vm;
@@ -33,7 +34,7 @@ struct hvm_platform {
 	struct piix southbridge;
 	struct rtc_cmos rtc;
 	struct fw_cfg fw_cfg;
-	struct fw_cfg_e820_entry e820[2];
+	struct fw_cfg_e820_entry e820[HVM_RAM_REGIONS]; /* etc/e820: the RAM regions */
 	struct port92 port92;
 	struct i8042 kbc;
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */

@@ -25,9 +25,10 @@ struct vm {
 	unsigned id;
 	enum vm_state state;
 	const struct cfg_guest *cfg;
-	uint64_t ram_hpa, ram_size; /* guest RAM: GPA [0, ram_size) -> HPA ram_hpa */
-	unsigned nr_mem;
-	struct vm_mem_region mem[VM_MEM_REGIONS_MAX]; /* mem[0] is the RAM */
+	uint64_t ram_hpa, ram_size; /* guest RAM: one host allocation, mapped as mem[0..nr_ram) */
+	unsigned nr_ram, nr_mem;
+	/* RAM first, in GPA order (from GPA 0; an hvm guest's may go on at 4 GiB), then ROM. */
+	struct vm_mem_region mem[VM_MEM_REGIONS_MAX];
 	struct io_registry io;
 	struct vm_arch arch;
 	struct vcpu vcpu;
