@@ -39,6 +39,8 @@ include guests/build.mk
 include test/unit/build.mk
 include tools/build.mk
 include tools/linux-disk.mk
+include tools/newlib.mk
+include test/newlib/build.mk
 
 KEEL_OBJS := $(patsubst %,$(B)/keel/%.o,$(KEEL_SRCS))
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Install the Debian packages Keel needs to build, run and test. Idempotent.
 set -euo pipefail
-pkgs=(build-essential gnu-efi mtools dosfstools gdisk ovmf bochs bochs-term bochsbios
+pkgs=(build-essential gnu-efi newlib-source mtools dosfstools gdisk ovmf bochs bochs-term bochsbios
       qemu-system-x86 seabios vgabios libdevmapper1.02.1 xz-utils libcmocka-dev python3-pytest python3-pytest-xdist)
 missing=()
 for p in "${pkgs[@]}"; do
