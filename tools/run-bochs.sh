@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-bochs.sh [--follow] ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
+# run-bochs.sh ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
 # Boots the ESP image in Bochs 2.7 with Debian's OVMF as firmware, headless,
-# serial to SERIAL.log (--follow also shows it as it arrives). Bochs exits
-# 1 after every power-off, so callers judge a run by the serial log.
+# serial to SERIAL.log. Bochs exits 1 after every power-off, so callers
+# judge a run by the serial log.
 # With BOCHS_SERIAL_SOCKET=PORT, COM1 is instead a TCP server on localhost
-# that Bochs waits on before it starts: the caller talks to the console.
+# that Bochs waits on before it starts: the caller talks to the console
+# (tools/console.py, the system tests). SERIAL.log is only emptied then.
 set -uo pipefail
-follow=0
-[ "${1:-}" = "--follow" ] && { follow=1; shift; }
 esp=$1 serial=$2 model=${3:-corei7_skylake_x} limit=${4:-600}
 megs=${BOCHS_MEGS:-256}
 size=$(stat -c %s "$esp")
@@ -41,9 +40,6 @@ echo c > "$dir/cmds"
 : > "$serial"
 TERM=dumb timeout -s KILL "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
 pid=$!
-if [ $follow -eq 1 ]; then
-	tail -n +1 -f --pid=$pid "$serial" | sed -u 's/\x1b\[[0-9;=?]*[A-Za-z]//g'
-fi
 wait $pid
 rc=$?
 [ -n "${BOCHS_KEEP_LOG:-}" ] && cp "$dir/bochs.log" "$BOCHS_KEEP_LOG"

@@ -11,6 +11,7 @@
 #include <arch/vmx.h>
 #include <drivers/uart.h>
 #include <keel/hvm.h>
+#include <keel/printk.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
@@ -26,6 +27,30 @@
  */
 #define TIMER_FLOOR_NS 50000ULL
 
+/*
+ * A byte typed on Keel's console: the guest's, or a Ctrl-A command. The
+ * guest's partial line is shown first so Keel's report starts on a line of
+ * its own and the console stays in the order things happened.
+ */
+static void console_input(struct vm *vm, struct hvm_platform *h, uint8_t c)
+{
+	switch (console_key(&h->keys, c)) {
+	case CONSOLE_KEY_GUEST:
+		vuart_receive(&vm->uart, c);
+		break;
+	case CONSOLE_KEY_STATS:
+		vm_console_flush(vm);
+		vcpu_print_stats(&vm->vcpu);
+		break;
+	case CONSOLE_KEY_HELP:
+		vm_console_flush(vm);
+		printk("%s\n", console_keys_help);
+		break;
+	case CONSOLE_KEY_NONE:
+		break;
+	}
+}
+
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 {
 	int c;
@@ -34,7 +59,7 @@ static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 		return;
 	h->console_poll_ns = now + CONSOLE_POLL_NS;
 	while ((c = uart_getc()) >= 0)
-		vuart_receive(&vm->uart, (uint8_t)c);
+		console_input(vm, h, (uint8_t)c);
 	if (vm->console.len && vm->console.len == h->console_len_seen) {
 		if (++h->console_quiet >= CONSOLE_QUIET_POLLS) {
 			vm_console_flush(vm);

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Debian's Linux in Keel's hvm guest, booted the way a PC boots it: SeaBIOS,
 GRUB from the MBR, the 6.1 kernel, a busybox shell on the serial console.
-The test types a command and checks what the shell answers. In Bochs this
-takes about two minutes."""
+The test types commands and Keel's Ctrl-A console keys and checks what the
+shell and Keel answer. In Bochs this takes about three minutes."""
 import re
 
 from keel import BUILD, POWER_OFF, keel_part, make_esp, run_bochs_console, SEABIOS_PATH
@@ -13,7 +13,13 @@ def test_linux_boots_to_a_shell(tmp_path):
     esp = make_esp(tmp_path, cfg, [BUILD / "linux-disk.img", SEABIOS_PATH], cylinders=100)
     log = run_bochs_console(esp, [
         (r"keel-linux# ", "echo hello-from-$((6*7))\n"),
-        (r"hello-from-42", "exit\n"),
+        # Keel's keys, typed while the shell waits at its prompt.
+        (r"hello-from-42", "\x01s"),
+        (r"keel: guest 'linux': \d+ exits", "\x01h"),
+        # Ctrl-A Ctrl-A is one Ctrl-A for the shell: its line editor moves
+        # to the start of the line, where the missing "e" goes.
+        (r"keel: console keys:", "cho again-$((2*3))\x01\x01e\n"),
+        (r"again-6", "exit\n"),
     ], megs=512, timeout=1500)
     keel = keel_part(log)
     assert "[linux] SeaBIOS (version" in keel or "SeaBIOS (version" in keel, log[-3000:]
@@ -22,6 +28,19 @@ def test_linux_boots_to_a_shell(tmp_path):
     assert "[linux] keel-linux: init started" in keel
     # What the shell printed in answer to the typed command.
     assert re.search(r"^\[linux\] hello-from-42$", keel, re.M), keel[-3000:]
+    # Ctrl-A s: the statistics table, while the guest runs, on lines of its own.
+    stopped = keel.index("keel: guest 'linux' stopped:")
+    live = keel[:stopped]
+    m = re.search(r"^keel: guest 'linux': (\d+) exits, \d+ host ticks handling them\n"
+                  r"(keel:   .{22} +\d+.*\n)+", live, re.M)
+    assert m, live[-3000:]
+    assert re.search(r"^keel:   I/O instruction +\d+", m.group(0), re.M), m.group(0)
+    # Ctrl-A h, then Ctrl-A Ctrl-A reached the shell as one Ctrl-A.
+    assert re.search(r"^keel: console keys: Ctrl-A s exit statistics", live, re.M)
+    assert re.search(r"^\[linux\] again-6$", keel, re.M), keel[-3000:]
     assert "keel: guest 'linux' stopped: powered itself off (ACPI S5)" in keel
-    assert re.search(r"keel: guest 'linux': \d+ exits, \d+ host ticks handling them", keel)
+    # The table again when the guest ends, with more exits than the live one.
+    final = re.search(r"keel: guest 'linux': (\d+) exits, \d+ host ticks handling them",
+                      keel[stopped:])
+    assert final and int(final.group(1)) > int(m.group(1))
     assert POWER_OFF in keel

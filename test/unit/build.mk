@@ -63,6 +63,9 @@ UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += console_keys
+UNIT_SRCS_console_keys := vmm/console_keys.c
+
 UNIT_TESTS += ata
 UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Keel's console escape keys: Ctrl-A s, Ctrl-A h, Ctrl-A Ctrl-A. */
+#include <keel/console_keys.h>
+
+const char console_keys_help[] =
+	"keel: console keys: Ctrl-A s exit statistics, Ctrl-A h this help, "
+	"Ctrl-A Ctrl-A sends Ctrl-A to the guest";
+
+enum console_key_action console_key(struct console_keys *k, uint8_t c)
+{
+	if (!k->escaped) {
+		if (c != CONSOLE_ESCAPE)
+			return CONSOLE_KEY_GUEST;
+		k->escaped = true;
+		return CONSOLE_KEY_NONE;
+	}
+	k->escaped = false;
+	switch (c) {
+	case 's':
+		return CONSOLE_KEY_STATS;
+	case 'h':
+		return CONSOLE_KEY_HELP;
+	case CONSOLE_ESCAPE:
+		return CONSOLE_KEY_GUEST;
+	default:
+		return CONSOLE_KEY_NONE; /* an unknown command is dropped, not sent */
+	}
+}
