@@ -41,6 +41,7 @@ include tools/build.mk
 include tools/linux-disk.mk
 include tools/newlib.mk
 include test/newlib/build.mk
+include guests/pv/build.mk
 
 KEEL_OBJS := $(patsubst %,$(B)/keel/%.o,$(KEEL_SRCS))
 

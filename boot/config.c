@@ -215,8 +215,10 @@ static int set_type(struct parser *p, const struct slice *v)
 		p->guest->type = CFG_GUEST_REAL;
 	else if (eq(v, "hvm"))
 		p->guest->type = CFG_GUEST_HVM;
+	else if (eq(v, "pv"))
+		p->guest->type = CFG_GUEST_PV;
 	else
-		return fail(p, "type ", v, " is not elf64, real or hvm");
+		return fail(p, "type ", v, " is not elf64, real, hvm or pv");
 	return 0;
 }
 
@@ -245,6 +247,11 @@ static int set_image(struct parser *p, const struct slice *v)
 static int set_firmware(struct parser *p, const struct slice *v)
 {
 	return set_path(p, "firmware ", p->guest->firmware, v);
+}
+
+static int set_module(struct parser *p, const struct slice *v)
+{
+	return set_path(p, "module ", p->guest->module, v);
 }
 
 /*
@@ -340,6 +347,7 @@ static const struct key guest_keys[] = {
 	{ "args", set_args },
 	{ "firmware", set_firmware },
 	{ "ram-below-4g", set_ram_below_4g },
+	{ "module", set_module },
 };
 
 static int guest_end(struct parser *p, unsigned seen)
@@ -369,6 +377,8 @@ static int guest_end(struct parser *p, unsigned seen)
 	} else if (p->guest->ram_below_4g) {
 		return fail(p, "ram-below-4g is only for type=hvm guests", NULL, "");
 	}
+	if (p->guest->module[0] && p->guest->type != CFG_GUEST_PV)
+		return fail(p, "module is only for type=pv guests", NULL, "");
 	p->cfg->nr_guests++;
 	return 0;
 }

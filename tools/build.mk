@@ -67,6 +67,7 @@ check-layering:
 test: setup
 	$(Q)tools/check-layering.sh
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory test-newlib
 	$(Q)$(MAKE) --no-print-directory systest
 
 .PHONY: setup esp usb run run-linux run-tests bench systest test check-layering

@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* KEEL_HC_CONSOLE_WRITE: guest text to Keel's console, tagged like UART output. */
+/*
+ * KEEL_HC_CONSOLE_WRITE / READ: a guest's text on Keel's console, tagged
+ * like UART output, and what is typed there. An hvm guest, when one runs,
+ * owns the typed input (its UART); otherwise PV guests read it.
+ */
 #include <arch/guest_mem.h>
+#include <drivers/uart.h>
 #include <keel/errno.h>
+#include <keel/hcall_args.h>
+#include <keel/hypercall.h>
 #include <keel/vm.h>
 
-#define CONSOLE_WRITE_MAX 4096
+#define CONSOLE_IO_MAX 4096
 
-uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t unused)
+extern struct vm keel_vms[];
+extern unsigned keel_nr_vms;
+
+uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,
+			     uint64_t a4)
 {
 	char buf[128];
+	int err = hc_check_buffer(gva, len, CONSOLE_IO_MAX);
 
-	(void)unused;
-	if (len > CONSOLE_WRITE_MAX)
-		return (uint64_t)-EINVAL;
+	(void)a2, (void)a3, (void)a4;
+	if (err)
+		return (uint64_t)err;
 	for (uint64_t done = 0; done < len;) {
 		unsigned chunk = len - done < sizeof(buf) ? (unsigned)(len - done) : sizeof(buf);
 
@@ -23,4 +35,36 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 		done += chunk;
 	}
 	return len;
+}
+
+static bool hvm_owns_input(void)
+{
+	for (unsigned i = 0; i < keel_nr_vms; i++)
+		if (keel_vms[i].hvm && keel_vms[i].state != VM_STOPPED)
+			return true;
+	return false;
+}
+
+uint64_t hcall_console_read(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,
+			    uint64_t a4)
+{
+	char buf[128];
+	unsigned n = 0;
+	int c, err = hc_check_buffer(gva, len, CONSOLE_IO_MAX);
+
+	(void)a2, (void)a3, (void)a4;
+	if (err)
+		return (uint64_t)err;
+	if (hvm_owns_input())
+		return 0;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	/* Check the buffer is guest memory first, so a bad one loses no input. */
+	if (arch_guest_read(v, gva, buf, (unsigned)len) != len)
+		return (uint64_t)-EFAULT;
+	while (n < len && (c = uart_getc()) >= 0)
+		buf[n++] = (char)c;
+	if (n && arch_guest_write(v, gva, buf, n) != n)
+		return (uint64_t)-EFAULT;
+	return n;
 }

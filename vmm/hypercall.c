@@ -5,24 +5,28 @@
 #include <keel/hypercall.h>
 #include <keel/vm.h>
 
-typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2);
-
-static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2)
+static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4)
 {
-	(void)v, (void)a0, (void)a1, (void)a2;
+	(void)v, (void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
 	return KEEL_ABI_VERSION;
 }
 
-uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t unused);
-
-static hcall_fn *const hcall_table[] = {
+/* Calls missing from the table are not implemented yet: -ENOSYS (docs/abi.md). */
+static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
 	[KEEL_HC_VERSION] = hc_version,
 	[KEEL_HC_CONSOLE_WRITE] = hcall_console_write,
+	[KEEL_HC_CONSOLE_READ] = hcall_console_read,
+	[KEEL_HC_YIELD] = hcall_yield,
+	[KEEL_HC_SHUTDOWN] = hcall_shutdown,
+	[KEEL_HC_MEMORY_QUERY] = hcall_memory_query,
+	[KEEL_HC_DOMAIN_FIND] = hcall_domain_find,
 };
 
-uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			uint64_t a3, uint64_t a4)
 {
-	if (nr >= sizeof(hcall_table) / sizeof(hcall_table[0]) || !hcall_table[nr])
+	if (nr >= KEEL_HC_MAX || !hcall_table[nr])
 		return (uint64_t)-ENOSYS;
-	return hcall_table[nr](v, a0, a1, a2);
+	return hcall_table[nr](v, a0, a1, a2, a3, a4);
 }

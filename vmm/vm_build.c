@@ -24,14 +24,13 @@
 #include <keel/string.h>
 #include <keel/vm.h>
 
-#define GUEST_PT_GPA    0x1000UL
-#define GUEST_GDT_GPA   0x7000UL
 #define GUEST_ARGS_GPA  0x8000UL
-#define GUEST_IMAGE_MIN 0x100000UL
 #define REAL_LOAD_GPA   0x7c00UL
 
-static void build_page_tables(struct vm *vm)
+/* Page tables (0-4 GiB identity, 2 MiB pages) and a flat GDT for a 64-bit guest. */
+void vm_build_long_mode_tables(struct vm *vm)
 {
+	static const uint64_t gdt[3] = { 0, 0x00209a0000000000ULL, 0x0000920000000000ULL };
 	uint64_t *pml4 = vm_gpa_to_hva(vm, GUEST_PT_GPA, 6 * PAGE_SIZE);
 	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512;
 
@@ -42,23 +41,23 @@ static void build_page_tables(struct vm *vm)
 		for (unsigned i = 0; i < 512; i++)
 			pd[g * 512 + i] = (g * GiB + i * 2 * MiB) | PTE_P | PTE_W | PTE_PS;
 	}
+	memcpy(vm_gpa_to_hva(vm, GUEST_GDT_GPA, sizeof(gdt)), gdt, sizeof(gdt));
 }
 
-static int load_elf64(struct vm *vm, const struct boot_module *mod)
+int vm_load_elf64(struct vm *vm, const struct boot_module *mod, uint64_t limit, uint64_t *entry,
+		  uint64_t *end)
 {
-	static const uint64_t gdt[3] = { 0, 0x00209a0000000000ULL, 0x0000920000000000ULL };
 	struct elf64_image img;
 	char err[96];
-	size_t args_len = strlen(vm->cfg->args);
 
 	if (elf64_check((const void *)mod->base, mod->size, &img, err, sizeof(err))) {
 		printk("keel: guest '%s': image %s: %s\n", vm->name, mod->name, err);
 		return -EINVAL;
 	}
-	if (img.relocatable || img.lowest < GUEST_IMAGE_MIN || img.highest > vm->ram_size - 64 * KiB) {
+	if (img.relocatable || img.lowest < GUEST_IMAGE_MIN || img.highest > limit) {
 		printk("keel: guest '%s': image %s must load between 0x%lx and 0x%lx "
 		       "(it spans 0x%lx-0x%lx)\n", vm->name, mod->name, GUEST_IMAGE_MIN,
-		       vm->ram_size - 64 * KiB, img.lowest, img.highest);
+		       limit, img.lowest, img.highest);
 		return -EINVAL;
 	}
 	for (unsigned i = 0; i < img.nr_segs; i++) {
@@ -68,10 +67,22 @@ static int load_elf64(struct vm *vm, const struct boot_module *mod)
 		memcpy(dst, (const uint8_t *)mod->base + s->file_off, s->file_size);
 		memset(dst + s->file_size, 0, s->mem_size - s->file_size);
 	}
-	build_page_tables(vm);
-	memcpy(vm_gpa_to_hva(vm, GUEST_GDT_GPA, sizeof(gdt)), gdt, sizeof(gdt));
+	*entry = img.entry;
+	*end = img.highest;
+	return 0;
+}
+
+static int load_elf64(struct vm *vm, const struct boot_module *mod)
+{
+	size_t args_len = strlen(vm->cfg->args);
+	uint64_t entry, end;
+	int err = vm_load_elf64(vm, mod, vm->ram_size - 64 * KiB, &entry, &end);
+
+	if (err)
+		return err;
+	vm_build_long_mode_tables(vm);
 	memcpy(vm_gpa_to_hva(vm, GUEST_ARGS_GPA, args_len + 1), vm->cfg->args, args_len + 1);
-	arch_vcpu_setup_long(&vm->vcpu, img.entry, vm->ram_size, GUEST_PT_GPA, GUEST_GDT_GPA);
+	arch_vcpu_setup_long(&vm->vcpu, entry, vm->ram_size, GUEST_PT_GPA, GUEST_GDT_GPA);
 	vm->vcpu.gpr.r[REG_RDI] = GUEST_ARGS_GPA;
 	vm->vcpu.gpr.r[REG_RSI] = vm->ram_size;
 	return 0;
@@ -107,6 +118,7 @@ static int map_ram(struct vm *vm, const struct cfg_guest *g)
 }
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw);
+int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_module *module);
 
 /* The devices every guest has: its UART (COM1), the debug-exit port, the MMIO test device. */
 int vm_attach_devices(struct vm *vm)
@@ -138,7 +150,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		       "not offer\n", vm->name);
 		return -ENODEV;
 	}
-	if (g->type != CFG_GUEST_ELF64 && !arch_vmx_can_run_real_mode()) {
+	if ((g->type == CFG_GUEST_REAL || g->type == CFG_GUEST_HVM) && !arch_vmx_can_run_real_mode()) {
 		printk("keel: guest '%s' not started: real mode needs VT-x \"unrestricted guest\", "
 		       "which this CPU does not offer\n", vm->name);
 		return -ENODEV;
@@ -161,12 +173,15 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	}
 	if (g->type == CFG_GUEST_HVM)
 		err = hvm_build(vm, mod, firmware);
+	else if (g->type == CFG_GUEST_PV)
+		err = pv_build(vm, mod, firmware);
 	else
 		err = g->type == CFG_GUEST_REAL ? load_real(vm, mod) : load_elf64(vm, mod);
 	if (err)
 		return err;
 	printk("keel: guest '%s' (%s, %lu KiB at host 0x%lx) ready\n", vm->name,
-	       g->type == CFG_GUEST_HVM ? "hvm" : g->type == CFG_GUEST_REAL ? "real mode" : "64-bit",
+	       g->type == CFG_GUEST_HVM ? "hvm" : g->type == CFG_GUEST_REAL ? "real mode" :
+	       g->type == CFG_GUEST_PV ? "pv" : "64-bit",
 	       g->memory / KiB, vm->ram_hpa);
 	vm->state = VM_READY;
 	return 0;

@@ -160,8 +160,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		const struct cfg_guest *g = &bi->config.guests[i];
 
 		st = file_load_module(root, g->image, &bi->modules[2 * i]);
-		if (!EFI_ERROR(st) && g->firmware[0])
-			st = file_load_module(root, g->firmware, &bi->modules[2 * i + 1]);
+		/* The second file: an hvm guest's firmware, or a pv guest's module. */
+		if (!EFI_ERROR(st) && (g->firmware[0] || g->module[0]))
+			st = file_load_module(root, g->firmware[0] ? g->firmware : g->module,
+					      &bi->modules[2 * i + 1]);
 		if (EFI_ERROR(st)) {
 			Print(L"keel-loader: keel.cfg: guest '%a' not loaded\r\n", g->name);
 			return st;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <keel/abi.h>
 /*
  * real16: a real-mode guest (needs unrestricted guest). Keel loads it at
  * 0000:7c00 like a boot sector. It prints through the UART, checks Keel's
@@ -33,7 +34,7 @@ _start:
 2:
 	xor	%eax, %eax		/* KEEL_HC_VERSION */
 	vmcall
-	cmp	$1, %eax
+	cmp	$KEEL_ABI_VERSION, %eax
 	je	3f
 	inc	%di
 	mov	$msg_vmcall_bad, %si

@@ -63,6 +63,9 @@ UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += hcall_args
+UNIT_SRCS_hcall_args := vmm/hcall_args.c
+
 UNIT_TESTS += console_keys
 UNIT_SRCS_console_keys := vmm/console_keys.c
 

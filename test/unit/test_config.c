@@ -315,7 +315,7 @@ static void test_out_of_range(void **state)
 static void test_bad_values(void **state)
 {
 	(void)state;
-	bad("guest name=a type=elf32 image=a\n", 1, "type 'elf32' is not elf64, real or hvm");
+	bad("guest name=a type=elf32 image=a\n", 1, "type 'elf32' is not elf64, real, hvm or pv");
 	bad("guest name=a.b type=real image=a\n", 1, "name 'a.b' may only use");
 	bad("guest name= type=real image=a\n", 1, "name '' must be 1..15");
 	bad("guest name=abcdefghijklmnop type=real image=a\n", 1,
@@ -383,6 +383,22 @@ static void test_hvm_guests(void **state)
 	    "firmware '/abs.bin' must be a relative path");
 	ok(G "\n");
 	assert_string_equal(cfg.guests[0].firmware, "");
+}
+
+static void test_pv_guests(void **state)
+{
+	(void)state;
+	ok("guest name=boot type=pv image=pvboot.elf memory=8M module=disk.img args=\"x\"\n");
+	assert_int_equal(cfg.guests[0].type, CFG_GUEST_PV);
+	assert_string_equal(cfg.guests[0].module, "disk.img");
+	assert_string_equal(cfg.guests[0].firmware, "");
+	ok("guest name=hello type=pv image=hello.elf memory=4M\n");
+	assert_string_equal(cfg.guests[0].module, "");
+	bad("\n\n" G "module=disk.img\n", 3, "module is only for type=pv guests");
+	bad("guest name=pc type=hvm image=d.img memory=64M module=m\n", 1,
+	    "module is only for type=pv guests");
+	bad("guest name=p type=pv image=p.elf module=/m.img\n", 1,
+	    "module '/m.img' must be a relative path");
 }
 
 #define H "guest name=pc type=hvm image=d.img memory=64M "
@@ -456,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_hvm_guests),
+		cmocka_unit_test(test_pv_guests),
 		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_first_error_wins),
 	};

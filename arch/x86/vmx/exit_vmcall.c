@@ -13,7 +13,8 @@ struct vcpu *exit_vmcall(struct vcpu *v)
 		vmx_inject_exception(v, X86_UD, false, 0);
 		return v;
 	}
-	r[REG_RAX] = hcall_dispatch(v, r[REG_RAX], r[REG_RDI], r[REG_RSI], r[REG_RDX]);
+	r[REG_RAX] = hcall_dispatch(v, r[REG_RAX], r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10],
+				    r[REG_R8]);
 	vmx_skip_instruction();
 	return v;
 }

@@ -101,3 +101,8 @@ unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned l
 {
 	return vmx_guest_read_linear(v, la, dst, len);
 }
+
+unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len)
+{
+	return vmx_guest_write_linear(v, la, src, len);
+}

@@ -21,6 +21,23 @@ static void switch_msrs(struct vcpu *v)
 	msrs_owner = v;
 }
 
+/*
+ * x87/SSE state is the guest's own and VMX does not switch it; Keel itself
+ * never touches it (general registers only), so it only changes hands when
+ * a different vCPU is entered.
+ */
+static void switch_fpu(struct vcpu *v)
+{
+	static struct vcpu *fpu_owner;
+
+	if (fpu_owner == v)
+		return;
+	if (fpu_owner)
+		__asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->arch.fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(v->arch.fpu));
+	fpu_owner = v;
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	uint8_t fail;
@@ -32,6 +49,7 @@ void arch_vcpu_run(struct vcpu *v)
 		vmx_current = v;
 	}
 	switch_msrs(v);
+	switch_fpu(v);
 	vmx_enter(v);
 }
 

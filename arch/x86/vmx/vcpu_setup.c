@@ -10,6 +10,7 @@
 #include <arch/vmx.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
+#include <keel/string.h>
 #include <keel/vm.h>
 
 #define HOST_STACK_SIZE 16384
@@ -43,6 +44,10 @@ static void vmcs_load_fresh(struct vcpu *v)
 		panic("vmx: VMCLEAR/VMPTRLD failed for guest '%s'", v->vm->name);
 	vmx_current = v;
 	v->arch.launched = 0;
+	/* The FPU as after FNINIT, with SSE exceptions masked (SDM 1 8.1.5, 10.2.3.1). */
+	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+	*(uint16_t *)&v->arch.fpu[0] = 0x037f;  /* FCW */
+	*(uint32_t *)&v->arch.fpu[24] = 0x1f80; /* MXCSR */
 	v->arch.exit_fn = v->vm->hvm ? vmx_exit_dispatch_hvm : vmx_exit_dispatch;
 }
 
@@ -148,7 +153,9 @@ void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t c
 {
 	uint64_t cr0 = fixed_cr(CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
 				vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1);
-	uint64_t cr4 = fixed_cr(CR4_PAE | CR4_VMXE, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
+	/* SSE usable from the first instruction: PV guests' C library (newlib) uses it. */
+	uint64_t cr4 = fixed_cr(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_VMXE, vmx.caps.cr4_fixed0,
+				vmx.caps.cr4_fixed1);
 
 	vmcs_load_fresh(v);
 	v->arch.long_mode = 1;

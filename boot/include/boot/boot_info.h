@@ -32,8 +32,8 @@ struct boot_mem_region {
 
 /*
  * A file the loader read for a guest. Guest i (keel.cfg order) has its image
- * in modules[2i] and its firmware (hvm guests) in modules[2i + 1], which is
- * empty (size 0) for guests without firmware.
+ * in modules[2i] and its firmware (hvm guests) or module (pv guests) in
+ * modules[2i + 1], which is empty (size 0) for guests without either.
  */
 struct boot_module {
 	uint64_t base;

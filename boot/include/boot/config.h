@@ -8,6 +8,7 @@
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *         [ram-below-4g=3G]
+ *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -34,12 +35,14 @@ enum cfg_guest_type {
 	CFG_GUEST_ELF64 = 1, /* 64-bit ELF entered in long mode (test guests) */
 	CFG_GUEST_REAL,      /* flat binary at 0x7c00 entered in real mode */
 	CFG_GUEST_HVM,       /* a PC: firmware at the reset vector, image is its disk */
+	CFG_GUEST_PV,        /* a paravirtual 64-bit ELF that calls Keel through hypercalls */
 };
 
 struct cfg_guest {
 	char     name[CFG_NAME_MAX];
 	char     image[CFG_PATH_MAX];
 	char     firmware[CFG_PATH_MAX]; /* hvm only: default bios-256k.bin */
+	char     module[CFG_PATH_MAX];   /* pv only: a file handed to the guest in RAM */
 	char     args[CFG_ARGS_MAX];
 	uint32_t type;       /* enum cfg_guest_type */
 	uint32_t pad;

@@ -2,10 +2,15 @@
 /*
  * Keel's public guest ABI (docs/abi.md). Guests include this one header.
  * Hypercalls: number in RAX, arguments in RDI, RSI, RDX, R10, R8; the
- * result, or -errno, comes back in RAX.
+ * result, or -errno, comes back in RAX. PV guests call through the
+ * hypercall page, which hides how the call reaches Keel.
  */
 #ifndef KEEL_ABI_H
 #define KEEL_ABI_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
 
 /* CPUID leaves 0x40000000+: "KeelKeelKeel" in EBX, ECX, EDX. */
 #define KEEL_CPUID_BASE       0x40000000u
@@ -13,11 +18,100 @@
 #define KEEL_CPUID_SIG_EBX    0x6c65654bu /* "Keel" */
 #define KEEL_CPUID_SIG_ECX    0x6c65654bu
 #define KEEL_CPUID_SIG_EDX    0x6c65654bu
-#define KEEL_ABI_VERSION      0x00000001u /* EAX of KEEL_CPUID_FEATURES */
+#define KEEL_ABI_VERSION      0x00000002u /* EAX of KEEL_CPUID_FEATURES */
 
-/* Hypercall numbers. */
-#define KEEL_HC_VERSION       0 /* returns KEEL_ABI_VERSION: the null call */
-#define KEEL_HC_CONSOLE_WRITE 1 /* (const char *gva, size_t len) -> bytes written */
+/* Hypercall numbers (docs/abi.md has the arguments and errors of each). */
+#define KEEL_HC_VERSION        0  /* () -> KEEL_ABI_VERSION: the null call */
+#define KEEL_HC_CONSOLE_WRITE  1  /* (const char *buf, size_t len) -> bytes written */
+#define KEEL_HC_CONSOLE_READ   2  /* (char *buf, size_t len) -> bytes read, 0 if none */
+#define KEEL_HC_YIELD          3  /* () -> 0 */
+#define KEEL_HC_BLOCK          4  /* () -> 0 once an unmasked event is pending */
+#define KEEL_HC_SHUTDOWN       5  /* (reason, status): does not return */
+#define KEEL_HC_SET_TIMER      6  /* (deadline_ns or 0 to cancel) -> 0; fires KEEL_PORT_TIMER */
+#define KEEL_HC_EVTCHN_ALLOC   7  /* (remote domid) -> port, unbound until the remote binds */
+#define KEEL_HC_EVTCHN_BIND    8  /* (remote domid, remote port) -> local port */
+#define KEEL_HC_EVTCHN_SEND    9  /* (port) -> 0 */
+#define KEEL_HC_EVTCHN_CLOSE   10 /* (port) -> 0 */
+#define KEEL_HC_GRANT_OFFER    11 /* (page, domid, flags) -> grant reference */
+#define KEEL_HC_GRANT_MAP      12 /* (domid, ref, at) -> 0: the page appears at `at` */
+#define KEEL_HC_GRANT_UNMAP    13 /* (at) -> 0 */
+#define KEEL_HC_MEMORY_QUERY   14 /* (struct keel_memory_info *) -> 0 */
+#define KEEL_HC_DOMAIN_FIND    15 /* (const char *name) -> domid */
+#define KEEL_HC_MAX            16
+
+/*
+ * Errors, returned negated. Linux's numbers, which a C library's errno.h
+ * need not share (newlib's ENOSYS is 88): compare with these.
+ */
+#define KEEL_EPERM  1
+#define KEEL_ENOENT 2
+#define KEEL_EFAULT 14
+#define KEEL_EBUSY  16
+#define KEEL_EINVAL 22
+#define KEEL_ENOSPC 28
+#define KEEL_ENOSYS 38
+
+/* KEEL_HC_SHUTDOWN reasons. */
+#define KEEL_SHUTDOWN_POWEROFF 0 /* an orderly end; status is the exit status */
+#define KEEL_SHUTDOWN_CRASH    1 /* the guest gave up; Keel reports it with registers */
+
+/* KEEL_HC_GRANT_OFFER flags. */
+#define KEEL_GRANT_READONLY    1u
+
+/* Event channel ports: 0..KEEL_EVTCHN_PORTS-1; port 0 is the timer. */
+#define KEEL_EVTCHN_PORTS      64
+#define KEEL_PORT_TIMER        0
+
+/* Each call's entry in the hypercall page: call page + nr * KEEL_HYPERCALL_STRIDE. */
+#define KEEL_HYPERCALL_STRIDE  32
+
+#define KEEL_START_MAGIC       0x313056506c65654bULL /* "KeelPV01" in memory */
+#define KEEL_START_VMX         1u /* flags: running in a VM (vmcall); else deprivileged */
+
+#ifndef __ASSEMBLER__
+/*
+ * What a PV guest finds at RDI on entry. Addresses are guest-virtual,
+ * which for RAM equals guest-physical: RAM is mapped 1:1 from 0.
+ */
+struct keel_start_info {
+	uint64_t magic;          /* KEEL_START_MAGIC */
+	uint32_t abi_version;    /* KEEL_ABI_VERSION */
+	uint32_t domid;          /* this guest's domain id */
+	uint32_t flags;          /* KEEL_START_* */
+	uint32_t reserved;
+	uint64_t hypercall_page; /* one 4 KiB page of call entries */
+	uint64_t shared_info;    /* struct keel_shared_info */
+	uint64_t ram_size;       /* RAM is [0, ram_size) */
+	uint64_t heap_start;     /* free RAM for the guest's allocator: [heap_start, heap_end) */
+	uint64_t heap_end;
+	uint64_t stack_top;      /* RSP on entry; the stack grows down from here to heap_end */
+	uint64_t module_start;   /* the config's module= file in RAM, 0 if none */
+	uint64_t module_size;
+	char name[32];           /* the guest's name in keel.cfg */
+	char cmdline[256];       /* the config's args=, NUL-terminated */
+};
+
+/*
+ * Shared between Keel and the guest. Time: system time in ns since the
+ * guest was built is time_ns + ((rdtsc() - tsc_stamp) * tsc_mul >> 32),
+ * computed in 128 bits. wall_clock_sec is the Unix time at system time 0.
+ */
+struct keel_shared_info {
+	uint64_t evtchn_pending; /* bit n: port n has an event (the guest clears it) */
+	uint64_t evtchn_mask;    /* bit n: port n raises no upcall (the guest sets it) */
+	uint64_t tsc_stamp;
+	uint64_t time_ns;
+	uint64_t tsc_mul;
+	uint64_t wall_clock_sec;
+};
+
+/* KEEL_HC_MEMORY_QUERY's answer. */
+struct keel_memory_info {
+	uint64_t ram_size;      /* bytes of RAM this guest has */
+	uint64_t heap_start, heap_end;
+	uint64_t grants_mapped; /* pages of other guests mapped here */
+};
+#endif /* __ASSEMBLER__ */
 
 /* Devices every Keel test VM has. */
 #define KEEL_DEBUG_EXIT_PORT  0xf4       /* write: end the run with this value */

@@ -7,6 +7,13 @@
 struct vcpu;
 
 /* Returns the value for RAX: a result, or -errno. */
-uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		       uint64_t a3, uint64_t a4);
+
+/* One call: arguments from RDI, RSI, RDX, R10, R8. */
+typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+			  uint64_t a4);
+hcall_fn hcall_console_write, hcall_console_read, hcall_yield, hcall_shutdown,
+	hcall_memory_query, hcall_domain_find;
 
 #endif

@@ -10,6 +10,9 @@
 #include <keel/io.h>
 #include <keel/vcpu.h>
 
+struct keel_start_info;
+struct keel_shared_info;
+
 enum vm_state { VM_READY, VM_RUNNING, VM_STOPPED };
 
 /* Guest-physical memory backed by host memory (RAM, firmware ROM). */
@@ -43,6 +46,8 @@ struct vm {
 	bool orderly_stop; /* the guest ended itself (power-off): no register dump */
 	uint64_t tsc_base;  /* host TSC when the VM was built: guest time 0 */
 	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
+	struct keel_start_info *pv_start_info; /* a pv guest's pages (host view), else NULL */
+	struct keel_shared_info *pv_shared;
 	char stop_reason[96];
 };
 
@@ -50,6 +55,17 @@ struct vm {
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Back [gpa, gpa+size) with host memory at hpa and map it in EPT. */
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
+
+/* 64-bit guests: Keel's page tables (0-4 GiB identity) and GDT live at these GPAs. */
+#define GUEST_PT_GPA    0x1000UL
+#define GUEST_GDT_GPA   0x7000UL
+#define GUEST_IMAGE_MIN 0x100000UL /* ELF images load at or above 1 MiB */
+
+struct boot_module;
+void vm_build_long_mode_tables(struct vm *vm);
+/* Load an ELF64's segments (between GUEST_IMAGE_MIN and limit); its entry and end. */
+int vm_load_elf64(struct vm *vm, const struct boot_module *mod, uint64_t limit, uint64_t *entry,
+		  uint64_t *end);
 
 /* Register the devices every guest has (again, after a reset cleared the registry). */
 int vm_attach_devices(struct vm *vm);

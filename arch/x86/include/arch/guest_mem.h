@@ -7,5 +7,7 @@ struct vcpu;
 
 /* Copy len bytes from guest linear address la; returns bytes copied. */
 unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned len);
+/* Copy len bytes to guest linear address la; returns bytes copied. */
+unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len);
 
 #endif

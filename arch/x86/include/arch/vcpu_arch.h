@@ -20,6 +20,8 @@ struct vcpu_arch {
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* only where the CPU forces CR8 exiting */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
+	/* x87/SSE state while another vCPU owns the FPU (FXSAVE image, SDM 1 10.5.1). */
+	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
 struct vm_arch {

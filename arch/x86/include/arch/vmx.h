@@ -22,6 +22,10 @@ int arch_vm_init(struct vm *vm);
 int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
 /* Make mapped guest memory writable or read-only; -ENODEV if the CPU has no INVEPT. */
 int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable);
+/* Fill a PV guest's hypercall page: one entry per call, KEEL_HYPERCALL_STRIDE apart. */
+void arch_hypercall_page_fill(struct vm *vm, uint8_t *page);
+/* The TSC value the guest reads when the host's TSC reads host_tsc. */
+uint64_t arch_guest_tsc(struct vm *vm, uint64_t host_tsc);
 /* Make the vCPU start like a PC after reset: real mode at F000:FFF0. */
 void arch_vcpu_setup_reset(struct vcpu *v);
 /* Make the vCPU start in 64-bit mode at rip/rsp with the guest's own cr3. */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypercall page of a PV guest in a VM: entry nr is
+ * `mov $nr, %eax; vmcall; ret`, padded with INT3. Guests call the entry
+ * and never encode the instruction themselves, so the same binary runs
+ * where the page holds a different way into Keel. Every slot of the page
+ * gets an entry, so a number Keel does not know reaches Keel and gets
+ * -ENOSYS instead of sending the guest into the padding.
+ */
+#include "vmx_priv.h"
+#include <arch/vmx.h>
+#include <keel/abi.h>
+#include <keel/string.h>
+#include <keel/vm.h>
+
+void arch_hypercall_page_fill(struct vm *vm, uint8_t *page)
+{
+	(void)vm;
+	memset(page, 0xcc, PAGE_SIZE);
+	for (unsigned nr = 0; nr < PAGE_SIZE / KEEL_HYPERCALL_STRIDE; nr++) {
+		uint8_t *e = page + nr * KEEL_HYPERCALL_STRIDE;
+
+		e[0] = 0xb8; /* mov $nr, %eax (zero-extends into RAX) */
+		e[1] = (uint8_t)nr;
+		e[2] = e[3] = e[4] = 0;
+		e[5] = 0x0f; /* vmcall */
+		e[6] = 0x01;
+		e[7] = 0xc1;
+		e[8] = 0xc3; /* ret */
+	}
+}
+
+/* With TSC offsetting the guest's TSC is 0 when its VM was built. */
+uint64_t arch_guest_tsc(struct vm *vm, uint64_t host_tsc)
+{
+	return (vmx.ctl.proc & CPU_TSC_OFFSETTING) ? host_tsc - vm->tsc_base : host_tsc;
+}

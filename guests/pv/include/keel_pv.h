@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Keel's PV runtime: what a PV guest program links against besides newlib.
+ * The runtime's _start finds the start-info page, sets up the C library
+ * (newlib's system calls land in runtime/syscalls.c) and calls main(argc,
+ * argv) with argv[0] = the guest's name and the rest from keel.cfg's args=.
+ * main's return value becomes the shutdown status.
+ */
+#ifndef KEEL_PV_H
+#define KEEL_PV_H
+
+#include <stdint.h>
+#include <keel/abi.h>
+
+extern const struct keel_start_info *keel_start_info;
+extern volatile struct keel_shared_info *keel_shared_info;
+
+/* Call entry nr of the hypercall page; returns RAX (a result or -errno). */
+static inline long keel_hcall5(unsigned nr, long a0, long a1, long a2, long a3, long a4)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	uintptr_t entry = keel_start_info->hypercall_page + nr * KEEL_HYPERCALL_STRIDE;
+	long ret;
+
+	/* The page's entries may use SYSCALL, which clobbers RCX and R11. */
+	__asm__ volatile("call *%[entry]"
+			 : "=a"(ret), "+D"(a0), "+S"(a1), "+d"(a2), "+r"(r10), "+r"(r8)
+			 : [entry] "r"(entry)
+			 : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
+static inline long keel_hcall(unsigned nr, long a0, long a1, long a2)
+{
+	return keel_hcall5(nr, a0, a1, a2, 0, 0);
+}
+
+/* Nanoseconds since the guest was built, from the TSC and the shared-info page. */
+uint64_t keel_time_ns(void);
+/* End the guest: KEEL_SHUTDOWN_POWEROFF with an exit status, or _CRASH. */
+__attribute__((noreturn)) void keel_shutdown(unsigned reason, long status);
+
+#endif
