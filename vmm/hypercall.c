@@ -23,10 +23,12 @@ static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
 	[KEEL_HC_DOMAIN_FIND] = hcall_domain_find,
 };
 
-uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-			uint64_t a3, uint64_t a4)
+uint64_t hcall_dispatch(struct vcpu *v)
 {
+	const uint64_t *r = v->gpr.r;
+	uint64_t nr = r[REG_RAX];
+
 	if (nr >= KEEL_HC_MAX || !hcall_table[nr])
 		return (uint64_t)-ENOSYS;
-	return hcall_table[nr](v, a0, a1, a2, a3, a4);
+	return hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
 }

@@ -13,8 +13,8 @@ struct vcpu *exit_vmcall(struct vcpu *v)
 		vmx_inject_exception(v, X86_UD, false, 0);
 		return v;
 	}
-	r[REG_RAX] = hcall_dispatch(v, r[REG_RAX], r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10],
-				    r[REG_R8]);
-	vmx_skip_instruction();
+	r[REG_RAX] = hcall_dispatch(v);
+	/* VMCALL is always 3 bytes (0f 01 c1): no need to read the exit's length. */
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + 3);
 	return v;
 }

@@ -7,8 +7,8 @@
 struct vcpu;
 
 /* Returns the value for RAX: a result, or -errno. */
-uint64_t hcall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		       uint64_t a3, uint64_t a4);
+/* The call in v's RAX with arguments RDI, RSI, RDX, R10, R8 (read here: fewer moves). */
+uint64_t hcall_dispatch(struct vcpu *v);
 
 /* One call: arguments from RDI, RSI, RDX, R10, R8. */
 typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
