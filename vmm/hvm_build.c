@@ -140,8 +140,8 @@ static void port92_reset(void *ctx)
 
 /*
  * What SeaBIOS reads from fw_cfg: the RAM map (etc/e820), the machine's RAM
- * and CPU count, and the serial console port that makes INT 10h output
- * appear on COM1 (etc/sercon-port).
+ * and CPU count, the serial console port that makes INT 10h output appear
+ * on COM1 (etc/sercon-port), and the boot order.
  */
 static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 {
@@ -154,6 +154,9 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
 	if (!err)
 		err = fw_cfg_add_sercon_port(&h->fw_cfg, 0x3f8);
+	/* Boot from the disk on the primary IDE channel (PIIX IDE at 00:01.1), QEMU's path. */
+	if (!err)
+		err = fw_cfg_add_bootorder(&h->fw_cfg, "/pci@i0cf8/ide@1,1/drive@0/disk@0");
 	if (!err)
 		err = fw_cfg_register(vm, &h->fw_cfg);
 	return err;

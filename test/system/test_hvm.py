@@ -19,6 +19,9 @@ def test_seabios_boots_the_mbr(tmp_path):
     assert "Found QEMU fw_cfg" in fw
     assert "qemu/e820: addr 0x0000000000000000 len 0x0000000002000000 [RAM]" in fw
     assert "ata0-0: KEEL HARDDISK ATA-6 Hard-Disk (1 MiBytes)" in fw
+    # The boot order Keel gives names the disk on the primary IDE channel.
+    assert fw[fw.index("boot order:") + 1] == "1: /pci@i0cf8/ide@1,1/drive@0/disk@0"
+    assert fw[fw.index("boot order:") + 2] != "2: "
     # Its screen output reaches Keel's console through the serial console.
     assert any("SeaBIOS (version" in l for l in out)
     assert "Booting from Hard Disk..." in out
