@@ -10,6 +10,7 @@
  *   0x100000-       the ELF's segments, then the module (if any), then the heap
  *   top of RAM      the stack (PV_STACK_SIZE), RSP = top of RAM on entry
  */
+#include <arch/pv.h>
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
 #include <drivers/rtc.h>
@@ -87,7 +88,7 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	si->magic = KEEL_START_MAGIC;
 	si->abi_version = KEEL_ABI_VERSION;
 	si->domid = vm->id;
-	si->flags = KEEL_START_VMX;
+	si->flags = vm->arch.depriv ? 0 : KEEL_START_VMX;
 	si->hypercall_page = PV_HYPERCALL_GPA;
 	si->shared_info = PV_SHARED_GPA;
 	si->ram_size = vm->ram_size;
@@ -99,7 +100,10 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	vm->pv_start_info = si;
 	vm->pv_shared = vm_gpa_to_hva(vm, PV_SHARED_GPA, PAGE_SIZE);
 
-	arch_vcpu_setup_long(&vm->vcpu, entry, si->stack_top, GUEST_PT_GPA, GUEST_GDT_GPA);
+	if (vm->arch.depriv)
+		arch_pv_vcpu_setup(&vm->vcpu, entry, si->stack_top);
+	else
+		arch_vcpu_setup_long(&vm->vcpu, entry, si->stack_top, GUEST_PT_GPA, GUEST_GDT_GPA);
 	vm->vcpu.gpr.r[REG_RDI] = PV_START_GPA;
 	return 0;
 }

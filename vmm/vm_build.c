@@ -11,6 +11,7 @@
  *   0x100000-      the ELF's PT_LOAD segments (by p_paddr)
  *   top of RAM     initial stack (RSP); RSI = RAM size
  */
+#include <arch/pv.h>
 #include <arch/vmx.h>
 #include <arch/paging.h>
 #include <arch/cpu.h>
@@ -135,6 +136,8 @@ int vm_attach_devices(struct vm *vm)
 int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *mod,
 	     const struct boot_module *firmware)
 {
+	/* Without VT-x a PV guest still runs: deprivileged, in ring 3 (arch/x86/pv/). */
+	bool depriv = g->type == CFG_GUEST_PV && !(arch_vmx_ready() && arch_vmx_has_ept());
 	int err;
 
 	memset(vm, 0, sizeof(*vm));
@@ -145,7 +148,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	vm->tsc_base = rdtsc();
 	vm->vcpu.vm = vm;
 	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
-	if (!arch_vmx_ready() || !arch_vmx_has_ept()) {
+	if (!depriv && (!arch_vmx_ready() || !arch_vmx_has_ept())) {
 		printk("keel: guest '%s' not started: it needs VT-x with EPT, which this CPU does "
 		       "not offer\n", vm->name);
 		return -ENODEV;
@@ -162,7 +165,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		       g->memory / KiB);
 		return -ENOMEM;
 	}
-	err = arch_vm_init(vm);
+	err = depriv ? arch_pv_vm_init(vm) : arch_vm_init(vm);
 	if (!err)
 		err = map_ram(vm, g);
 	if (!err)
@@ -181,7 +184,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		return err;
 	printk("keel: guest '%s' (%s, %lu KiB at host 0x%lx) ready\n", vm->name,
 	       g->type == CFG_GUEST_HVM ? "hvm" : g->type == CFG_GUEST_REAL ? "real mode" :
-	       g->type == CFG_GUEST_PV ? "pv" : "64-bit",
+	       g->type == CFG_GUEST_PV ? (depriv ? "pv in ring 3, no VT-x" : "pv") : "64-bit",
 	       g->memory / KiB, vm->ram_hpa);
 	vm->state = VM_READY;
 	return 0;

@@ -14,4 +14,6 @@ void asm_offsets(void)
 	DEFINE(VCPU_EXIT_FN, offsetof(struct vcpu, arch.exit_fn));
 	DEFINE(VCPU_LAUNCHED, offsetof(struct vcpu, arch.launched));
 	DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
+	DEFINE(VCPU_PV_FRAME, offsetof(struct vcpu, arch.pv));
+	DEFINE(VCPU_PV_CR3, offsetof(struct vcpu, arch.pv_cr3));
 }

@@ -22,11 +22,14 @@ struct tss64 {
 static struct tss64 tss;
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-static uint64_t gdt[5] __attribute__((aligned(16))) = {
+static uint64_t gdt[8] __attribute__((aligned(16))) = {
 	0,
 	0x00209a0000000000ULL, /* 0x08 kernel code: L, P, DPL0, execute/read */
 	0x0000920000000000ULL, /* 0x10 kernel data: P, DPL0, read/write */
 	0, 0,                  /* 0x18 TSS, 16 bytes, filled at run time */
+	0,                     /* 0x28 SYSRET's 32-bit code: never used */
+	0x0000f20000000000ULL, /* 0x30 user data: P, DPL3, read/write */
+	0x0020fa0000000000ULL, /* 0x38 user code: L, P, DPL3, execute/read */
 };
 
 struct desc_ptr {
@@ -74,6 +77,11 @@ void arch_cpu_tables_init(void)
 			 [ds] "i"(SEL_KDATA), [tr] "i"(SEL_TSS)
 			 : "rax", "memory");
 	idt_init();
+}
+
+void arch_tss_set_rsp0(uint64_t rsp0)
+{
+	tss.rsp[0] = rsp0;
 }
 
 uint64_t arch_gdt_base(void) { return (uint64_t)gdt; }

@@ -2,7 +2,8 @@
 /*
  * The IDT and the exception report. Keel runs with interrupts disabled
  * (external interrupts arrive as VM exits), so any vector that reaches this
- * IDT is a bug in Keel: print everything that helps, then halt.
+ * IDT from ring 0 is a bug in Keel: print everything that helps, then halt.
+ * From ring 3 it is a deprivileged PV guest's fault.
  */
 #include <arch/desc.h>
 #include <arch/cpu.h>
@@ -45,9 +46,15 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" ::"m"(ip));
 }
 
+void pv_trap(struct trap_frame *f);
+
 void trap_handler(struct trap_frame *f)
 {
 	const char *name = f->vector < 32 && trap_names[f->vector] ? trap_names[f->vector] : "?";
+
+	/* From ring 3: a deprivileged PV guest faulted, not Keel (arch/x86/pv/pv_trap.c). */
+	if ((f->cs & 3) == 3)
+		pv_trap(f);
 
 	printk("\nKEEL PANIC: exception %lu (%s) error 0x%lx in Keel\n", f->vector, name, f->error);
 	printk("  rip %016lx cs %04lx rflags %016lx rsp %016lx ss %04lx\n", f->rip, f->cs,

@@ -30,6 +30,9 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		printf(" [%s]", argv[i]);
 	printf("\n");
+	printf("hello: running %s\n", keel_start_info->flags & KEEL_START_VMX ?
+					     "in a VM (hypercalls by vmcall)" :
+					     "deprivileged in ring 3 (hypercalls by syscall)");
 
 	buf = malloc(256 * 1024);
 	if (!buf)

@@ -2,8 +2,11 @@
 """PV guests: C programs on Keel's PV runtime and newlib, talking to Keel
 through the hypercall page (guests/include/keel/abi.h)."""
 import re
+from pathlib import Path
 
-from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs
+from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, run_qemu
+
+SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
 
 
 def test_hello_runs_newlib_on_the_pv_runtime(tmp_path):
@@ -33,3 +36,34 @@ def test_hello_runs_newlib_on_the_pv_runtime(tmp_path):
     # The other guest still runs after it.
     assert "keel: guest 'after' stopped: debug-exit port: status 0" in log
     assert POWER_OFF in log
+
+
+def hello_lines(log):
+    """hello's report, without the line that names the mode it ran in."""
+    return [l for l in guest_lines(log, "hello") if not l.startswith("hello: running ")]
+
+
+def test_hello_runs_deprivileged_without_vtx(tmp_path):
+    """QEMU TCG offers no VT-x: the same hello binary runs in ring 3, making its
+    hypercalls with SYSCALL, and prints what it printed in a VM; the hvm guest
+    beside it is refused by name."""
+    cfg = ('guest name=pc type=hvm image=mbrtest.img memory=32M\n'
+           'guest name=hello type=pv image=hello.elf memory=4M args="one two"\n')
+    files = [guest("mbrtest.img"), SEABIOS, guest("hello.elf")]
+    (tmp_path / "qemu").mkdir()
+    (tmp_path / "bochs").mkdir()
+    depriv = keel_part(run_qemu(make_esp(tmp_path / "qemu", cfg, files)))
+    assert "keel: VT-x unavailable: guests that need it will not run" in depriv, depriv
+    assert ("keel: guest 'pc' not started: it needs VT-x with EPT, which this CPU does not "
+            "offer") in depriv
+    assert "keel: guest 'hello' (pv in ring 3, no VT-x, 4096 KiB at host" in depriv
+    out = guest_lines(depriv, "hello")
+    assert "hello: running deprivileged in ring 3 (hypercalls by syscall)" in out
+    assert "hello: all checks passed" in out
+    assert "keel: guest 'hello' stopped: shut down: status 0" in depriv
+    assert POWER_OFF in depriv
+
+    vmx = keel_part(run_bochs(make_esp(tmp_path / "bochs", cfg.splitlines()[1] + "\n",
+                                       [guest("hello.elf")])))
+    assert "hello: running in a VM (hypercalls by vmcall)" in guest_lines(vmx, "hello"), vmx
+    assert hello_lines(depriv) == hello_lines(vmx)

@@ -9,6 +9,7 @@
 #include <arch/paging.h>
 #include <keel/errno.h>
 #include <arch/guest_mem.h>
+#include <arch/pv.h>
 #include <keel/vm.h>
 
 #define CR4_PSE BIT(4)
@@ -99,10 +100,14 @@ unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, un
 
 unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned len)
 {
+	if (v->vm->arch.depriv)
+		return arch_pv_copy(v, la, dst, len, false);
 	return vmx_guest_read_linear(v, la, dst, len);
 }
 
 unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len)
 {
+	if (v->vm->arch.depriv)
+		return arch_pv_copy(v, la, (void *)src, len, true);
 	return vmx_guest_write_linear(v, la, src, len);
 }

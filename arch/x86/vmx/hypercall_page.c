@@ -8,6 +8,7 @@
  * -ENOSYS instead of sending the guest into the padding.
  */
 #include "vmx_priv.h"
+#include <arch/pv.h>
 #include <arch/vmx.h>
 #include <keel/abi.h>
 #include <keel/string.h>
@@ -15,7 +16,11 @@
 
 void arch_hypercall_page_fill(struct vm *vm, uint8_t *page)
 {
-	(void)vm;
+	if (vm->arch.depriv) {
+		arch_pv_hypercall_page_fill(page, PAGE_SIZE / KEEL_HYPERCALL_STRIDE,
+					    KEEL_HYPERCALL_STRIDE);
+		return;
+	}
 	memset(page, 0xcc, PAGE_SIZE);
 	for (unsigned nr = 0; nr < PAGE_SIZE / KEEL_HYPERCALL_STRIDE; nr++) {
 		uint8_t *e = page + nr * KEEL_HYPERCALL_STRIDE;
@@ -33,5 +38,7 @@ void arch_hypercall_page_fill(struct vm *vm, uint8_t *page)
 /* With TSC offsetting the guest's TSC is 0 when its VM was built. */
 uint64_t arch_guest_tsc(struct vm *vm, uint64_t host_tsc)
 {
+	if (vm->arch.depriv)
+		return host_tsc; /* ring 3 reads the host's TSC */
 	return (vmx.ctl.proc & CPU_TSC_OFFSETTING) ? host_tsc - vm->tsc_base : host_tsc;
 }

@@ -3,6 +3,7 @@
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/vmx.h>
+#include <arch/pv.h>
 #include <keel/printk.h>
 #include <keel/vm.h>
 
@@ -42,6 +43,10 @@ void arch_vcpu_run(struct vcpu *v)
 {
 	uint8_t fail;
 
+	if (v->vm->arch.depriv) {
+		switch_fpu(v);
+		pv_enter(v);
+	}
 	if (vmx_current != v) {
 		__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
 		if (fail)
@@ -77,6 +82,15 @@ void arch_vcpu_dump(struct vcpu *v)
 {
 	const uint64_t *r = v->gpr.r;
 
+	if (v->vm->arch.depriv) {
+		printk("  ring 3 (no VT-x): rip %04lx:%016lx rsp %016lx rflags %08lx\n", v->arch.pv.cs,
+		       v->arch.pv.rip, v->arch.pv.rsp, v->arch.pv.rflags);
+		printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", r[REG_RAX], r[REG_RBX],
+		       r[REG_RCX], r[REG_RDX]);
+		printk("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", r[REG_RSI], r[REG_RDI],
+		       r[REG_RBP], r[REG_R8]);
+		return;
+	}
 	printk("  exit reason %u (%s) qualification 0x%lx\n", vmcs_read32(VMCS_EXIT_REASON) & 0xffff,
 	       exit_reason_name(vmcs_read32(VMCS_EXIT_REASON) & 0xffff),
 	       vmcs_read(VMCS_EXIT_QUALIFICATION));

@@ -71,6 +71,8 @@ int arch_vm_init(struct vm *vm)
 
 int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable)
 {
+	if (vm->arch.depriv)
+		return 0; /* its page tables come from arch_pv_vm_init(): no EPT */
 	struct ept e = { .root = vm->arch.ept_root, .large_ok = vmx.ctl.ept_2m,
 			 .alloc_table = ept_alloc_table };
 

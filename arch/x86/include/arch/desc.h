@@ -7,7 +7,11 @@
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
-#define SEL_TSS   0x18
+#define SEL_TSS   0x18 /* 16 bytes: 0x18 and 0x20 */
+/* Ring 3 (deprivileged PV guests), in the order SYSRET needs (SDM 2B SYSRET): */
+#define SEL_USER_BASE 0x28 /* STAR[63:48]; 0x28 itself would be 32-bit code (unused) */
+#define SEL_UDATA     (0x30 | 3)
+#define SEL_UCODE     (0x38 | 3)
 
 /* IST slots (1-based, as the IDT gate field counts them). */
 #define IST_DF  1
@@ -23,6 +27,8 @@ struct trap_frame {
 };
 
 void arch_cpu_tables_init(void);
+/* The stack the CPU switches to on a trap or interrupt from ring 3. */
+void arch_tss_set_rsp0(uint64_t rsp0);
 void trap_handler(struct trap_frame *f);
 
 #endif

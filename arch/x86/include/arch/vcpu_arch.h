@@ -2,6 +2,7 @@
 #ifndef ARCH_VCPU_ARCH_H
 #define ARCH_VCPU_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* MSRs the guest owns but the VMCS does not switch (vm_setup.c). */
@@ -20,6 +21,11 @@ struct vcpu_arch {
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* only where the CPU forces CR8 exiting */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
+	/* Deprivileged PV mode (no VT-x): its page tables, and where it resumes in ring 3. */
+	uint64_t pv_cr3;
+	struct pv_frame {
+		uint64_t rip, cs, rflags, rsp, ss;
+	} pv;
 	/* x87/SSE state while another vCPU owns the FPU (FXSAVE image, SDM 1 10.5.1). */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 };
@@ -29,6 +35,7 @@ struct vm_arch {
 	uint64_t ept_root;
 	uint8_t *io_bitmap;  /* 8 KiB: ports 0-0xffff, 1 = exit */
 	uint8_t *msr_bitmap; /* 4 KiB: read/write x low/high ranges */
+	bool depriv; /* a PV guest in ring 3 (no VT-x): no EPT, no VMCS */
 };
 
 #endif

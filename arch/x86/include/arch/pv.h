@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Deprivileged PV guests (arch/x86/pv/): ring 3, no VT-x. */
+#ifndef ARCH_PV_H
+#define ARCH_PV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+/* The guest's page tables and the CPU's SYSCALL set-up; -EINVAL (reported) if it cannot run. */
+int arch_pv_vm_init(struct vm *vm);
+/* The vCPU starts in ring 3 at rip with rsp. */
+void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp);
+void arch_pv_hypercall_page_fill(uint8_t *page, unsigned entries, unsigned stride);
+/* Copy to or from guest RAM at gva; returns bytes copied (fewer past the end of RAM). */
+unsigned arch_pv_copy(struct vcpu *v, uint64_t gva, void *buf, unsigned len, bool to_guest);
+__attribute__((noreturn)) void pv_enter(struct vcpu *v);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deprivileged PV guests, for CPUs without VT-x (as classic
+ * paravirtualisation runs): the guest runs in ring 3 on page tables Keel
+ * builds for it, makes hypercalls with SYSCALL through its hypercall page,
+ * and its faults come back to Keel through the IDT.
+ *
+ * The guest's address space is Keel's own (every Keel page stays mapped,
+ * supervisor-only) with the guest's RAM as user pages over [0, ram_size).
+ * So Keel's image must not lie in that range; the first GiB holds it all.
+ */
+#include <arch/cpu.h>
+#include <arch/desc.h>
+#include <arch/paging.h>
+#include <arch/pv.h>
+#include <arch/vmx.h>
+#include <keel/bits.h>
+#include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vm.h>
+
+#define MSR_STAR   0xc0000081
+#define MSR_LSTAR  0xc0000082
+#define MSR_FMASK  0xc0000084
+#define RFLAGS_DF  BIT(10)
+#define RFLAGS_NT  BIT(14)
+#define RFLAGS_AC  BIT(18)
+#define PV_STACK_SIZE 16384
+#define PV_RAM_MAX GiB
+
+extern char __keel_start[], __keel_end[], pv_syscall_entry[];
+extern uint64_t pv_keel_cr3, pv_stack_top;
+
+/* C handlers run here; the CPU's traps from ring 3 land on the trap stack. */
+static uint8_t pv_stack[PV_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t pv_trap_stack[PV_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t pv_iret_stack[256] __attribute__((aligned(16)));
+static bool pv_ready;
+
+/* SYSCALL/SYSRET set-up (SDM 3A 5.8.8) and SSE for ring-3 code. */
+static void pv_cpu_init(void)
+{
+	if (pv_ready)
+		return;
+	pv_ready = true;
+	pv_keel_cr3 = read_cr3();
+	pv_stack_top = (uint64_t)pv_iret_stack + sizeof(pv_iret_stack);
+	arch_tss_set_rsp0((uint64_t)pv_trap_stack + sizeof(pv_trap_stack));
+	wrmsr(MSR_STAR, (uint64_t)SEL_USER_BASE << 48 | (uint64_t)SEL_KCODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
+	/* Keel runs its handlers with interrupts off, forward string ops, no AC. */
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_NT | RFLAGS_AC);
+	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SCE);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+}
+
+static uint64_t *table_copy(const uint64_t *from)
+{
+	uint64_t *t = frame_alloc(PAGE_SIZE, PAGE_SIZE);
+
+	memcpy(t, from, PAGE_SIZE);
+	return t;
+}
+
+/*
+ * Keel's tables with the first GiB's directory replaced: the guest's RAM
+ * (2 MiB user pages) over [0, ram_size), Keel's identity map elsewhere.
+ */
+int arch_pv_vm_init(struct vm *vm)
+{
+	const uint64_t *kpml4, *kpdpt, *kpd;
+	uint64_t *pml4, *pdpt, *pd;
+
+	pv_cpu_init();
+	if (vm->ram_size > PV_RAM_MAX || (vm->ram_size & (2 * MiB - 1))) {
+		printk("keel: guest '%s': without VT-x a pv guest's memory must be a multiple of 2M, "
+		       "at most 1G\n", vm->name);
+		return -EINVAL;
+	}
+	if ((uint64_t)__keel_start < vm->ram_size) {
+		printk("keel: guest '%s': without VT-x its %lu KiB would cover Keel itself (at 0x%lx)"
+		       "\n", vm->name, vm->ram_size / KiB, (uint64_t)__keel_start);
+		return -EINVAL;
+	}
+	kpml4 = (const uint64_t *)(pv_keel_cr3 & PTE_ADDR);
+	kpdpt = (const uint64_t *)(kpml4[0] & PTE_ADDR);
+	kpd = (const uint64_t *)(kpdpt[0] & PTE_ADDR);
+	pml4 = table_copy(kpml4);
+	pdpt = table_copy(kpdpt);
+	pd = table_copy(kpd);
+	for (uint64_t off = 0; off < vm->ram_size; off += 2 * MiB)
+		pd[off / (2 * MiB)] = (vm->ram_hpa + off) | PTE_P | PTE_W | PTE_U | PTE_PS;
+	pdpt[0] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
+	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W | PTE_U;
+	vm->arch.depriv = true;
+	vm->vcpu.arch.pv_cr3 = (uint64_t)pml4;
+	return 0;
+}
+
+/* Ring 3 at rip with rsp, interrupts off (Keel takes no interrupts yet). */
+void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp)
+{
+	v->arch.pv = (struct pv_frame){ .rip = rip, .cs = SEL_UCODE, .rflags = RFLAGS_RSVD,
+					.rsp = rsp, .ss = SEL_UDATA };
+	v->host_stack = (uint64_t)pv_stack + sizeof(pv_stack);
+	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+	*(uint16_t *)&v->arch.fpu[0] = 0x037f;  /* FCW as after FNINIT */
+	*(uint32_t *)&v->arch.fpu[24] = 0x1f80; /* MXCSR: SSE exceptions masked */
+}
+
+/* Entry nr of a deprivileged guest's hypercall page: mov $nr, %eax; syscall; ret. */
+void arch_pv_hypercall_page_fill(uint8_t *page, unsigned entries, unsigned stride)
+{
+	memset(page, 0xcc, PAGE_SIZE);
+	for (unsigned nr = 0; nr < entries; nr++) {
+		uint8_t *e = page + nr * stride;
+
+		e[0] = 0xb8;
+		e[1] = (uint8_t)nr;
+		e[2] = e[3] = e[4] = 0;
+		e[5] = 0x0f; /* syscall */
+		e[6] = 0x05;
+		e[7] = 0xc3; /* ret */
+	}
+}
+
+/* Guest memory is RAM at [0, ram_size): a copy needs no page walk. */
+unsigned arch_pv_copy(struct vcpu *v, uint64_t gva, void *buf, unsigned len, bool to_guest)
+{
+	struct vm *vm = v->vm;
+	uint8_t *p;
+
+	if (gva >= vm->ram_size)
+		return 0;
+	if (len > vm->ram_size - gva)
+		len = (unsigned)(vm->ram_size - gva);
+	p = (uint8_t *)(vm->ram_hpa + gva);
+	if (to_guest)
+		memcpy(p, buf, len);
+	else
+		memcpy(buf, p, len);
+	return len;
+}

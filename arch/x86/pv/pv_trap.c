@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A deprivileged PV guest's ways back into Keel: SYSCALL (a hypercall) and
+ * a CPU exception raised in ring 3. A fault stops that guest with a report;
+ * Keel and the other guests carry on.
+ */
+#include <arch/cpu.h>
+#include <arch/desc.h>
+#include <arch/pv.h>
+#include <keel/hypercall.h>
+#include <keel/printk.h>
+#include <keel/vm.h>
+
+#define EXIT_EXCEPTION 0 /* exit statistics: faults count as exception exits */
+#define EXIT_HYPERCALL 18 /* and hypercalls as VMCALL exits, as in a VM */
+
+extern uint64_t pv_keel_cr3;
+extern struct vcpu *pv_current;
+
+/* Called from pv_syscall_entry with the guest's GPRs saved and Keel's CR3 loaded. */
+__attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
+{
+	uint64_t *r = v->gpr.r;
+
+	v->arch.pv.rip = r[REG_RCX];
+	v->arch.pv.rflags = r[REG_R11];
+	v->arch.pv.rsp = user_rsp;
+	v->exits[EXIT_HYPERCALL]++;
+	r[REG_RAX] = hcall_dispatch(v);
+	pv_enter(v);
+}
+
+static const char *const fault_names[32] = {
+	[0] = "#DE divide error", [1] = "#DB debug", [3] = "#BP breakpoint", [4] = "#OF overflow",
+	[5] = "#BR bound", [6] = "#UD invalid opcode", [7] = "#NM no FPU",
+	[11] = "#NP segment not present", [12] = "#SS stack fault",
+	[13] = "#GP general protection", [14] = "#PF page fault", [16] = "#MF x87 error",
+	[17] = "#AC alignment", [19] = "#XM SIMD error",
+};
+
+/* An exception in ring 3 (trap_handler sends it here): the guest is stopped. */
+__attribute__((noreturn)) void pv_trap(struct trap_frame *f)
+{
+	struct vcpu *v = pv_current;
+	uint64_t *r = v->gpr.r;
+	const char *name = f->vector < 32 && fault_names[f->vector] ? fault_names[f->vector] :
+								      "exception";
+
+	write_cr3(pv_keel_cr3);
+	r[REG_RAX] = f->rax, r[REG_RCX] = f->rcx, r[REG_RDX] = f->rdx, r[REG_RBX] = f->rbx;
+	r[REG_RBP] = f->rbp, r[REG_RSI] = f->rsi, r[REG_RDI] = f->rdi, r[REG_R8] = f->r8;
+	r[REG_R9] = f->r9, r[REG_R10] = f->r10, r[REG_R11] = f->r11, r[REG_R12] = f->r12;
+	r[REG_R13] = f->r13, r[REG_R14] = f->r14, r[REG_R15] = f->r15;
+	v->arch.pv = (struct pv_frame){ f->rip, f->cs, f->rflags, f->rsp, f->ss };
+	v->exits[EXIT_EXCEPTION]++;
+	if (f->vector == 14)
+		vm_stop(v->vm, "%s at rip 0x%lx: %s of 0x%lx (error 0x%lx), outside its memory "
+			"or not allowed", name, f->rip, f->error & 2 ? "write" : "read", read_cr2(),
+			f->error);
+	vm_stop(v->vm, "%s at rip 0x%lx (error 0x%lx)", name, f->rip, f->error);
+}
