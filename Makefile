@@ -36,6 +36,7 @@ include arch/x86/build.mk
 include drivers/build.mk
 include vmm/build.mk
 include guests/build.mk
+include guests/pv/loader/build.mk
 include test/unit/build.mk
 include tools/build.mk
 include tools/linux-disk.mk

@@ -72,6 +72,15 @@ UNIT_SRCS_console_keys := vmm/console_keys.c
 UNIT_TESTS += ata
 UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
 
+# The PV boot loader's menu.lst parser and FAT reader (guests/pv/loader).
+UNIT_TESTS += menu_lst
+UNIT_SRCS_menu_lst := guests/pv/loader/menu_lst.c
+UNIT_CFLAGS_menu_lst := -Iguests/pv/loader
+
+UNIT_TESTS += fat
+UNIT_SRCS_fat := $(PVLOADER_SRCS)
+UNIT_CFLAGS_fat := -Iguests/pv/loader
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
@@ -116,3 +125,10 @@ unit: $(UNIT_BINS)
 	echo "unit: all $(words $(UNIT_BINS)) test programs passed"
 
 .PHONY: unit
+
+# test_fat reads images made with mtools and mkfs.fat from beside itself.
+$(B)/unit/fat/stamp: test/unit/mkfatimg.sh
+	@echo "  FATIMG  $(dir $@)"
+	$(Q)test/unit/mkfatimg.sh $(dir $@) && touch $@
+$(B)/unit/test_fat: | $(B)/unit/fat/stamp
+unit: pvloader-check
