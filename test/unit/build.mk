@@ -63,6 +63,12 @@ UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += evtchn
+UNIT_SRCS_evtchn := vmm/evtchn.c
+
+UNIT_TESTS += grant
+UNIT_SRCS_grant := vmm/grant.c
+
 UNIT_TESTS += hcall_args
 UNIT_SRCS_hcall_args := vmm/hcall_args.c
 

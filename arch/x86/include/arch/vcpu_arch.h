@@ -36,6 +36,7 @@ struct vm_arch {
 	uint8_t *io_bitmap;  /* 8 KiB: ports 0-0xffff, 1 = exit */
 	uint8_t *msr_bitmap; /* 4 KiB: read/write x low/high ranges */
 	bool depriv; /* a PV guest in ring 3 (no VT-x): no EPT, no VMCS */
+	uint64_t *pv_grant_pt; /* its grant window's page table */
 };
 
 #endif

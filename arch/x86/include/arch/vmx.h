@@ -20,6 +20,9 @@ bool arch_vmx_has_ept(void);
 int arch_vm_init(struct vm *vm);
 /* Map guest-physical [gpa, gpa+size) to host [hpa, hpa+size), write-back. */
 int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
+/* Map one 4 KiB page of another guest (a grant) at gpa, and unmap it. */
+int arch_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, bool writable);
+int arch_vm_unmap_page(struct vm *vm, uint64_t gpa);
 /* Make mapped guest memory writable or read-only; -ENODEV if the CPU has no INVEPT. */
 int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable);
 /* Fill a PV guest's hypercall page: one entry per call, KEEL_HYPERCALL_STRIDE apart. */
