@@ -18,7 +18,9 @@
 #include <keel/abi.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
+#include <keel/frames.h>
 #include <keel/printk.h>
+#include <keel/pv.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
@@ -100,6 +102,9 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	memcpy(si->cmdline, vm->cfg->args, args_len + 1);
 	vm->pv_start_info = si;
 	vm->pv_shared = vm_gpa_to_hva(vm, PV_SHARED_GPA, PAGE_SIZE);
+	vm->pv = frame_alloc(sizeof(*vm->pv), PAGE_SIZE);
+	memset(vm->pv, 0, sizeof(*vm->pv));
+	evtchn_init(&vm->pv->evtchn);
 
 	if (vm->arch.depriv)
 		arch_pv_vcpu_setup(&vm->vcpu, entry, si->stack_top);
