@@ -69,6 +69,9 @@ UNIT_SRCS_console_keys := vmm/console_keys.c
 UNIT_TESTS += ata
 UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
 
+UNIT_TESTS += runq
+UNIT_SRCS_runq := vmm/runq.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

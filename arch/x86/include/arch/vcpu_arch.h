@@ -20,6 +20,7 @@ struct vcpu_arch {
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* only where the CPU forces CR8 exiting */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
+	uint64_t timer_tsc; /* the armed deadline, where each entry must re-arm it */
 };
 
 struct vm_arch {
