@@ -8,7 +8,6 @@
  * device skip the timers. HLT blocks the vCPU until a device deadline.
  */
 #include <arch/cpu.h>
-#include <arch/io.h>
 #include <arch/vmx.h>
 #include <drivers/uart.h>
 #include <keel/hvm.h>
@@ -120,9 +119,8 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 {
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
-	int vec;
-
 	bool reset = h->reset_why != NULL;
+	int vec;
 
 	if (reset)
 		hvm_reset_now(vm);

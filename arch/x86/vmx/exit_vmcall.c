@@ -13,7 +13,8 @@ struct vcpu *exit_vmcall(struct vcpu *v)
 		vmx_inject_exception(v, X86_UD, false, 0);
 		return v;
 	}
-	r[REG_RAX] = hcall_dispatch(v, r[REG_RAX], r[REG_RDI], r[REG_RSI], r[REG_RDX]);
+	/* RIP first: a hypercall that switches to another vCPU does not come back here. */
 	vmx_skip_instruction();
+	r[REG_RAX] = hcall_dispatch(v, r[REG_RAX], r[REG_RDI], r[REG_RSI], r[REG_RDX]);
 	return v;
 }

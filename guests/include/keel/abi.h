@@ -18,6 +18,7 @@
 /* Hypercall numbers. */
 #define KEEL_HC_VERSION       0 /* returns KEEL_ABI_VERSION: the null call */
 #define KEEL_HC_CONSOLE_WRITE 1 /* (const char *gva, size_t len) -> bytes written */
+#define KEEL_HC_YIELD         2 /* let other vCPUs run first -> 0 */
 
 /* Devices every Keel test VM has. */
 #define KEEL_DEBUG_EXIT_PORT  0xf4       /* write: end the run with this value */
