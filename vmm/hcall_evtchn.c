@@ -54,6 +54,18 @@ void pv_timer_check(struct vm *vm, uint64_t now_ns)
 	}
 }
 
+uint64_t pv_blocked_until(struct vm *vm)
+{
+	if (!vm->pv->blocked)
+		return 0;
+	pv_timer_check(vm, vm_time_ns(vm));
+	if (unmasked_pending(vm)) {
+		vm->pv->blocked = false;
+		return 0;
+	}
+	return vm->pv->timer_ns ? vm_ns_to_tsc(vm, vm->pv->timer_ns) : UINT64_MAX;
+}
+
 #define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
 
 uint64_t hcall_evtchn_alloc(struct vcpu *v, uint64_t remote, uint64_t a1, uint64_t a2,
@@ -108,8 +120,7 @@ uint64_t hcall_set_timer(struct vcpu *v, uint64_t deadline_ns, uint64_t a1, uint
 /*
  * Wait until an unmasked event is pending: at once if one is, else the
  * vCPU sleeps (costing nothing) until an event or its timer wakes it. The
- * call's result is set and the call completed before sleeping, since
- * sched_block does not return here.
+ * result is set before sleeping, since sched_block does not return here.
  */
 uint64_t hcall_block(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4)
@@ -121,7 +132,6 @@ uint64_t hcall_block(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	if (unmasked_pending(vm))
 		return 0;
 	vm->pv->blocked = true;
-	v->gpr.r[REG_RAX] = 0;
-	arch_hcall_complete(v);
+	v->gpr.r[REG_RAX] = 0; /* the call is complete (RIP already past it) when it sleeps */
 	sched_block(v, vm->pv->timer_ns ? vm_ns_to_tsc(vm, vm->pv->timer_ns) : UINT64_MAX);
 }

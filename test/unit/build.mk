@@ -87,6 +87,9 @@ UNIT_TESTS += fat
 UNIT_SRCS_fat := $(PVLOADER_SRCS)
 UNIT_CFLAGS_fat := -Iguests/pv/loader
 
+UNIT_TESTS += runq
+UNIT_SRCS_runq := vmm/runq.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

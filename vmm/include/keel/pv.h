@@ -23,5 +23,11 @@ struct vm *pv_domain_vm(uint64_t domid);
 void pv_event_raise(struct vm *vm, unsigned port);
 /* The timer's event if its deadline has passed (called on entry paths and when idle). */
 void pv_timer_check(struct vm *vm, uint64_t now_ns);
+/*
+ * Before the scheduler enters a PV guest: 0 if it may run, else the host
+ * TSC until which it still sleeps in KEEL_HC_BLOCK (UINT64_MAX: until an
+ * event). Its timer fires here when due, which is what woke it.
+ */
+uint64_t pv_blocked_until(struct vm *vm);
 
 #endif

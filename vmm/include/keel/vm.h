@@ -81,8 +81,6 @@ void vm_console_flush(struct vm *vm);
 /* Firmware diagnostics (QEMU's debug port), tagged "[name:fw] " per line. */
 void vm_fw_log_putc(struct vm *vm, char c);
 
-/* Pick the next runnable guest and enter it; power off when none is left. */
-__attribute__((noreturn)) void sched_run_next(void);
 
 
 #endif

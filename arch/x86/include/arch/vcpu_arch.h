@@ -28,6 +28,7 @@ struct vcpu_arch {
 	} pv;
 	/* x87/SSE state while another vCPU owns the FPU (FXSAVE image, SDM 1 10.5.1). */
 	uint8_t fpu[512] __attribute__((aligned(16)));
+	uint64_t timer_tsc; /* the armed deadline, where each entry must re-arm it */
 };
 
 struct vm_arch {
