@@ -22,13 +22,13 @@ run() { # MODEL LOG GUEST...: run, check each guest finished, print its BENCH li
 	done
 }
 
-run "$model" "$dir/bench-serial.log" bench64 pvbench
-run "$novtx" "$dir/bench-novtx-serial.log" pvbench
+run "$model" "$dir/bench-serial.log" bench64 pvbench ping
+run "$novtx" "$dir/bench-novtx-serial.log" pvbench ping
 echo "Keel exit-latency benchmark, Bochs 2.7 (ticks = instructions)"
 printf '%-30s %-8s %8s %8s\n' where exit min median
 grep -a "\[bench64\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$model, VM exit" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
-grep -a "\[pvbench\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
+grep -a "\[\(pvbench\|ping\)\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$model, PV in a VM" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
-grep -a "\[pvbench\] BENCH " "$dir/bench-novtx-serial.log" | sed 's/.*BENCH //' |
+grep -a "\[\(pvbench\|ping\)\] BENCH " "$dir/bench-novtx-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$novtx, PV ring 3" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'

@@ -100,11 +100,19 @@ uint64_t hcall_evtchn_send(struct vcpu *v, uint64_t port, uint64_t a1, uint64_t 
 	return 0;
 }
 
+/* A connected peer gets one last event, so a peer waiting on the channel notices it closed. */
 uint64_t hcall_evtchn_close(struct vcpu *v, uint64_t port, uint64_t a1, uint64_t a2, uint64_t a3,
 			    uint64_t a4)
 {
+	unsigned dom, rport;
+	bool connected = !evtchn_send(&v->vm->pv->evtchn, port, &dom, &rport);
+	int err = evtchn_close(&v->vm->pv->evtchn, v->vm->id, port, lookup, NULL);
+	struct vm *peer;
+
 	UNUSED3(a1, a2, a3), (void)a4;
-	return (uint64_t)(int64_t)evtchn_close(&v->vm->pv->evtchn, v->vm->id, port, lookup, NULL);
+	if (!err && connected && (peer = pv_domain_vm(dom)))
+		pv_event_raise(peer, rport);
+	return (uint64_t)(int64_t)err;
 }
 
 uint64_t hcall_set_timer(struct vcpu *v, uint64_t deadline_ns, uint64_t a1, uint64_t a2,

@@ -67,3 +67,43 @@ def test_hello_runs_deprivileged_without_vtx(tmp_path):
                                        [guest("hello.elf")])))
     assert "hello: running in a VM (hypercalls by vmcall)" in guest_lines(vmx, "hello"), vmx
     assert hello_lines(depriv) == hello_lines(vmx)
+
+
+PINGPONG = ("guest name=ping type=pv image=ping.elf memory=4M\n"
+            "guest name=pong type=pv image=pong.elf memory=4M\n")
+
+
+def check_pingpong(log):
+    ping, pong = guest_lines(log, "ping"), guest_lines(log, "pong")
+    assert "ping: page granted to domain 1 as reference 0, channel on port 1" in ping, log
+    assert "pong: bound to domain 0 port 1 as port 1" in pong
+    for n in range(1, 11):
+        assert f'pong: got "ping {n}"' in pong
+        assert f"ping: round {n}: pong {n}" in ping
+    # What pong may not do, it gets an error for, and goes on.
+    assert "pong: map a grant nobody made: -1" in pong          # -EPERM
+    assert "pong: map outside the grant window: -22" in pong    # -EINVAL
+    assert "pong: send on a port it does not have: -22" in pong
+    assert "pong: map ping's page: 0" in pong
+    # Closing the channel wakes pong, whose next send fails.
+    assert "ping: sending on the closed port: -22" in ping
+    assert "pong: ping closed the channel (send: -22)" in pong
+    assert "pong: unmap: 0, again: -22" in pong
+    assert "keel: guest 'ping' stopped: shut down: status 0" in log
+    assert "keel: guest 'pong' stopped: shut down: status 0" in log
+    assert POWER_OFF in log
+
+
+def test_ping_pong_through_a_granted_page_and_events(tmp_path):
+    """Two PV guests side by side in VMs: messages through a granted page,
+    an event each way per round, blocking in between."""
+    log = keel_part(run_bochs(make_esp(tmp_path, PINGPONG, [guest("ping.elf"),
+                                                            guest("pong.elf")])))
+    check_pingpong(log)
+
+
+def test_ping_pong_deprivileged(tmp_path):
+    """The same pair in ring 3 on QEMU TCG (no VT-x)."""
+    log = keel_part(run_qemu(make_esp(tmp_path, PINGPONG, [guest("ping.elf"),
+                                                           guest("pong.elf")])))
+    check_pingpong(log)

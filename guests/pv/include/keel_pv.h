@@ -36,6 +36,9 @@ static inline long keel_hcall(unsigned nr, long a0, long a1, long a2)
 	return keel_hcall5(nr, a0, a1, a2, 0, 0);
 }
 
+/* Wait (KEEL_HC_BLOCK) until port has an event, and consume it. */
+void keel_wait_event(unsigned port);
+
 /* Nanoseconds since the guest was built, from the TSC and the shared-info page. */
 uint64_t keel_time_ns(void);
 /* End the guest: KEEL_SHUTDOWN_POWEROFF with an exit status, or _CRASH. */

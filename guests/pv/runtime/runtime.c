@@ -46,6 +46,14 @@ __attribute__((noreturn)) void keel_pv_start(const struct keel_start_info *si)
 	exit(main(argc, argv));
 }
 
+void keel_wait_event(unsigned port)
+{
+	uint64_t bit = 1ULL << port;
+
+	while (!(__atomic_fetch_and(&keel_shared_info->evtchn_pending, ~bit, __ATOMIC_SEQ_CST) & bit))
+		keel_hcall(KEEL_HC_BLOCK, 0, 0, 0);
+}
+
 uint64_t keel_time_ns(void)
 {
 	uint32_t lo, hi;
