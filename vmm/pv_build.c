@@ -71,11 +71,6 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	size_t args_len = strlen(vm->cfg->args);
 	int err;
 
-	/* Its grant window sits at 1 GiB, above its RAM. */
-	if (vm->ram_size < 2 * MiB || vm->ram_size > KEEL_GRANT_BASE) {
-		printk("keel: guest '%s': a pv guest needs 2M to 1G of memory\n", vm->name);
-		return -EINVAL;
-	}
 	err = vm_load_elf64(vm, image, vm->ram_size - PV_STACK_SIZE, &entry, &end);
 	if (err)
 		return err;

@@ -17,6 +17,7 @@
 #include <arch/cpu.h>
 #include <boot/boot_info.h>
 #include <boot/elf64.h>
+#include <keel/abi.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
@@ -157,6 +158,12 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 		printk("keel: guest '%s' not started: real mode needs VT-x \"unrestricted guest\", "
 		       "which this CPU does not offer\n", vm->name);
 		return -ENODEV;
+	}
+	/* A pv guest's grant window sits at 1 GiB, above its RAM. */
+	if (g->type == CFG_GUEST_PV && (g->memory < 2 * MiB || g->memory > KEEL_GRANT_BASE)) {
+		printk("keel: guest '%s' not started: a pv guest needs 2M to 1G of memory\n",
+		       vm->name);
+		return -EINVAL;
 	}
 	vm->ram_size = g->memory;
 	vm->ram_hpa = frame_try_alloc(g->memory, 2 * MiB);

@@ -107,3 +107,41 @@ def test_ping_pong_deprivileged(tmp_path):
     log = keel_part(run_qemu(make_esp(tmp_path, PINGPONG, [guest("ping.elf"),
                                                            guest("pong.elf")])))
     check_pingpong(log)
+
+
+BAD = ('guest name=oob type=pv image=pvbad.elf memory=4M args="oob"\n'
+       'guest name=priv type=pv image=pvbad.elf memory=4M args="priv"\n'
+       'guest name=crash type=pv image=pvbad.elf memory=4M args="crash"\n'
+       'guest name=notelf type=pv image=keel.cfg memory=4M\n'
+       'guest name=big type=pv image=hello.elf memory=2G\n'
+       'guest name=hello type=pv image=hello.elf memory=4M\n')
+
+
+def check_bad(log, vmx):
+    # Each is stopped with a report naming what it did; the guest after them runs.
+    if vmx:
+        assert ("keel: guest 'oob' stopped: EPT violation: read at guest-physical 0x8000000, "
+                "outside the guest's memory") in log, log
+        # In a VM the guest is its own ring 0: WRMSR reaches Keel, which refuses it with #GP.
+        assert "keel: guest 'priv' stopped: #GP" in log or "guest 'priv' stopped" in log
+    else:
+        assert ("keel: guest 'oob' stopped: #PF page fault at rip 0x") in log, log
+        assert "read of 0x8000000, not its memory or not allowed (error 0x5)" in log
+        assert "keel: guest 'priv' stopped: #GP general protection at rip 0x" in log
+    assert "keel: guest 'crash' stopped: crashed: the guest gave up with status 42" in log
+    assert "pvbad: still running" not in log
+    assert "keel: guest 'notelf': image keel.cfg: " in log
+    assert "keel: guest 'big' not started: a pv guest needs 2M to 1G of memory" in log
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+    assert "keel: guest 'hello' stopped: shut down: status 0" in log
+    assert POWER_OFF in log
+
+
+def test_misbehaving_pv_guests_are_stopped_deprivileged(tmp_path):
+    files = [guest("pvbad.elf"), guest("hello.elf")]
+    check_bad(keel_part(run_qemu(make_esp(tmp_path, BAD, files))), vmx=False)
+
+
+def test_misbehaving_pv_guests_are_stopped_in_vms(tmp_path):
+    files = [guest("pvbad.elf"), guest("hello.elf")]
+    check_bad(keel_part(run_bochs(make_esp(tmp_path, BAD, files))), vmx=True)

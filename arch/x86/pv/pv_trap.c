@@ -54,8 +54,8 @@ __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 	v->arch.pv = (struct pv_frame){ f->rip, f->cs, f->rflags, f->rsp, f->ss };
 	v->exits[EXIT_EXCEPTION]++;
 	if (f->vector == 14)
-		vm_stop(v->vm, "%s at rip 0x%lx: %s of 0x%lx (error 0x%lx), outside its memory "
-			"or not allowed", name, f->rip, f->error & 2 ? "write" : "read", read_cr2(),
+		vm_stop(v->vm, "%s at rip 0x%lx: %s of 0x%lx, not its memory or not allowed "
+			"(error 0x%lx)", name, f->rip, f->error & 2 ? "write" : "read", read_cr2(),
 			f->error);
 	vm_stop(v->vm, "%s at rip 0x%lx (error 0x%lx)", name, f->rip, f->error);
 }
