@@ -81,6 +81,10 @@ UNIT_TESTS += fat
 UNIT_SRCS_fat := $(PVLOADER_SRCS)
 UNIT_CFLAGS_fat := -Iguests/pv/loader
 
+UNIT_TESTS += elf_check
+UNIT_SRCS_elf_check := $(PVLOADER_SRCS)
+UNIT_CFLAGS_elf_check := -Iguests/pv/loader
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
