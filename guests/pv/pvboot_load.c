@@ -129,9 +129,11 @@ void pvboot_boot(const struct fat_volume *v, const struct menu_entry *e)
 	if (mpath)
 		read_file(v, mpath, &mf, s.module);
 	rc = elf_check((const void *)s.kernel, kf.size, LOAD_MIN, s.kernel, &img);
-	if (rc)
+	if (rc == ELF_E_SEGMENT_LOW || rc == ELF_E_SEGMENT_HIGH)
 		pvboot_fail(PVBOOT_E_ELF, "%s: %s (it may use 0x%x-0x%" PRIxPTR ")", e->kernel,
 			    elf_strerror(rc), LOAD_MIN, s.kernel);
+	if (rc)
+		pvboot_fail(PVBOOT_E_ELF, "%s: %s", e->kernel, elf_strerror(rc));
 
 	info = (struct keel_start_info *)s.info;
 	start_info(info, e, &img, s.module, mf.size);
