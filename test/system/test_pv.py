@@ -5,7 +5,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, run_qemu
+from keel import (POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs,
+                   run_bochs_console, run_qemu)
 
 SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
 
@@ -163,3 +164,22 @@ def test_pvboot_refuses_what_it_cannot_boot(tmp_path):
     assert "hello from after (domain 6), 2 argument(s): [still] [here]" in guest_lines(log, "after")
     assert "keel: guest 'after' stopped: shut down: status 0" in log
     assert POWER_OFF in log
+
+
+def test_pvboot_boots_the_entry_typed_within_the_timeout(tmp_path):
+    """A digit typed on Keel's console while pvboot counts down picks that entry."""
+    disk = fat_disk(tmp_path / "choose.img", {
+        "/boot/menu.lst": b"default 1\ntimeout 60\ntitle plain\n  kernel /boot/hello.elf\n"
+                          b"title with arguments\n  kernel /boot/hello.elf a b c\n",
+        "/boot/hello.elf": guest("hello.elf")})
+    cfg = "guest name=boot type=pv image=pvboot.elf memory=16M module=choose.img\n"
+    log = keel_part(run_bochs_console(make_esp(tmp_path, cfg, [guest("pvboot.elf"), disk]),
+                                      [("Enter to boot now", "0")], timeout=300))
+    out = guest_lines(log, "boot")
+    assert "pvboot: booting entry 1 in 60 s; type its number to choose another, Enter to boot now" \
+        in out, log
+    assert "pvboot: booting entry 0, 'plain'" in out
+    assert "hello from boot (domain 0), 0 argument(s):" in out
+    assert not any(l.startswith("hello: module") for l in out)
+    assert "hello: all checks passed" in out
+    assert "keel: guest 'boot' stopped: shut down: status 0" in log
