@@ -16,8 +16,8 @@ $(B)/guests/pvobj/%.o: % $(NEWLIB)/lib/libc.a
 	$(Q)$(CC) $(PV_CFLAGS) -c $< -o $@
 
 define pv_guest_rule
-$(B)/guests/$(1).elf: $(patsubst %,$(B)/guests/pvobj/%.o,$(PV_RUNTIME) guests/pv/$(1).c $(PV_SRCS_$(1))) \
-		guests/pv/pv.lds $(NEWLIB)/lib/libc.a
+$(B)/guests/$(1).elf: $(patsubst %,$(B)/guests/pvobj/%.o,$(PV_RUNTIME) guests/pv/$(1).c \
+		$(PV_SRCS_$(1))) guests/pv/pv.lds $(NEWLIB)/lib/libc.a
 	@echo "  PVLD    $$@"
 	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 		-T guests/pv/pv.lds -o $$@ $$(filter %.o,$$^) -L$(NEWLIB)/lib -lm -lc -lgcc
@@ -40,7 +40,7 @@ $(B)/guests/pvdisk.img: $(PVDISK_FILES)
 $(B)/guests/pvdisk-bad.img: guests/pv/disk/bad-menu.lst $(B)/guests/hello.elf
 	@echo "  FATIMG  $@"
 	$(Q)rm -f $@.tmp && mformat -C -f 1440 -i $@.tmp :: && mmd -i $@.tmp ::/boot && \
-		mcopy -i $@.tmp $< ::/boot/menu.lst && mcopy -i $@.tmp $(B)/guests/hello.elf ::/boot/ && \
-		mv $@.tmp $@
+		mcopy -i $@.tmp $< ::/boot/menu.lst && \
+		mcopy -i $@.tmp $(B)/guests/hello.elf ::/boot/ && mv $@.tmp $@
 
 GUEST_BINS += $(B)/guests/pvdisk.img $(B)/guests/pvdisk-bad.img

@@ -53,7 +53,8 @@ static char *read_menu(const struct fat_volume *v, size_t *len)
 	pvboot_fail(PVBOOT_E_NO_MENU, "no /boot/menu.lst or /menu.lst on the disk");
 }
 
-int main(void)
+/* pvboot takes no arguments: what it boots is menu.lst's business. */
+int main(int argc, char **argv)
 {
 	static struct menu menu; /* about 44 KiB: not on the stack */
 	const struct keel_start_info *si = keel_start_info;
@@ -63,6 +64,7 @@ int main(void)
 	char *text;
 	int rc;
 
+	(void)argc, (void)argv;
 	if (!si->module_start || !si->module_size)
 		pvboot_fail(PVBOOT_E_NO_DISK,
 			    "no disk image: give this guest one with module= in keel.cfg");

@@ -79,7 +79,7 @@ static void read_file(const struct fat_volume *v, const char *path, const struct
 static struct staging stage(const char *kernel, uint32_t kernel_size, uint32_t module_size)
 {
 	uint64_t need = page_up(kernel_size) + 2 * PAGE + page_up(module_size);
-	uintptr_t at = need > SIZE_MAX ? 0 : keel_heap_reserve_top((size_t)need);
+	uintptr_t at = keel_heap_reserve_top(need); /* two 32-bit sizes: no overflow */
 	struct staging s;
 
 	if (!at)

@@ -131,7 +131,8 @@ const char *elf_strerror(int status)
 	case ELF_E_TOO_MANY: return "too many loadable segments";
 	case ELF_E_SEGMENT_FILE: return "segment data outside the file";
 	case ELF_E_SEGMENT_LOW: return "segment below the lowest load address";
-	case ELF_E_SEGMENT_HIGH: return "segment past the free RAM (end of RAM or the loader's buffers)";
+	case ELF_E_SEGMENT_HIGH:
+		return "segment past the free RAM (end of RAM or the loader's buffers)";
 	case ELF_E_OVERLAP: return "segments overlap";
 	case ELF_E_ENTRY: return "entry point outside the executable segments";
 	default: return "unknown ELF status";
