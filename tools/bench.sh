@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bench.sh BENCH-ESP.img [CPU_MODEL]: boot the benchmark guest in Bochs and
-# print its exit-latency table. In Bochs one TSC tick is one emulated
-# instruction and VM transitions are free: the figures are Keel's
-# instruction counts per round trip, deterministic from run to run.
+# bench.sh BENCH-ESP.img [CPU_MODEL [NO_VTX_MODEL]]: boot the benchmark
+# guests in Bochs and print their tables: once on a CPU with VT-x (bench64's
+# exits, pvbench in a VM), once on one without (pvbench deprivileged). In
+# Bochs one TSC tick is one emulated instruction and VM transitions are
+# free: the figures are Keel's instruction counts per round trip,
+# deterministic from run to run.
 set -euo pipefail
-esp=$1 model=${2:-corei7_skylake_x}
-log=$(dirname "$esp")/bench-serial.log
-"$(dirname "$0")/run-bochs.sh" "$esp" "$log" "$model" 600
-if ! grep -aq "bench64: done" "$log"; then
-	echo "bench: the benchmark guest did not finish; serial log: $log" >&2
-	exit 1
-fi
-echo "Keel exit-latency benchmark, Bochs 2.7 model $model (ticks = instructions)"
-printf '%-8s %8s %8s\n' exit min median
-grep -a "BENCH " "$log" | sed 's/.*BENCH //' | awk '{printf "%-8s %8s %8s\n", $1, $3, $5}'
+esp=$1 model=${2:-corei7_skylake_x} novtx=${3:-ryzen}
+dir=$(dirname "$esp")
+
+run() { # MODEL LOG GUEST...: run, check each guest finished, print its BENCH lines
+	local m=$1 log=$2
+	shift 2
+	"$(dirname "$0")/run-bochs.sh" "$esp" "$log" "$m" 600
+	for g in "$@"; do
+		if ! grep -aq "$g: done" "$log"; then
+			echo "bench: $g did not finish on $m; serial log: $log" >&2
+			exit 1
+		fi
+	done
+}
+
+run "$model" "$dir/bench-serial.log" bench64 pvbench
+run "$novtx" "$dir/bench-novtx-serial.log" pvbench
+echo "Keel exit-latency benchmark, Bochs 2.7 (ticks = instructions)"
+printf '%-30s %-8s %8s %8s\n' where exit min median
+grep -a "\[bench64\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
+	awk -v w="$model, VM exit" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
+grep -a "\[pvbench\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
+	awk -v w="$model, PV in a VM" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
+grep -a "\[pvbench\] BENCH " "$dir/bench-novtx-serial.log" | sed 's/.*BENCH //' |
+	awk -v w="$novtx, PV ring 3" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'

@@ -22,9 +22,10 @@ $(B)/tests-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(GUEST_BINS) tools/keel-test
 	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-tests.cfg $(GUEST_BINS) \
 		$(wildcard $(SEABIOS))
 
-$(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/guests/bench64.elf test/bench/bench.cfg
+$(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/guests/bench64.elf $(B)/guests/pvbench.elf test/bench/bench.cfg
 	@echo "  ESP     $@"
-	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf test/bench/bench.cfg $(B)/guests/bench64.elf
+	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf test/bench/bench.cfg $(B)/guests/bench64.elf \
+		$(B)/guests/pvbench.elf
 
 # A GPT disk image with one EFI system partition, ready for dd to a USB stick.
 $(B)/keel-usb.img: $(B)/esp.img tools/mkusb.sh

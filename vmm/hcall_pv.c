@@ -5,17 +5,20 @@
 #include <keel/errno.h>
 #include <keel/hcall_args.h>
 #include <keel/hypercall.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
 extern struct vm keel_vms[];
 extern unsigned keel_nr_vms;
 
-/* One vCPU per host CPU for now: nothing else is waiting, so the guest goes on. */
+/* The result goes in first: when another vCPU runs, this call does not return. */
 uint64_t hcall_yield(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4)
 {
-	(void)v, (void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
+	v->gpr.r[REG_RAX] = 0;
+	sched_yield(v);
 	return 0;
 }
 

@@ -289,7 +289,6 @@ void hvm_reset_now(struct vm *vm)
 		vm_stop(vm, "the reset failed (%d)", err);
 	copy_low_bios(vm, fw);
 	arch_vcpu_setup_reset(&vm->vcpu);
-	arch_vcpu_run(&vm->vcpu);
 }
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)

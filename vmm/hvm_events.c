@@ -3,15 +3,16 @@
  * Time and interrupts of an hvm guest, run before every VM entry: device
  * timers that are due fire, and the highest-priority interrupt (local APIC,
  * else the 8259s) is injected when the guest can take it, or an interrupt
- * window is requested. The next device deadline becomes the
- * VMX-preemption timer. Exits that touched no device skip the timers.
+ * window is requested. The earlier of the next device deadline and the
+ * scheduler's becomes the VMX-preemption timer. Exits that touched no
+ * device skip the timers. HLT blocks the vCPU until a device deadline.
  */
 #include <arch/cpu.h>
-#include <arch/io.h>
 #include <arch/vmx.h>
 #include <drivers/uart.h>
 #include <keel/hvm.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
@@ -118,9 +119,10 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 {
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
+	bool reset = h->reset_why != NULL;
 	int vec;
 
-	if (h->reset_why)
+	if (reset)
 		hvm_reset_now(vm);
 	/* Only an exit that reached a device can have moved a deadline. */
 	if (devices_touched || rdtsc() >= h->next_event_tsc)
@@ -139,27 +141,52 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 			arch_vcpu_irq_window(v, true);
 		}
 	}
-	arch_vcpu_set_timer(v, h->next_event_tsc);
+	arch_vcpu_set_timer(v, earlier(h->next_event_tsc, sched_deadline()));
+	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
+	if (reset)
+		arch_vcpu_run(v);
 }
 
 /*
- * HLT with interrupts enabled: spin on the host TSC until a device deadline
- * passes and raises an interrupt. Keel runs one guest at a time for now, so
- * there is nothing better to do with the CPU. No deadline: nothing will
- * ever wake the guest.
+ * The TSC deadline until which a halted guest sleeps: 0 if an interrupt
+ * can be delivered now. No deadline at all: nothing will ever wake it.
  */
-bool hvm_idle(struct vcpu *v)
+static uint64_t halt_until(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
 
-	for (;;) {
-		run_timers(vm, h);
-		if (pending_vector(h) >= 0)
-			return true;
-		if (h->next_event_ns == VTIME_NEVER)
-			return false;
-		while (vm_time_ns(vm) < h->next_event_ns)
-			cpu_relax();
-	}
+	run_timers(vm, h);
+	if (pending_vector(h) >= 0)
+		return 0;
+	if (h->next_event_ns == VTIME_NEVER)
+		vm_stop(vm, "halted waiting for an interrupt that no device can raise");
+	return h->next_event_tsc;
+}
+
+/*
+ * HLT with interrupts enabled: the vCPU blocks until its next device
+ * deadline, and the other guests run meanwhile.
+ */
+struct vcpu *hvm_halt(struct vcpu *v)
+{
+	uint64_t until = halt_until(v);
+
+	if (!until)
+		return v; /* the before-entry hook injects the interrupt */
+	v->vm->hvm->halted = true;
+	sched_block(v, until);
+}
+
+uint64_t hvm_halted_until(struct vcpu *v)
+{
+	struct hvm_platform *h = v->vm->hvm;
+	uint64_t until;
+
+	if (!h->halted)
+		return 0;
+	until = halt_until(v);
+	if (!until)
+		h->halted = false;
+	return until;
 }

@@ -3,6 +3,7 @@
 #include <keel/abi.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 
 static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -21,6 +22,15 @@ static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
 	[KEEL_HC_SHUTDOWN] = hcall_shutdown,
 	[KEEL_HC_MEMORY_QUERY] = hcall_memory_query,
 	[KEEL_HC_DOMAIN_FIND] = hcall_domain_find,
+	[KEEL_HC_BLOCK] = hcall_block,
+	[KEEL_HC_SET_TIMER] = hcall_set_timer,
+	[KEEL_HC_EVTCHN_ALLOC] = hcall_evtchn_alloc,
+	[KEEL_HC_EVTCHN_BIND] = hcall_evtchn_bind,
+	[KEEL_HC_EVTCHN_SEND] = hcall_evtchn_send,
+	[KEEL_HC_EVTCHN_CLOSE] = hcall_evtchn_close,
+	[KEEL_HC_GRANT_OFFER] = hcall_grant_offer,
+	[KEEL_HC_GRANT_MAP] = hcall_grant_map,
+	[KEEL_HC_GRANT_UNMAP] = hcall_grant_unmap,
 };
 
 uint64_t hcall_dispatch(struct vcpu *v)

@@ -14,6 +14,7 @@
 #include <drivers/uart.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 
 void keel_main(struct boot_info *bi);
@@ -134,5 +135,5 @@ void keel_main(struct boot_info *bi)
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	build_guests(bi);
-	sched_run_next();
+	sched_start();
 }

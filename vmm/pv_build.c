@@ -18,7 +18,9 @@
 #include <keel/abi.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
+#include <keel/frames.h>
 #include <keel/printk.h>
+#include <keel/pv.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
@@ -69,8 +71,9 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	size_t args_len = strlen(vm->cfg->args);
 	int err;
 
-	if (vm->ram_size < 2 * MiB) {
-		printk("keel: guest '%s': a pv guest needs at least 2M of memory\n", vm->name);
+	/* Its grant window sits at 1 GiB, above its RAM. */
+	if (vm->ram_size < 2 * MiB || vm->ram_size > KEEL_GRANT_BASE) {
+		printk("keel: guest '%s': a pv guest needs 2M to 1G of memory\n", vm->name);
 		return -EINVAL;
 	}
 	err = vm_load_elf64(vm, image, vm->ram_size - PV_STACK_SIZE, &entry, &end);
@@ -99,6 +102,9 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	memcpy(si->cmdline, vm->cfg->args, args_len + 1);
 	vm->pv_start_info = si;
 	vm->pv_shared = vm_gpa_to_hva(vm, PV_SHARED_GPA, PAGE_SIZE);
+	vm->pv = frame_alloc(sizeof(*vm->pv), PAGE_SIZE);
+	memset(vm->pv, 0, sizeof(*vm->pv));
+	evtchn_init(&vm->pv->evtchn);
 
 	if (vm->arch.depriv)
 		arch_pv_vcpu_setup(&vm->vcpu, entry, si->stack_top);

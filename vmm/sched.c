@@ -1,10 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The foundation's scheduler: guests run one after another, each until it
- * stops. When none is left, Keel reports and powers the machine off.
+ * The scheduler: every READY guest's vCPU shares the one CPU, fair by run
+ * time (vmm/runq.c), preempted by the VMX-preemption timer at the end of
+ * its slice. A vCPU that blocks (an hvm guest's HLT) leaves the CPU to the
+ * others until its deadline; when every vCPU is blocked Keel waits on the
+ * TSC for the earliest deadline (it has no host interrupts to sleep on).
+ *
+ * Switching is one-way: arch_vcpu_run(next) makes next's VMCS current and
+ * enters it, abandoning the exit path's stack. The timer is armed on entry
+ * with the scheduler's deadline (hvm guests: the earlier of it and their
+ * next device deadline), so a vCPU running alone has no timer at all and
+ * its exits pay nothing for the scheduler.
  */
+#include <arch/cpu.h>
+#include <arch/io.h>
 #include <arch/vmx.h>
+#include <drivers/tsc.h>
+#include <keel/hvm.h>
 #include <keel/printk.h>
+#include <keel/pv.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 
 struct vm keel_vms[CFG_GUESTS_MAX];
@@ -12,16 +27,137 @@ unsigned keel_nr_vms;
 
 __attribute__((noreturn)) void keel_shutdown(void);
 
-void sched_run_next(void)
-{
-	for (unsigned i = 0; i < keel_nr_vms; i++) {
-		struct vm *vm = &keel_vms[i];
+static struct runq runq;
 
-		if (vm->state == VM_READY) {
-			vm->state = VM_RUNNING;
-			printk("keel: running guest '%s'\n", vm->name);
-			arch_vcpu_run(&vm->vcpu);
+_Static_assert(RUNQ_MAX >= CFG_GUESTS_MAX, "every guest needs a place in the run queue");
+
+static struct vcpu *vcpu_of(struct runq_entity *e)
+{
+	return (struct vcpu *)((char *)e - offsetof(struct vcpu, sched));
+}
+
+uint64_t sched_deadline(void)
+{
+	return runq.deadline;
+}
+
+static __attribute__((noreturn)) void enter(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (vm->state == VM_READY) {
+		vm->state = VM_RUNNING;
+		printk("keel: running guest '%s'\n", vm->name);
+	}
+	if (vm->hvm)
+		vcpu_before_entry(v, true); /* arms the timer with its device deadlines too */
+	else
+		arch_vcpu_set_timer(v, runq.deadline);
+	arch_vcpu_run(v);
+}
+
+/*
+ * Nobody is runnable: wait for the earliest deadline. Guests blocked with
+ * no deadline and nobody left to wake them can never run again.
+ */
+static void idle(void)
+{
+	uint64_t until = runq_next_wake(&runq);
+
+	if (!runq_alive(&runq))
+		keel_shutdown();
+	if (until == RUNQ_NEVER) {
+		for (unsigned i = 0; i < keel_nr_vms; i++) {
+			struct vcpu *v = &keel_vms[i].vcpu;
+
+			if (v->sched.state == RUNQ_BLOCKED) {
+				arch_vcpu_load(v);
+				vm_stop(v->vm, "blocked with nothing left to wake it");
+			}
 		}
 	}
-	keel_shutdown();
+	while (rdtsc() < until)
+		cpu_relax();
+}
+
+/* Enter e (NULL: idle first), or pick again while the one picked cannot run yet. */
+static __attribute__((noreturn)) void schedule(struct runq_entity *e)
+{
+	for (;;) {
+		if (e) {
+			struct vcpu *v = vcpu_of(e);
+			uint64_t halted_until;
+
+			/* Its VMCS must be current for the hvm check and the entry. */
+			arch_vcpu_load(v);
+			halted_until = v->vm->hvm ? hvm_halted_until(v) :
+				       v->vm->pv ? pv_blocked_until(v->vm) : 0;
+			if (!halted_until)
+				enter(v);
+			/* Woken at its deadline with no interrupt to take: back to sleep. */
+			runq_block(&runq, e, halted_until, rdtsc());
+		} else {
+			idle();
+		}
+		e = runq_pick(&runq, rdtsc(), false);
+	}
+}
+
+void sched_start(void)
+{
+	uint64_t now = rdtsc();
+
+	runq_init(&runq, ns_to_tsc(SCHED_SLICE_NS));
+	for (unsigned i = 0; i < keel_nr_vms; i++)
+		if (keel_vms[i].state == VM_READY)
+			runq_add(&runq, &keel_vms[i].vcpu.sched, now);
+	schedule(runq_pick(&runq, now, false));
+}
+
+struct vcpu *sched_tick(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+	struct runq_entity *e;
+
+	if (now < runq.deadline)
+		return v; /* the timer was the guest's own device deadline */
+	e = runq_pick(&runq, now, false);
+	if (e != &v->sched)
+		schedule(e);
+	arch_vcpu_set_timer(v, runq.deadline);
+	return v;
+}
+
+void sched_yield(struct vcpu *v)
+{
+	struct runq_entity *e = runq_pick(&runq, rdtsc(), true);
+
+	if (e != &v->sched)
+		schedule(e);
+	arch_vcpu_set_timer(v, runq.deadline);
+}
+
+void sched_block(struct vcpu *v, uint64_t tsc_deadline)
+{
+	uint64_t now = rdtsc();
+
+	runq_block(&runq, &v->sched, tsc_deadline, now);
+	schedule(runq_pick(&runq, now, false));
+}
+
+/* On the running vCPU's exit path (its VMCS is current). */
+void sched_wake(struct vcpu *v)
+{
+	runq_wake(&runq, &v->sched, rdtsc());
+	/* The running vCPU may have been alone: now it has a slice end. */
+	if (runq.cur >= 0)
+		arch_vcpu_set_timer(vcpu_of(runq.e[runq.cur]), runq.deadline);
+}
+
+void sched_exit(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+
+	runq_remove(&runq, &v->sched, now);
+	schedule(runq_pick(&runq, now, false));
 }

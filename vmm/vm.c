@@ -4,6 +4,7 @@
 #include <drivers/uart.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 #include <stdarg.h>
@@ -84,5 +85,5 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	if (vm->exit_status < 0 && !vm->orderly_stop)
 		arch_vcpu_dump(&vm->vcpu);
 	vcpu_print_stats(&vm->vcpu);
-	sched_run_next();
+	sched_exit(&vm->vcpu);
 }

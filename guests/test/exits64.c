@@ -56,6 +56,8 @@ static void test_vmcall(void)
 	check(v == sizeof(msg) - 1, "vmcall console write", (uint64_t)v, sizeof(msg) - 1);
 	v = hypercall3(KEEL_HC_CONSOLE_WRITE, 0x7ff00000000L, 16, 0);
 	check(v == -14, "vmcall console write bad pointer -> -EFAULT", (uint64_t)v, (uint64_t)-14);
+	v = hypercall3(KEEL_HC_YIELD, 0, 0, 0);
+	check(v == 0, "vmcall yield", (uint64_t)v, 0);
 }
 
 static void test_pio(void)

@@ -17,7 +17,7 @@ STANDARD_FILES = [guest("exits64.elf"), guest("real16.bin")]
 EXITS64_CHECKS = [
     "cpuid 0x40000000 signature KeelKeelKeel", "cpuid 1 hypervisor bit set", "cpuid 1 VMX hidden",
     "vmcall version", "vmcall unknown number -> -ENOSYS", "vmcall console write",
-    "vmcall console write bad pointer -> -EFAULT", "port in 0x3fd (UART LSR)",
+    "vmcall console write bad pointer -> -EFAULT", "vmcall yield", "port in 0x3fd (UART LSR)",
     "port in 0x80 (no device) reads 0xff", "rdmsr IA32_APIC_BASE",
     "rdmsr unknown MSR 0x12345 -> #GP", "wrmsr/rdmsr IA32_PAT", "wrmsr/rdmsr FS_BASE (pass-through)",
     "mmio read testdev id", "mmio 64-bit write/read scratch", "mmio movzx byte read",

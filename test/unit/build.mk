@@ -63,6 +63,12 @@ UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += evtchn
+UNIT_SRCS_evtchn := vmm/evtchn.c
+
+UNIT_TESTS += grant
+UNIT_SRCS_grant := vmm/grant.c
+
 UNIT_TESTS += hcall_args
 UNIT_SRCS_hcall_args := vmm/hcall_args.c
 
@@ -84,6 +90,9 @@ UNIT_CFLAGS_fat := -Iguests/pv/loader
 UNIT_TESTS += elf_check
 UNIT_SRCS_elf_check := $(PVLOADER_SRCS)
 UNIT_CFLAGS_elf_check := -Iguests/pv/loader
+
+UNIT_TESTS += runq
+UNIT_SRCS_runq := vmm/runq.c
 
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.

@@ -303,6 +303,18 @@ static void test_protect_whole_large_and_unmapped(void **state)
 	assert_int_equal(ept_protect(&ept, 0x200000, SZ_4K, EPT_R | EPT_LARGE), -EINVAL);
 }
 
+/* No rights unmaps: the page is gone and can be mapped again elsewhere. */
+static void test_protect_zero_unmaps(void **state)
+{
+	(void)state;
+	assert_int_equal(ept_map(&ept, 0x40000000, 0x5000, SZ_4K, LEAF), 0);
+	assert_int_equal(ept_protect(&ept, 0x40000000, SZ_4K, 0), 0);
+	expect_unmapped(0x40000000);
+	assert_int_equal(ept_protect(&ept, 0x40000000, SZ_4K, 0), -ENOENT);
+	assert_int_equal(ept_map(&ept, 0x40000000, 0x9000, SZ_4K, EPT_R | EPT_MT_WB), 0);
+	expect_map(0x40000000, 0x9000, EPT_R | EPT_MT_WB);
+}
+
 /* No memory for the split table: -ENOMEM, and the 2 MiB leaf is intact. */
 static void test_protect_enomem(void **state)
 {
@@ -322,7 +334,7 @@ int main(void)
 		T(test_top_of_space),   T(test_overlap),             T(test_overlap_inside_large),
 		T(test_unmapped),       T(test_enomem),              T(test_init_enomem),
 		T(test_protect_splits_large), T(test_protect_whole_large_and_unmapped),
-		T(test_protect_enomem),
+		T(test_protect_enomem), T(test_protect_zero_unmaps),
 	};
 #undef T
 

@@ -143,6 +143,13 @@ static void assert_flags_from_bits(const struct vmx_caps *c)
 	assert_int_equal(out.pat, (may(c->exit) & EXIT_SAVE_PAT) &&
 					  (may(c->exit) & EXIT_LOAD_PAT) &&
 					  (may(c->entry) & ENTRY_LOAD_PAT));
+	/*
+	 * The timer count is saved across exits where allowed, but the bit is
+	 * set only with the timer (per vCPU), never in the default exit word.
+	 */
+	assert_int_equal(out.save_timer, (may(c->pin) & PIN_PREEMPT_TIMER) &&
+						 (may(c->exit) & EXIT_SAVE_PREEMPT_TIMER));
+	assert_int_equal(out.exit & EXIT_SAVE_PREEMPT_TIMER, must(c->exit) & EXIT_SAVE_PREEMPT_TIMER);
 	/* Optional bits Keel asks for are on whenever the CPU allows them. */
 	assert_int_equal(out.proc & CPU_MSR_BITMAPS, may(c->proc) & CPU_MSR_BITMAPS);
 	assert_int_equal(out.pin & PIN_VIRTUAL_NMIS, may(c->pin) & PIN_VIRTUAL_NMIS);

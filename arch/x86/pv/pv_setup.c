@@ -14,6 +14,7 @@
 #include <arch/paging.h>
 #include <arch/pv.h>
 #include <arch/vmx.h>
+#include <keel/abi.h>
 #include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
@@ -94,6 +95,12 @@ int arch_pv_vm_init(struct vm *vm)
 	for (uint64_t off = 0; off < vm->ram_size; off += 2 * MiB)
 		pd[off / (2 * MiB)] = (vm->ram_hpa + off) | PTE_P | PTE_W | PTE_U | PTE_PS;
 	pdpt[0] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
+	/* The grant window (KEEL_GRANT_BASE, at 1 GiB): 4 KiB pages, empty until a grant is mapped. */
+	pd = table_copy((const uint64_t *)(kpdpt[1] & PTE_ADDR));
+	vm->arch.pv_grant_pt = frame_alloc(PAGE_SIZE, PAGE_SIZE);
+	memset(vm->arch.pv_grant_pt, 0, PAGE_SIZE);
+	pd[0] = (uint64_t)vm->arch.pv_grant_pt | PTE_P | PTE_W | PTE_U;
+	pdpt[1] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
 	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W | PTE_U;
 	vm->arch.depriv = true;
 	vm->vcpu.arch.pv_cr3 = (uint64_t)pml4;
@@ -125,6 +132,20 @@ void arch_pv_hypercall_page_fill(uint8_t *page, unsigned entries, unsigned strid
 		e[6] = 0x05;
 		e[7] = 0xc3; /* ret */
 	}
+}
+
+/*
+ * The guest's TLB entries go with the CR3 switch on its next entry (Keel
+ * uses no global pages for it), so no INVLPG is needed here.
+ */
+int arch_pv_map_page(struct vm *vm, uint64_t gva, uint64_t hpa, bool writable)
+{
+	uint64_t slot = (gva - KEEL_GRANT_BASE) / PAGE_SIZE;
+
+	if (gva < KEEL_GRANT_BASE || slot >= KEEL_GRANT_SLOTS || (gva & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	vm->arch.pv_grant_pt[slot] = hpa ? hpa | PTE_P | PTE_U | (writable ? PTE_W : 0) : 0;
+	return 0;
 }
 
 /* Guest memory is RAM at [0, ram_size): a copy needs no page walk. */

@@ -132,7 +132,8 @@ int ept_protect(struct ept *e, uint64_t gpa, uint64_t size, uint64_t perms)
 				return err;
 			continue; /* walk again, now down to the 4 KiB leaf */
 		}
-		*ent = (*ent & ~EPT_RWX) | perms;
+		/* No rights at all: the entry goes, so ept_map() may use the slot again. */
+		*ent = perms ? (*ent & ~EPT_RWX) | perms : 0;
 		gpa += level ? SZ_2M : SZ_4K;
 		size -= level ? SZ_2M : SZ_4K;
 	}

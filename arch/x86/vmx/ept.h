@@ -44,7 +44,8 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t f
  * gpa+size), 4 KiB aligned; the memory type stays. A 2 MiB leaf the range
  * covers only in part is split into 4 KiB leaves first. Returns 0,
  * -EINVAL, -ENOENT if part of the range is unmapped (nothing changed then
- * only if the first page was), or -ENOMEM. The caller invalidates (INVEPT).
+ * only if the first page was), or -ENOMEM. perms 0 unmaps the range. The
+ * caller invalidates (INVEPT).
  */
 int ept_protect(struct ept *e, uint64_t gpa, uint64_t size, uint64_t perms);
 /* Translate: 0 with *hpa and *flags, or -ENOENT. */

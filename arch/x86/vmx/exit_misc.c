@@ -60,8 +60,8 @@ struct vcpu *exit_hlt(struct vcpu *v)
 	vmx_skip_instruction();
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
 		vm_stop(v->vm, "halted with interrupts disabled");
-	if (v->vm->hvm && hvm_idle(v))
-		return v; /* the before-entry hook injects the interrupt */
+	if (v->vm->hvm)
+		return hvm_halt(v);
 	vm_stop(v->vm, "halted waiting for an interrupt that no device can raise");
 }
 

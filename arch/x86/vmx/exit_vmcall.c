@@ -13,8 +13,11 @@ struct vcpu *exit_vmcall(struct vcpu *v)
 		vmx_inject_exception(v, X86_UD, false, 0);
 		return v;
 	}
-	r[REG_RAX] = hcall_dispatch(v);
-	/* VMCALL is always 3 bytes (0f 01 c1): no need to read the exit's length. */
+	/*
+	 * RIP first (VMCALL is always 3 bytes, 0f 01 c1, so the exit's length
+	 * need not be read): a hypercall that switches vCPUs does not come back.
+	 */
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + 3);
+	r[REG_RAX] = hcall_dispatch(v);
 	return v;
 }

@@ -3,11 +3,16 @@
  * Delivering external interrupts to a guest (SDM Vol. 3C 26.6 event
  * injection, 25.6.2 interrupt-window exiting) and waking Keel at a guest
  * deadline with the VMX-preemption timer (25.5.1), which counts down at
- * the TSC rate divided by 2^IA32_VMX_MISC[4:0].
+ * the TSC rate divided by 2^IA32_VMX_MISC[4:0], only while the guest runs.
+ * Each VM entry loads the count from the VMCS; where the CPU saves it on
+ * exit the countdown goes on across exits, so a deadline armed once holds
+ * for a guest whose exits never touch it (test and PV guests: their slice
+ * end). Without that, such a vCPU re-arms on every entry.
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/vmx.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 
 #define INTR_BLOCK_STI   BIT(0)
@@ -39,13 +44,23 @@ void arch_vcpu_irq_window(struct vcpu *v, bool on)
 	}
 }
 
+/* The dispatcher of a vCPU whose timer count does not survive exits. */
+static struct vcpu *exit_dispatch_rearm(struct vcpu *v)
+{
+	struct vcpu *next = vmx_exit_dispatch(v);
+
+	arch_vcpu_set_timer(next, next->arch.timer_tsc);
+	return next;
+}
+
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 {
 	uint32_t pin = v->arch.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
 	uint64_t now, ticks;
 
-	if (vmx.ctl.pin & PIN_PREEMPT_TIMER || !vmx.ctl.preempt_timer)
-		return; /* unavailable, or always on (set at setup) */
+	/* Unavailable, always on (set at setup), or a ring-3 PV vCPU with no VMCS. */
+	if (vmx.ctl.pin & PIN_PREEMPT_TIMER || !vmx.ctl.preempt_timer || v->vm->arch.depriv)
+		return;
 	if (tsc_deadline != ~0ULL) {
 		now = rdtsc();
 		ticks = tsc_deadline > now ? (tsc_deadline - now) >> (vmx.caps.misc & 31) : 0;
@@ -55,6 +70,15 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 	if (pin != v->arch.pin) {
 		v->arch.pin = pin;
 		vmcs_write(VMCS_PIN_CONTROLS, pin);
+		/* Saving the count is allowed only while the timer is on (SDM 3C 27.2.1.2). */
+		if (vmx.ctl.save_timer)
+			vmcs_write(VMCS_EXIT_CONTROLS, vmx.ctl.exit | (pin & PIN_PREEMPT_TIMER ?
+								       EXIT_SAVE_PREEMPT_TIMER : 0));
+	}
+	/* hvm guests re-arm before every entry anyway (vcpu_before_entry). */
+	if (!vmx.ctl.save_timer && !v->vm->hvm) {
+		v->arch.timer_tsc = tsc_deadline;
+		v->arch.exit_fn = tsc_deadline == ~0ULL ? vmx_exit_dispatch : exit_dispatch_rearm;
 	}
 }
 
@@ -65,8 +89,11 @@ struct vcpu *exit_interrupt_window(struct vcpu *v)
 	return v;
 }
 
-/* A guest deadline passed; the before-entry hook runs the devices. */
+/*
+ * A deadline passed: the scheduler's (switch to another vCPU), or an hvm
+ * guest's device deadline (the before-entry hook runs its devices).
+ */
 struct vcpu *exit_preemption_timer(struct vcpu *v)
 {
-	return v;
+	return sched_tick(v);
 }

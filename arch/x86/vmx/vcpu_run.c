@@ -39,20 +39,31 @@ static void switch_fpu(struct vcpu *v)
 	fpu_owner = v;
 }
 
-void arch_vcpu_run(struct vcpu *v)
+/*
+ * Switching needs no VMCLEAR: a CPU keeps any number of VMCSs active, each
+ * with its own launch state, and VMPTRLD only chooses the current one (SDM
+ * 3C 25.1, 25.11.3). VMCLEAR is for moving a VMCS to another CPU. A
+ * deprivileged PV vCPU has no VMCS.
+ */
+void arch_vcpu_load(struct vcpu *v)
 {
 	uint8_t fail;
 
+	if (vmx_current == v || v->vm->arch.depriv)
+		return;
+	__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
+	if (fail)
+		panic("vmx: VMPTRLD failed for guest '%s'", v->vm->name);
+	vmx_current = v;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
 	if (v->vm->arch.depriv) {
 		switch_fpu(v);
 		pv_enter(v);
 	}
-	if (vmx_current != v) {
-		__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
-		if (fail)
-			panic("vmx: VMPTRLD failed for guest '%s'", v->vm->name);
-		vmx_current = v;
-	}
+	arch_vcpu_load(v);
 	switch_msrs(v);
 	switch_fpu(v);
 	vmx_enter(v);

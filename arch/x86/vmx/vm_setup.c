@@ -8,6 +8,7 @@
  */
 #include "vmx_priv.h"
 #include "ept.h"
+#include <arch/pv.h>
 #include <arch/cpu.h>
 #include <arch/vmx.h>
 #include <keel/errno.h>
@@ -90,6 +91,30 @@ static void invept(struct vm *vm)
 			 : "cc", "memory");
 	if (fail)
 		panic("vmx: INVEPT type %lu failed for guest '%s'", type, vm->name);
+}
+
+int arch_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, bool writable)
+{
+	struct ept e = { .root = vm->arch.ept_root, .alloc_table = ept_alloc_table };
+
+	if (vm->arch.depriv)
+		return arch_pv_map_page(vm, gpa, hpa, writable);
+	/* A new mapping needs no INVEPT: EPT caches no entry that was not present. */
+	return ept_map(&e, gpa, hpa, PAGE_SIZE, EPT_R | EPT_X | (writable ? EPT_W : 0) | EPT_MT_WB);
+}
+
+int arch_vm_unmap_page(struct vm *vm, uint64_t gpa)
+{
+	struct ept e = { .root = vm->arch.ept_root, .alloc_table = ept_alloc_table };
+	int err;
+
+	if (vm->arch.depriv)
+		return arch_pv_map_page(vm, gpa, 0, false);
+	if (!vmx.ctl.invept)
+		return -ENODEV;
+	err = ept_protect(&e, gpa, PAGE_SIZE, 0);
+	invept(vm);
+	return err;
 }
 
 int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable)

@@ -49,6 +49,7 @@
 #define EXIT_LOAD_PAT     BIT(19)
 #define EXIT_SAVE_EFER    BIT(20)
 #define EXIT_LOAD_EFER    BIT(21)
+#define EXIT_SAVE_PREEMPT_TIMER BIT(22)
 
 #define ENTRY_IA32E_GUEST BIT(9)
 #define ENTRY_LOAD_PAT    BIT(14)
@@ -82,6 +83,7 @@ struct vmx_controls {
 	bool ept_2m;       /* 2 MiB EPT leaves */
 	bool pat;          /* guest PAT switched by the VMCS */
 	bool preempt_timer; /* the VMX-preemption timer may be turned on per entry */
+	bool save_timer;    /* its count survives VM exits ("save VMX-preemption timer value") */
 	bool proc_window_ok; /* interrupt-window exiting may be turned on */
 	uint8_t invept;     /* INVEPT type for a changed EPT: 1 single-context, 2 all, 0 none */
 };

@@ -63,6 +63,11 @@ static void print_caps(const struct vmx_caps *c, const struct vmx_controls *k)
 	printk("vmx: EPT %s, unrestricted guest %s, VPID %s, 2M EPT pages %s, PAT switching %s\n",
 	       k->ept ? "yes" : "no", k->unrestricted ? "yes" : "no", k->vpid ? "yes" : "no",
 	       k->ept_2m ? "yes" : "no", k->pat ? "yes" : "no");
+	/* The scheduler's only way to take the CPU from a guest (vmm/sched.c). */
+	printk("vmx: preemption timer %s\n",
+	       !k->preempt_timer ? "no: a guest keeps the CPU until it halts or ends" :
+	       k->save_timer     ? "yes, count saved on exit" :
+				   "yes, re-armed on every entry");
 }
 
 int arch_vmx_init(void)

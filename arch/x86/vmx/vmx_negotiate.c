@@ -112,6 +112,13 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	out->vpid = (out->proc2 & CPU2_VPID) && (c->ept_vpid & VPID_CAP_INVVPID);
 	if (!out->vpid)
 		out->proc2 &= ~(uint32_t)CPU2_VPID;
+	/*
+	 * Saving the timer's count on exit (SDM 3C 25.7.1) lets a slice be
+	 * armed once, not on every exit. Set with the timer only: VM entry
+	 * requires it clear while the timer is off (SDM 3C 27.2.1.2).
+	 */
+	out->save_timer = out->preempt_timer && ((c->exit >> 32) & EXIT_SAVE_PREEMPT_TIMER) &&
+			  !(out->exit & EXIT_SAVE_PREEMPT_TIMER);
 	out->pat = (out->exit & EXIT_SAVE_PAT) && (out->exit & EXIT_LOAD_PAT) &&
 		   (out->entry & ENTRY_LOAD_PAT);
 	if (!out->pat) {

@@ -57,6 +57,10 @@
 
 /* KEEL_HC_GRANT_OFFER flags. */
 #define KEEL_GRANT_READONLY    1u
+/* Granted pages are mapped in this window, one 4 KiB page per slot (above a PV guest's RAM). */
+#define KEEL_GRANT_BASE        0x40000000ULL
+#define KEEL_GRANT_SLOTS       512
+#define KEEL_GRANTS_MAX        32 /* grants one guest may offer at a time */
 
 /* Event channel ports: 0..KEEL_EVTCHN_PORTS-1; port 0 is the timer. */
 #define KEEL_EVTCHN_PORTS      64

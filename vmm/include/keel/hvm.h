@@ -48,14 +48,17 @@ struct hvm_platform {
 	const char *reset_why; /* a reset is due before the next entry, and why */
 	unsigned resets;
 	bool pam_off; /* the CPU cannot write-protect the BIOS area (said once) */
+	bool halted;  /* in HLT, blocked until an interrupt can be delivered */
 };
 
 /* Reset the PC before its next entry (safe to call from inside a device model). */
 void hvm_request_reset(struct vm *vm, const char *why);
-/* Do it: devices to power-on state, CPU to the reset vector, enter. */
-__attribute__((noreturn)) void hvm_reset_now(struct vm *vm);
+/* Do it: devices to power-on state, CPU to the reset vector (a fresh VMCS, to be launched). */
+void hvm_reset_now(struct vm *vm);
 
-/* Wait in HLT until an interrupt can be delivered; false if none ever can. */
-bool hvm_idle(struct vcpu *v);
+/* HLT: returns v if an interrupt can be delivered now, else blocks it (other guests run). */
+struct vcpu *hvm_halt(struct vcpu *v);
+/* A halted vCPU the scheduler picked: 0 if it can run, else the TSC deadline to sleep until. */
+uint64_t hvm_halted_until(struct vcpu *v);
 
 #endif

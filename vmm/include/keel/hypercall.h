@@ -14,6 +14,8 @@ uint64_t hcall_dispatch(struct vcpu *v);
 typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4);
 hcall_fn hcall_console_write, hcall_console_read, hcall_yield, hcall_shutdown,
-	hcall_memory_query, hcall_domain_find;
+	hcall_memory_query, hcall_domain_find, hcall_evtchn_alloc, hcall_evtchn_bind,
+	hcall_evtchn_send, hcall_evtchn_close, hcall_set_timer, hcall_block, hcall_grant_offer,
+	hcall_grant_map, hcall_grant_unmap;
 
 #endif

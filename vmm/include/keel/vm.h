@@ -12,6 +12,7 @@
 
 struct keel_start_info;
 struct keel_shared_info;
+struct pv_domain;
 
 enum vm_state { VM_READY, VM_RUNNING, VM_STOPPED };
 
@@ -48,6 +49,7 @@ struct vm {
 	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
 	struct keel_start_info *pv_start_info; /* a pv guest's pages (host view), else NULL */
 	struct keel_shared_info *pv_shared;
+	struct pv_domain *pv; /* a pv guest's ports, timer and grants, else NULL */
 	char stop_reason[96];
 };
 
@@ -79,8 +81,6 @@ void vm_console_flush(struct vm *vm);
 /* Firmware diagnostics (QEMU's debug port), tagged "[name:fw] " per line. */
 void vm_fw_log_putc(struct vm *vm, char c);
 
-/* Pick the next runnable guest and enter it; power off when none is left. */
-__attribute__((noreturn)) void sched_run_next(void);
 
 
 #endif

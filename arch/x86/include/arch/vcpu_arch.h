@@ -28,6 +28,7 @@ struct vcpu_arch {
 	} pv;
 	/* x87/SSE state while another vCPU owns the FPU (FXSAVE image, SDM 1 10.5.1). */
 	uint8_t fpu[512] __attribute__((aligned(16)));
+	uint64_t timer_tsc; /* the armed deadline, where each entry must re-arm it */
 };
 
 struct vm_arch {
@@ -36,6 +37,7 @@ struct vm_arch {
 	uint8_t *io_bitmap;  /* 8 KiB: ports 0-0xffff, 1 = exit */
 	uint8_t *msr_bitmap; /* 4 KiB: read/write x low/high ranges */
 	bool depriv; /* a PV guest in ring 3 (no VT-x): no EPT, no VMCS */
+	uint64_t *pv_grant_pt; /* its grant window's page table */
 };
 
 #endif

@@ -20,6 +20,9 @@ bool arch_vmx_has_ept(void);
 int arch_vm_init(struct vm *vm);
 /* Map guest-physical [gpa, gpa+size) to host [hpa, hpa+size), write-back. */
 int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
+/* Map one 4 KiB page of another guest (a grant) at gpa, and unmap it. */
+int arch_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, bool writable);
+int arch_vm_unmap_page(struct vm *vm, uint64_t gpa);
 /* Make mapped guest memory writable or read-only; -ENODEV if the CPU has no INVEPT. */
 int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable);
 /* Fill a PV guest's hypercall page: one entry per call, KEEL_HYPERCALL_STRIDE apart. */
@@ -32,6 +35,8 @@ void arch_vcpu_setup_reset(struct vcpu *v);
 void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3, uint64_t gdt);
 /* Make the vCPU start in real mode at cs:ip = 0:ip. */
 void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
+/* Make v's VMCS the current one (the VMCS accessors and hooks below act on it). */
+void arch_vcpu_load(struct vcpu *v);
 /* Enter the guest; never returns (exits come back through the dispatcher). */
 __attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
 /* Interrupt delivery (the VMCS of v must be current). */

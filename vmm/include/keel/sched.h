@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sharing the CPU between vCPUs (vmm/sched.c, policy in keel/runq.h).
+ * Every call that may switch to another vCPU is made on an exit path or
+ * before the first entry, and does not return when it switches: the next
+ * exit starts afresh on Keel's exit stack.
+ */
+#ifndef KEEL_SCHED_H
+#define KEEL_SCHED_H
+
+#include <stdint.h>
+#include <keel/runq.h>
+
+/* How long a vCPU runs while others wait (host TSC time, guest and Keel). */
+#define SCHED_SLICE_NS 10000000ULL
+#define SCHED_NEVER    RUNQ_NEVER
+
+struct vcpu;
+
+/* Run every READY guest; power off when none is left. */
+__attribute__((noreturn)) void sched_start(void);
+/* The VMX-preemption timer fired: switch if the slice is over or a sleeper is due. */
+struct vcpu *sched_tick(struct vcpu *v);
+/* The host TSC by which the running vCPU must exit to the scheduler (SCHED_NEVER: none). */
+uint64_t sched_deadline(void);
+/* v gives up the CPU until host TSC tsc_deadline, or sched_wake (SCHED_NEVER: only that). */
+__attribute__((noreturn)) void sched_block(struct vcpu *v, uint64_t tsc_deadline);
+/* Make a blocked vCPU runnable; it runs when the scheduler next picks. */
+void sched_wake(struct vcpu *v);
+/* Let another vCPU run first; returns at once if there is none. */
+void sched_yield(struct vcpu *v);
+/* v's guest has stopped: it leaves the run queue for good. */
+__attribute__((noreturn)) void sched_exit(struct vcpu *v);
+
+#endif
