@@ -30,6 +30,14 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		printf(" [%s]", argv[i]);
 	printf("\n");
+	if (keel_start_info->module_size) {
+		const char *m = (const char *)keel_start_info->module_start;
+		size_t n = keel_start_info->module_size < 60 ? keel_start_info->module_size : 60;
+		const char *nl = memchr(m, '\n', n);
+
+		printf("hello: module of %" PRIu64 " bytes: %.*s\n", keel_start_info->module_size,
+		       (int)(nl ? (size_t)(nl - m) : n), m);
+	}
 	printf("hello: running %s\n", keel_start_info->flags & KEEL_START_VMX ?
 					     "in a VM (hypercalls by vmcall)" :
 					     "deprivileged in ring 3 (hypercalls by syscall)");

@@ -2,9 +2,11 @@
 """PV guests: C programs on Keel's PV runtime and newlib, talking to Keel
 through the hypercall page (guests/include/keel/abi.h)."""
 import re
+import subprocess
 from pathlib import Path
 
-from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, run_qemu
+from keel import (POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs,
+                   run_bochs_console, run_qemu)
 
 SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
 
@@ -145,3 +147,117 @@ def test_misbehaving_pv_guests_are_stopped_deprivileged(tmp_path):
 def test_misbehaving_pv_guests_are_stopped_in_vms(tmp_path):
     files = [guest("pvbad.elf"), guest("hello.elf")]
     check_bad(keel_part(run_bochs(make_esp(tmp_path, BAD, files))), vmx=True)
+
+
+# pvboot: the PV boot loader (docs/pv-loader.md) reads menu.lst from its FAT
+# module, pvdisk.img, and starts hello from it with the entry's arguments and
+# module; hello keeps the name keel.cfg gave pvboot.
+PVBOOT = "guest name=boot type=pv image=pvboot.elf memory=16M module=pvdisk.img\n"
+
+
+def assert_pvboot_booted_hello(log, mode):
+    boot = guest_lines(log, "boot")
+    for line in ("pvboot: FAT12 disk of 1440 KiB",
+                 "pvboot: reading /boot/menu.lst (260 bytes)",
+                 "pvboot:    0  Keel hello, no arguments",
+                 "pvboot: *  1  Keel hello from menu.lst",
+                 "pvboot: booting entry 1, 'Keel hello from menu.lst'",
+                 "pvboot: /boot/note.txt: module of 54 bytes at 0xfef000",
+                 "hello from boot (domain 0), 2 argument(s): [from] [menu.lst]",
+                 "hello: module of 54 bytes: a note from pvdisk.img, handed over as hello's module",
+                 f"hello: running {mode}",
+                 "hello: all checks passed"):
+        assert line in boot, log
+    # Keel's start-info page now describes hello: its heap runs from hello's
+    # end (below 1.1 MiB) to the module, not pvboot's (after the 1.4 MiB disk).
+    heap = int(re.search(r"16384 KiB of RAM, heap (\d+) KiB", "\n".join(boot)).group(1))
+    assert 15000 < heap < 15300, heap
+    assert "keel: guest 'boot' stopped: shut down: status 0" in log
+    assert POWER_OFF in log
+
+
+def test_pvboot_chain_loads_hello_in_a_vm(tmp_path):
+    log = keel_part(run_bochs(make_esp(tmp_path, PVBOOT,
+                                       [guest("pvboot.elf"), guest("pvdisk.img")])))
+    assert_pvboot_booted_hello(log, "in a VM (hypercalls by vmcall)")
+
+
+def test_pvboot_chain_loads_hello_deprivileged(tmp_path):
+    log = keel_part(run_qemu(make_esp(tmp_path, PVBOOT,
+                                      [guest("pvboot.elf"), guest("pvdisk.img")])))
+    assert_pvboot_booted_hello(log, "deprivileged in ring 3 (hypercalls by syscall)")
+
+
+def fat_disk(path, files):
+    """A FAT12 floppy image holding files: {path on the disk: bytes or a Path}."""
+    subprocess.run(["mformat", "-C", "-f", "1440", "-i", str(path), "::"], check=True)
+    src = path.parent / "src"
+    for i, (dest, data) in enumerate(files.items()):
+        if "/" in dest.strip("/"):
+            subprocess.run(["mmd", "-D", "s", "-i", str(path), "::" + dest.rsplit("/", 1)[0]],
+                           check=False, stderr=subprocess.DEVNULL)
+        if not isinstance(data, Path):
+            data_path = src / f"{path.stem}-{i}"
+            src.mkdir(exist_ok=True)
+            data_path.write_bytes(data)
+            data = data_path
+        subprocess.run(["mcopy", "-i", str(path), str(data), "::" + dest], check=True)
+    return path
+
+
+def test_pvboot_refuses_what_it_cannot_boot(tmp_path):
+    """Each refusal names what is wrong and ends pvboot with its own status;
+    the guest after them still runs."""
+    disks = tmp_path / "disks"
+    disks.mkdir()
+    nomenu = fat_disk(disks / "nomenu.img", {"/boot/hello.elf": guest("hello.elf")})
+    nokernel = fat_disk(disks / "nokernel.img", {
+        "/menu.lst": b"title gone\n  kernel /boot/nosuch.elf\n"})
+    badelf = fat_disk(disks / "badelf.img", {
+        "/boot/menu.lst": b"timeout 0\ntitle real mode\n  kernel /boot/real16.bin\n",
+        "/boot/real16.bin": guest("real16.bin")})
+    cfg = ("guest name=nodisk type=pv image=pvboot.elf memory=4M\n"
+           "guest name=notfat type=pv image=pvboot.elf memory=4M module=hello.elf\n"
+           "guest name=nomenu type=pv image=pvboot.elf memory=4M module=nomenu.img\n"
+           "guest name=badmenu type=pv image=pvboot.elf memory=4M module=pvdisk-bad.img\n"
+           "guest name=nokernel type=pv image=pvboot.elf memory=4M module=nokernel.img\n"
+           "guest name=badelf type=pv image=pvboot.elf memory=4M module=badelf.img\n"
+           'guest name=after type=pv image=hello.elf memory=4M args="still here"\n')
+    files = [guest("pvboot.elf"), guest("hello.elf"), guest("pvdisk-bad.img"), nomenu,
+             nokernel, badelf]
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, files, cylinders=40)))
+    refusals = {
+        "nodisk": (2, "pvboot: no disk image: give this guest one with module= in keel.cfg"),
+        "notfat": (3, "pvboot: the module is not a FAT disk image: bad boot sector signature"),
+        "nomenu": (4, "pvboot: no /boot/menu.lst or /menu.lst on the disk"),
+        "badmenu": (5, "pvboot: menu.lst:4: unknown keyword 'kernal'"),
+        "nokernel": (6, "pvboot: /boot/nosuch.elf: no such file or directory"),
+        "badelf": (7, "pvboot: /boot/real16.bin: not an ELF64 x86-64 executable"),
+    }
+    for name, (status, message) in refusals.items():
+        out = guest_lines(log, name)
+        assert out and out[-1] == message, log
+        assert f"keel: guest '{name}' stopped: shut down: status {status}" in log
+    assert "pvboot: reading /menu.lst (37 bytes)" in guest_lines(log, "nokernel")
+    assert "hello from after (domain 6), 2 argument(s): [still] [here]" in guest_lines(log, "after")
+    assert "keel: guest 'after' stopped: shut down: status 0" in log
+    assert POWER_OFF in log
+
+
+def test_pvboot_boots_the_entry_typed_within_the_timeout(tmp_path):
+    """A digit typed on Keel's console while pvboot counts down picks that entry."""
+    disk = fat_disk(tmp_path / "choose.img", {
+        "/boot/menu.lst": b"default 1\ntimeout 60\ntitle plain\n  kernel /boot/hello.elf\n"
+                          b"title with arguments\n  kernel /boot/hello.elf a b c\n",
+        "/boot/hello.elf": guest("hello.elf")})
+    cfg = "guest name=boot type=pv image=pvboot.elf memory=16M module=choose.img\n"
+    log = keel_part(run_bochs_console(make_esp(tmp_path, cfg, [guest("pvboot.elf"), disk]),
+                                      [("Enter to boot now", "0")], timeout=300))
+    out = guest_lines(log, "boot")
+    assert "pvboot: booting entry 1 in 60 s; type its number to choose another, Enter to boot now" \
+        in out, log
+    assert "pvboot: booting entry 0, 'plain'" in out
+    assert "hello from boot (domain 0), 0 argument(s):" in out
+    assert not any(l.startswith("hello: module") for l in out)
+    assert "hello: all checks passed" in out
+    assert "keel: guest 'boot' stopped: shut down: status 0" in log

@@ -87,6 +87,10 @@ UNIT_TESTS += fat
 UNIT_SRCS_fat := $(PVLOADER_SRCS)
 UNIT_CFLAGS_fat := -Iguests/pv/loader
 
+UNIT_TESTS += elf_check
+UNIT_SRCS_elf_check := $(PVLOADER_SRCS)
+UNIT_CFLAGS_elf_check := -Iguests/pv/loader
+
 UNIT_TESTS += runq
 UNIT_SRCS_runq := vmm/runq.c
 

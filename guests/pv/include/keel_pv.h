@@ -9,6 +9,7 @@
 #ifndef KEEL_PV_H
 #define KEEL_PV_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <keel/abi.h>
 
@@ -41,6 +42,13 @@ void keel_wait_event(unsigned port);
 
 /* Nanoseconds since the guest was built, from the TSC and the shared-info page. */
 uint64_t keel_time_ns(void);
+/*
+ * Take size bytes (rounded up to whole pages) off the top of the heap, so
+ * malloc never hands them out: memory that must outlive the C library,
+ * such as what the boot loader hands to the kernel it starts. Returns
+ * their page-aligned start, or 0 if the heap has no room for them.
+ */
+uintptr_t keel_heap_reserve_top(size_t size);
 /* End the guest: KEEL_SHUTDOWN_POWEROFF with an exit status, or _CRASH. */
 __attribute__((noreturn)) void keel_shutdown(unsigned reason, long status);
 

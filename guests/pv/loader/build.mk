@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
-# The PV boot loader's portable logic (menu.lst, FAT): linked into the loader
+# The PV boot loader's portable logic (menu.lst, FAT, ELF checks): linked into the loader
 # guest and into host unit tests (test/unit). `make pvloader-check` (run by
 # `make unit`) compiles it as strict freestanding C11 with the guests' code
 # generation flags and checks that, linked together, it calls nothing but
 # these <string.h> functions: no allocation, no stdio.
-PVLOADER_SRCS := $(addprefix guests/pv/loader/,menu_lst.c fat.c fat_chain.c fat_dir.c)
+PVLOADER_SRCS := $(addprefix guests/pv/loader/,menu_lst.c fat.c fat_chain.c fat_dir.c elf_check.c)
 PVLOADER_LIBC := memchr memcmp memcpy memset strchr strlen
 PVLOADER_CHECK_CFLAGS := -std=c11 -pedantic -O2 -Wall -Wextra -Werror -Wshadow -Wconversion \
 	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small

@@ -71,21 +71,43 @@ int read(int fd, void *buf, size_t len)
 	return (int)n;
 }
 
+/* sbrk hands out [heap_start, heap_limit); keel_heap_reserve_top lowers the limit. */
+static uintptr_t brk, heap_limit;
+
+static void heap_init(void)
+{
+	if (!brk) {
+		brk = keel_start_info->heap_start;
+		heap_limit = keel_start_info->heap_end;
+	}
+}
+
 void *sbrk(ptrdiff_t incr)
 {
-	static uintptr_t brk;
 	uintptr_t old;
 
-	if (!brk)
-		brk = keel_start_info->heap_start;
+	heap_init();
 	old = brk;
-	if ((incr > 0 && (uintptr_t)incr > keel_start_info->heap_end - brk) ||
+	if ((incr > 0 && (uintptr_t)incr > heap_limit - brk) ||
 	    (incr < 0 && (uintptr_t)-incr > brk - keel_start_info->heap_start)) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
 	brk += incr;
 	return (void *)old;
+}
+
+uintptr_t keel_heap_reserve_top(size_t size)
+{
+	uintptr_t pages = (size + 4095) & ~(uintptr_t)4095;
+	uintptr_t top;
+
+	heap_init();
+	top = heap_limit & ~(uintptr_t)4095;
+	if (pages < size || top < brk || pages > top - brk)
+		return 0;
+	heap_limit = top - pages;
+	return heap_limit;
 }
 
 void _exit(int status)
