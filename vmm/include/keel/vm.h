@@ -48,7 +48,7 @@ struct vm {
 	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
 	struct keel_start_info *pv_start_info; /* a pv guest's pages (host view), else NULL */
 	struct keel_shared_info *pv_shared;
-	char stop_reason[96];
+	char stop_reason[160]; /* room for the MMIO decoder's reason and bytes */
 };
 
 /* Guest memory as a host pointer, or NULL if [gpa, gpa+len) is not in one region. */
