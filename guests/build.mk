@@ -7,6 +7,8 @@ GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fn
 GUEST_LIB := guests/test/lib/start64.S guests/test/lib/guest.c vmm/lib/vsnprintf.c
 GUESTS64 := exits64 bad64 bench64 spin64
 GUESTS16 := real16 taskswitch16
+# More sources for a 64-bit guest than guests/test/<name>.c
+GUEST_SRCS_exits64 := guests/test/exits64_mmio.c
 
 $(B)/guests/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -18,7 +20,7 @@ $(B)/guests/obj/%.S.o: %.S
 	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 define guest64_rule
-$(B)/guests/$(1).elf: $(patsubst %,$(B)/guests/obj/%.o,$(GUEST_LIB) guests/test/$(1).c) guests/test/guest.lds
+$(B)/guests/$(1).elf: $(patsubst %,$(B)/guests/obj/%.o,$(GUEST_LIB) guests/test/$(1).c $(GUEST_SRCS_$(1))) guests/test/guest.lds
 	@echo "  GUESTLD $$@"
 	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T guests/test/guest.lds -o $$@ $$(filter %.o,$$^) -lgcc
 endef

@@ -3,7 +3,8 @@
  * bad64: misbehaves as its args say, so tests can check that Keel stops it
  * with a report and carries on: "oob" reads memory outside its RAM,
  * "vmxon" executes VMXON with no IDT (the #UD Keel injects escalates to a
- * triple fault), "triple" faults with an empty IDT.
+ * triple fault), "triple" faults with an empty IDT, "mmio" uses an
+ * instruction Keel does not emulate (BTS) on its MMIO test device.
  */
 #include "lib/guest.h"
 
@@ -34,6 +35,12 @@ int main(const char *args, uint64_t ram)
 
 		__asm__ volatile("lidt %0" ::"m"(no_idt));
 		__asm__ volatile("vmxon (%0)" ::"a"(&region) : "memory");
+	}
+	if (is(args, "mmio")) {
+		volatile uint64_t *p = (volatile uint64_t *)(KEEL_TESTDEV_MMIO + KEEL_TESTDEV_SCRATCH);
+
+		gprintf("bad64: bts on MMIO 0x%lx\n", (uint64_t)p);
+		__asm__ volatile("btsq $0, %0" : "+m"(*p) : : "cc");
 	}
 	if (is(args, "triple")) {
 		__asm__ volatile("lidt %0; ud2" ::"m"(no_idt));

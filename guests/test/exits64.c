@@ -5,6 +5,7 @@
  * debug-exit port (0 = all passed).
  */
 #include "lib/guest.h"
+#include "exits64.h"
 
 static uint64_t rdmsr_safe(uint32_t msr, int *vector)
 {
@@ -129,6 +130,8 @@ int main(const char *args, uint64_t ram)
 	test_pio();
 	test_msr();
 	test_mmio();
+	test_mmio_strings();
+	test_mmio_alu();
 	test_vmxon();
 	gprintf("exits64: %u checks, %u failed\n", guest_checks, guest_failures);
 	return (int)guest_failures;

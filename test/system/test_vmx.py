@@ -21,6 +21,12 @@ EXITS64_CHECKS = [
     "port in 0x80 (no device) reads 0xff", "rdmsr IA32_APIC_BASE",
     "rdmsr unknown MSR 0x12345 -> #GP", "wrmsr/rdmsr IA32_PAT", "wrmsr/rdmsr FS_BASE (pass-through)",
     "mmio read testdev id", "mmio 64-bit write/read scratch", "mmio movzx byte read",
+    "mmio rep stosq", "mmio stosl with DF=1 steps down", "mmio movsq RAM to device",
+    "mmio movsq device to RAM", "mmio rep movsl device to RAM", "mmio movsl device to device",
+    "mmio orq imm", "mmio andl imm (32-bit result)", "mmio andb imm to zero sets ZF",
+    "mmio xorq reg", "mmio xorl to register", "mmio testq imm (no store)",
+    "mmio testb imm sets ZF", "mmio cmpq 5 - 7 borrows", "mmio cmpq signed overflow sets OF",
+    "mmio cmp register with device (equal)",
     "vmxon in guest -> #UD",
 ]
 
@@ -75,6 +81,7 @@ def test_boot_report(tmp_path):
 BAD = """guest name=oob type=elf64 image=bad64.elf memory=4M args=oob
 guest name=vmxon type=elf64 image=bad64.elf memory=4M args=vmxon
 guest name=triple type=elf64 image=bad64.elf memory=4M args=triple
+guest name=mmio type=elf64 image=bad64.elf memory=4M args=mmio
 guest name=notelf type=elf64 image=real16.bin memory=4M
 guest name=taskswitch type=real image=taskswitch16.bin memory=1M
 guest name=good type=elf64 image=exits64.elf memory=4M
@@ -97,6 +104,11 @@ def test_misbehaving_guests_are_stopped(tmp_path):
     assert "keel: guest 'triple' stopped: triple fault" in triple
     assert re.search(r"exit reason 2 \(triple fault\) qualification", triple)
     assert re.search(r"rip 0008:[0-9a-f]{16}", triple)
+    # An instruction the MMIO decoder does not emulate: stopped, the report names it.
+    assert "[mmio] bad64: bts on MMIO 0xfeb00008" in log
+    assert re.search(r"keel: guest 'mmio' stopped: MMIO at 0xfeb00008 by an instruction Keel "
+                     r"cannot emulate \(unsupported two-byte opcode\), bytes 48 0f ba [0-9a-f]{2}",
+                     log), log
     # A malformed image is refused by name; it never runs.
     assert "keel: guest 'notelf': image real16.bin: not an ELF file (bad magic)" in log
     assert "running guest 'notelf'" not in log

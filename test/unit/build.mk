@@ -30,6 +30,10 @@ UNIT_CFLAGS_ept := -Iarch/x86/vmx
 UNIT_TESTS += decode
 UNIT_SRCS_decode := arch/x86/decode.c
 
+UNIT_TESTS += alu
+UNIT_SRCS_alu := arch/x86/alu.c
+UNIT_CFLAGS_alu := -mno-red-zone
+
 UNIT_TESTS += frames
 UNIT_SRCS_frames := vmm/mm/frames.c
 

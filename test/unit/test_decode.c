@@ -167,6 +167,118 @@ static const struct imm_case imm_cases[] = {
 	{ "movb $7,0x400", R16, BYTES(0xc6, 0x06, 0x00, 0x04, 0x07), 1, 7 },
 };
 
+/* STOS/MOVS: one element of size bytes; rSI/rDI/rCX as wide as addr_size. */
+struct string_case {
+	const char *asm_text;
+	enum cpu_mode mode;
+	uint8_t b[MAXB];
+	unsigned n;
+	enum mmio_op op;
+	uint8_t size, addr_size;
+	bool rep;
+	uint8_t seg; /* source segment (MOVS) */
+};
+
+#define STOS MMIO_STOS
+#define MOVS MMIO_MOVS
+
+static const struct string_case string_cases[] = {
+	/* asm, mode, bytes, op, size, addr_size, rep, seg */
+	{ "stos %al,%es:(%rdi)", L64, BYTES(0xaa), STOS, 1, 8, 0, SEG_DS },
+	{ "stos %eax,%es:(%rdi)", L64, BYTES(0xab), STOS, 4, 8, 0, SEG_DS },
+	{ "stos %rax,%es:(%rdi)", L64, BYTES(0x48, 0xab), STOS, 8, 8, 0, SEG_DS },
+	{ "stos %ax,%es:(%rdi)", L64, BYTES(0x66, 0xab), STOS, 2, 8, 0, SEG_DS },
+	{ "rep stos %rax,%es:(%rdi)", L64, BYTES(0xf3, 0x48, 0xab), STOS, 8, 8, 1, SEG_DS },
+	{ "rep stos %eax,%es:(%rdi)", L64, BYTES(0xf3, 0xab), STOS, 4, 8, 1, SEG_DS },
+	{ "addr32 rep stos %al,%es:(%edi)", L64, BYTES(0x67, 0xf3, 0xaa), STOS, 1, 4, 1, SEG_DS },
+	{ "movsb %ds:(%rsi),%es:(%rdi)", L64, BYTES(0xa4), MOVS, 1, 8, 0, SEG_DS },
+	{ "movsq", L64, BYTES(0x48, 0xa5), MOVS, 8, 8, 0, SEG_DS },
+	{ "rep movsl", L64, BYTES(0xf3, 0xa5), MOVS, 4, 8, 1, SEG_DS },
+	{ "rep movsw", L64, BYTES(0x66, 0xf3, 0xa5), MOVS, 2, 8, 1, SEG_DS },
+	{ "movsb %fs:(%rsi),%es:(%rdi)", L64, BYTES(0x64, 0xa4), MOVS, 1, 8, 0, SEG_FS },
+	{ "movsq %gs:(%rsi),%es:(%rdi)", L64, BYTES(0x65, 0x48, 0xa5), MOVS, 8, 8, 0, SEG_GS },
+	{ "movsq %ds:(%esi),%es:(%edi)", L64, BYTES(0x67, 0x48, 0xa5), MOVS, 8, 4, 0, SEG_DS },
+	{ "rep stos %eax,%es:(%edi)", P32, BYTES(0xf3, 0xab), STOS, 4, 4, 1, SEG_DS },
+	{ "stos %al,%es:(%di)", P32, BYTES(0x67, 0xaa), STOS, 1, 2, 0, SEG_DS },
+	{ "movsl %es:(%esi),%es:(%edi)", P32, BYTES(0x26, 0xa5), MOVS, 4, 4, 0, SEG_ES },
+	{ "movsl %ss:(%esi),%es:(%edi)", P32, BYTES(0x36, 0xa5), MOVS, 4, 4, 0, SEG_SS },
+	{ "rep stos %ax,%es:(%di)", R16, BYTES(0xf3, 0xab), STOS, 2, 2, 1, SEG_DS },
+	{ "rep stos %eax,%es:(%di)", R16, BYTES(0x66, 0xf3, 0xab), STOS, 4, 2, 1, SEG_DS },
+	{ "movsb %ds:(%esi),%es:(%edi)", R16, BYTES(0x67, 0xa4), MOVS, 1, 4, 0, SEG_DS },
+	{ "movsw %cs:(%si),%es:(%di)", R16, BYTES(0x2e, 0xa5), MOVS, 2, 2, 0, SEG_CS },
+	{ "rep movsw %ds:(%si),%es:(%di)", P16, BYTES(0xf3, 0xa5), MOVS, 2, 2, 1, SEG_DS },
+};
+
+/* OR/AND/XOR/CMP/TEST with a memory operand. */
+struct alu_case {
+	const char *asm_text;
+	enum cpu_mode mode;
+	uint8_t b[MAXB];
+	unsigned n;
+	enum alu_op alu;
+	uint8_t size, reg;
+	bool high8, reg_left, writeback, has_imm;
+	uint64_t imm;
+};
+
+#define OR  ALU_OR
+#define AND ALU_AND
+#define XOR ALU_XOR
+#define SUB ALU_SUB
+
+static const struct alu_case alu_cases[] = {
+	/* asm, mode, bytes, alu, size, reg, high8, reg_left, writeback, has_imm, imm */
+	{ "or %eax,(%rdi)", L64, BYTES(0x09, 0x07), OR, 4, REG_RAX, 0, 0, 1, 0, 0 },
+	{ "or %r9,0x10(%rsi)", L64, BYTES(0x4c, 0x09, 0x4e, 0x10), OR, 8, REG_R9, 0, 0, 1, 0, 0 },
+	{ "or %ah,(%rdi)", L64, BYTES(0x08, 0x27), OR, 1, REG_RAX, 1, 0, 1, 0, 0 },
+	{ "or (%rdi),%cl", L64, BYTES(0x0a, 0x0f), OR, 1, REG_RCX, 0, 1, 1, 0, 0 },
+	{ "or (%rdi),%r10", L64, BYTES(0x4c, 0x0b, 0x17), OR, 8, REG_R10, 0, 1, 1, 0, 0 },
+	{ "and (%rbx,%rcx,4),%edx", L64, BYTES(0x23, 0x14, 0x8b), AND, 4, REG_RDX, 0, 1, 1, 0,
+	  0 },
+	{ "and %dl,(%rdi)", L64, BYTES(0x20, 0x17), AND, 1, REG_RDX, 0, 0, 1, 0, 0 },
+	{ "xor %ax,(%rdi)", L64, BYTES(0x66, 0x31, 0x07), XOR, 2, REG_RAX, 0, 0, 1, 0, 0 },
+	{ "xor (%rdi),%sil", L64, BYTES(0x40, 0x32, 0x37), XOR, 1, REG_RSI, 0, 1, 1, 0, 0 },
+	{ "cmp %eax,(%rdi)", L64, BYTES(0x39, 0x07), SUB, 4, REG_RAX, 0, 0, 0, 0, 0 },
+	{ "cmp (%rdi),%bh", L64, BYTES(0x3a, 0x3f), SUB, 1, REG_RBX, 1, 1, 0, 0, 0 },
+	{ "cmp (%rdi),%r11d", L64, BYTES(0x44, 0x3b, 0x1f), SUB, 4, REG_R11, 0, 1, 0, 0, 0 },
+	{ "test %eax,(%rdi)", L64, BYTES(0x85, 0x07), AND, 4, REG_RAX, 0, 0, 0, 0, 0 },
+	{ "test %cl,(%rdi)", L64, BYTES(0x84, 0x0f), AND, 1, REG_RCX, 0, 0, 0, 0, 0 },
+	{ "test %r8,(%rdi)", L64, BYTES(0x4c, 0x85, 0x07), AND, 8, REG_R8, 0, 0, 0, 0, 0 },
+	{ "orq $0x100,(%rdi)", L64, BYTES(0x48, 0x81, 0x0f, 0x00, 0x01, 0x00, 0x00), OR, 8, 0, 0,
+	  0, 1, 1, 0x100 },
+	{ "orl $-1,0x8(%rdi) (83: imm8 sign-extended)", L64, BYTES(0x83, 0x4f, 0x08, 0xff), OR, 4,
+	  0, 0, 0, 1, 1, ~0ULL },
+	{ "andl $0xfffffff0,0x12345678(%rip)", L64,
+	  BYTES(0x83, 0x25, 0x78, 0x56, 0x34, 0x12, 0xf0), AND, 4, 0, 0, 0, 1, 1,
+	  0xfffffffffffffff0ULL },
+	{ "andb $0x80,(%rdi)", L64, BYTES(0x80, 0x27, 0x80), AND, 1, 0, 0, 0, 1, 1,
+	  0xffffffffffffff80ULL },
+	{ "xorw $0x8001,(%rdi)", L64, BYTES(0x66, 0x81, 0x37, 0x01, 0x80), XOR, 2, 0, 0, 0, 1, 1,
+	  0xffffffffffff8001ULL },
+	{ "xorq $-128,(%rdi)", L64, BYTES(0x48, 0x83, 0x37, 0x80), XOR, 8, 0, 0, 0, 1, 1,
+	  0xffffffffffffff80ULL },
+	{ "cmpq $5,(%rdi)", L64, BYTES(0x48, 0x83, 0x3f, 0x05), SUB, 8, 0, 0, 0, 0, 1, 5 },
+	{ "cmpb $0xff,(%rdi)", L64, BYTES(0x80, 0x3f, 0xff), SUB, 1, 0, 0, 0, 0, 1, ~0ULL },
+	{ "cmpl $0x12345678,(%rax,%rbx,8)", L64,
+	  BYTES(0x81, 0x3c, 0xd8, 0x78, 0x56, 0x34, 0x12), SUB, 4, 0, 0, 0, 0, 1, 0x12345678 },
+	{ "testb $0x40,(%rdi)", L64, BYTES(0xf6, 0x07, 0x40), AND, 1, 0, 0, 0, 0, 1, 0x40 },
+	{ "testl $0x80000000,(%rdi)", L64, BYTES(0xf7, 0x07, 0x00, 0x00, 0x00, 0x80), AND, 4, 0,
+	  0, 0, 0, 1, 0xffffffff80000000ULL },
+	{ "testw $0x8000,(%rdi)", L64, BYTES(0x66, 0xf7, 0x07, 0x00, 0x80), AND, 2, 0, 0, 0, 0, 1,
+	  0xffffffffffff8000ULL },
+	{ "testq $-2,0x10(%rdi)", L64, BYTES(0x48, 0xf7, 0x47, 0x10, 0xfe, 0xff, 0xff, 0xff), AND,
+	  8, 0, 0, 0, 0, 1, 0xfffffffffffffffeULL },
+	{ "orl $1,(%edi)", P32, BYTES(0x83, 0x0f, 0x01), OR, 4, 0, 0, 0, 1, 1, 1 },
+	{ "testb $1,(%bx,%si)", P32, BYTES(0x67, 0xf6, 0x00, 0x01), AND, 1, 0, 0, 0, 0, 1, 1 },
+	{ "cmp %ax,(%edi)", P32, BYTES(0x66, 0x39, 0x07), SUB, 2, REG_RAX, 0, 0, 0, 0, 0 },
+	{ "orw $0x10,0x400", R16, BYTES(0x83, 0x0e, 0x00, 0x04, 0x10), OR, 2, 0, 0, 0, 1, 1,
+	  0x10 },
+	{ "and (%bx),%al", R16, BYTES(0x22, 0x07), AND, 1, REG_RAX, 0, 1, 1, 0, 0 },
+	{ "test %ax,(%di)", R16, BYTES(0x85, 0x05), AND, 2, REG_RAX, 0, 0, 0, 0, 0 },
+	{ "orl $0x12345678,(%bx) (16-bit code, 66: Iz is 32 bits)", R16,
+	  BYTES(0x66, 0x81, 0x0f, 0x78, 0x56, 0x34, 0x12), OR, 4, 0, 0, 0, 1, 1, 0x12345678 },
+};
+
 struct bad_case {
 	const char *asm_text;
 	enum cpu_mode mode;
@@ -187,6 +299,22 @@ static const struct bad_case bad_cases[] = {
 	{ "dec %ax; mov %ax,(%bx)", R16, BYTES(0x48, 0x89, 0x07), "unsupported opcode" },
 	{ "movups (%rdi),%xmm0", L64, BYTES(0x0f, 0x10, 0x07), "two-byte" },
 	{ "lock mov", L64, BYTES(0xf0, 0x89, 0x07), "LOCK/REP" },
+	{ "lock or %eax,(%rdi)", L64, BYTES(0xf0, 0x09, 0x07), "LOCK/REP" },
+	{ "repnz stos (F2 is not REP)", L64, BYTES(0xf2, 0xaa), "LOCK/REP" },
+	{ "rep or", L64, BYTES(0xf3, 0x09, 0x07), "LOCK/REP" },
+	{ "rep mov 0x1234,%eax (moffs)", P32, BYTES(0xf3, 0xa1, 0x34, 0x12, 0x00, 0x00), "LOCK/REP" },
+	{ "addl $1,(%rdi) (83 /0)", L64, BYTES(0x83, 0x07, 0x01), "80/81/83" },
+	{ "sbbb $1,(%rdi) (80 /3)", L64, BYTES(0x80, 0x1f, 0x01), "80/81/83" },
+	{ "subl $1,(%rdi) (81 /5)", L64, BYTES(0x81, 0x2f, 0x01, 0x00, 0x00, 0x00), "80/81/83" },
+	{ "notl (%rdi) (F7 /2)", L64, BYTES(0xf7, 0x17), "F6/F7" },
+	{ "negb (%rdi) (F6 /3)", L64, BYTES(0xf6, 0x1f), "F6/F7" },
+	{ "sub %eax,(%rdi)", L64, BYTES(0x29, 0x07), "unsupported opcode" },
+	{ "test %eax,%eax", L64, BYTES(0x85, 0xc0), "register" },
+	{ "and $1,%eax (83 /4)", L64, BYTES(0x83, 0xe0, 0x01), "register" },
+	{ "or %al,%bl", R16, BYTES(0x08, 0xc3), "register" },
+	{ "btsl $0,(%rdi)", L64, BYTES(0x0f, 0xba, 0x2f, 0x00), "two-byte" },
+	{ "lodsb (AC)", L64, BYTES(0xac), "unsupported opcode" },
+	{ "cmpsb (A6)", L64, BYTES(0xf3, 0xa6), "LOCK/REP" },
 	{ "rep mov", L64, BYTES(0xf3, 0x89, 0x07), "LOCK/REP" },
 	{ "repne mov", R16, BYTES(0xf2, 0x89, 0x07), "LOCK/REP" },
 	{ "data16 rep mov", L64, BYTES(0x66, 0xf3, 0x89, 0x07), "LOCK/REP" },
@@ -316,6 +444,58 @@ static void test_rejected(void **state)
 	}
 }
 
+static void check_string_case(const struct string_case *t, unsigned avail)
+{
+	expect_ok(t->asm_text, t->b, t->n, t->mode, avail);
+	if (out.op != t->op || out.size != t->size || out.addr_size != t->addr_size ||
+	    out.rep != t->rep || (t->op == MMIO_MOVS && out.seg != t->seg) || out.has_imm)
+		fail_msg("%s (mode %d): op %d size %u addr_size %u rep %d seg %u; expected op %d "
+			 "size %u addr_size %u rep %d seg %u",
+			 t->asm_text, t->mode, out.op, out.size, out.addr_size, out.rep, out.seg,
+			 t->op, t->size, t->addr_size, t->rep, t->seg);
+}
+
+static void test_string_forms(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(string_cases); i++) {
+		check_string_case(&string_cases[i], string_cases[i].n);
+		check_string_case(&string_cases[i], MAXB);
+		expect_truncations(string_cases[i].asm_text, string_cases[i].b, string_cases[i].n,
+				   string_cases[i].mode);
+	}
+}
+
+static void check_alu_case(const struct alu_case *t, unsigned avail)
+{
+	expect_ok(t->asm_text, t->b, t->n, t->mode, avail);
+	if (out.op != MMIO_ALU || out.alu != t->alu || out.size != t->size ||
+	    out.high8 != t->high8 || out.reg_left != t->reg_left ||
+	    out.writeback != t->writeback || out.has_imm != t->has_imm ||
+	    (t->has_imm ? out.imm != t->imm : out.reg != t->reg) || out.sign_extend)
+		fail_msg("%s (mode %d): op %d alu %d size %u reg %u high8 %d reg_left %d wb %d "
+			 "imm %d 0x%llx; expected alu %d size %u reg %u high8 %d reg_left %d wb "
+			 "%d imm %d 0x%llx",
+			 t->asm_text, t->mode, out.op, out.alu, out.size, out.reg, out.high8,
+			 out.reg_left, out.writeback, out.has_imm, (unsigned long long)out.imm,
+			 t->alu, t->size, t->reg, t->high8, t->reg_left, t->writeback, t->has_imm,
+			 (unsigned long long)t->imm);
+	/* A register destination is written at the operand size. */
+	if (t->reg_left && t->writeback && out.dst_size != t->size)
+		fail_msg("%s: dst_size %u, expected %u", t->asm_text, out.dst_size, t->size);
+}
+
+static void test_alu_forms(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(alu_cases); i++) {
+		check_alu_case(&alu_cases[i], alu_cases[i].n);
+		check_alu_case(&alu_cases[i], MAXB);
+		expect_truncations(alu_cases[i].asm_text, alu_cases[i].b, alu_cases[i].n,
+				   alu_cases[i].mode);
+	}
+}
+
 /* The same bytes mean different things by mode: 89 05 is 2 bytes in 16-bit code. */
 static void test_mode_matters(void **state)
 {
@@ -341,6 +521,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reg_forms),
 		cmocka_unit_test(test_imm_forms),
+		cmocka_unit_test(test_string_forms),
+		cmocka_unit_test(test_alu_forms),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_mode_matters),

@@ -5,8 +5,11 @@
  * a guest touching memory it does not have: that guest is stopped with a
  * report naming the address. The VM-exit instruction length is undefined
  * for EPT violations (SDM 3C 28.2.5), so RIP advances by the decoded length.
+ * A plain MOV is one device access; OR/AND/XOR are a read and a write,
+ * TEST/CMP a read, and all of them set the flags. STOS/MOVS: mmio_string.c.
  */
 #include "vmx_priv.h"
+#include <arch/alu.h>
 #include <arch/cpu.h>
 #include <arch/decode.h>
 #include <keel/io.h>
@@ -18,6 +21,7 @@
 
 int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
 unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
+void vmx_mmio_string(struct vcpu *v, const struct mmio_insn *in, bool long64);
 
 static enum cpu_mode guest_mode(void)
 {
@@ -54,12 +58,37 @@ static void reg_write(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
 		*r = (*r & ~((1ULL << (8 * size)) - 1)) | (val & ((1ULL << (8 * size)) - 1));
 }
 
+/* OR/AND/XOR/TEST/CMP with a memory operand: read it, compute, set the flags, store. */
+static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+{
+	uint64_t src = in->has_imm ? in->imm : reg_read(v, in);
+	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS), res;
+
+	if (io_mmio(v->vm, a))
+		a->value = ~0ULL;
+	if (in->reg_left)
+		res = alu_compute(in->alu, in->size, src, a->value, &rflags);
+	else
+		res = alu_compute(in->alu, in->size, a->value, src, &rflags);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
+	if (!in->writeback)
+		return;
+	if (in->reg_left) {
+		reg_write(v, in, res);
+	} else {
+		a->write = true;
+		a->value = res;
+		io_mmio(v->vm, a);
+	}
+}
+
 struct vcpu *exit_ept_violation(struct vcpu *v)
 {
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	struct io_access a = { .addr = gpa };
+	enum cpu_mode mode;
 	struct mmio_insn in;
 	const char *why;
 	uint8_t bytes[15];
@@ -75,19 +104,27 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 			q & EPT_QUAL_FETCH ? "instruction fetch" :
 			q & EPT_QUAL_WRITE ? "write" : "read", gpa);
 	n = vmx_guest_read_linear(v, vmcs_read(VMCS_GUEST_CS_BASE) + rip, bytes, sizeof(bytes));
-	if (decode_mmio(bytes, n, guest_mode(), &in, &why))
+	mode = guest_mode();
+	if (decode_mmio(bytes, n, mode, &in, &why))
 		vm_stop(v->vm, "MMIO at 0x%lx by an instruction Keel cannot emulate (%s), "
 			"bytes %02x %02x %02x %02x", gpa, why, bytes[0], bytes[1], bytes[2], bytes[3]);
 	a.size = in.size;
-	a.write = in.op == MMIO_STORE;
-	if (a.write)
-		a.value = in.has_imm ? in.imm : reg_read(v, &in);
-	if (a.write && a.size < 8)
-		a.value &= (1ULL << (8 * a.size)) - 1;
-	if (io_mmio(v->vm, &a))
-		a.value = ~0ULL;
-	if (!a.write)
+	if (in.op == MMIO_LOAD) {
+		if (io_mmio(v->vm, &a))
+			a.value = ~0ULL;
 		reg_write(v, &in, a.value & (in.size == 8 ? ~0ULL : (1ULL << (8 * in.size)) - 1));
+	} else if (in.op == MMIO_STORE) {
+		a.write = true;
+		a.value = in.has_imm ? in.imm : reg_read(v, &in);
+		if (a.size < 8)
+			a.value &= (1ULL << (8 * a.size)) - 1;
+		io_mmio(v->vm, &a);
+	} else if (in.op == MMIO_ALU) {
+		mmio_alu(v, &in, &a);
+	} else {
+		vmx_mmio_string(v, &in, mode == CPU_MODE_LONG64); /* moves RIP itself */
+		return v;
+	}
 	vmcs_write(VMCS_GUEST_RIP, rip + in.len);
 	return v;
 }

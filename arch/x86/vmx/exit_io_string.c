@@ -15,7 +15,6 @@
 #define IO_QUAL_IN      BIT(3)
 #define IO_QUAL_REP     BIT(5)
 #define IO_QUAL_PORT(q) ((q) >> 16 & 0xffff)
-#define RFLAGS_DF       BIT(10)
 #define CHUNK_BYTES     4096
 
 unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);

@@ -8,6 +8,7 @@
 #include <arch/cpu.h>
 #include <arch/paging.h>
 #include <keel/errno.h>
+#include <keel/string.h>
 #include <arch/guest_mem.h>
 #include <arch/pv.h>
 #include <keel/vm.h>
@@ -68,21 +69,19 @@ static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned 
 
 	while (done < len) {
 		uint64_t gpa, chunk = PAGE_SIZE - ((la + done) & (PAGE_SIZE - 1));
-		uint8_t *src;
+		uint8_t *p;
 
 		if (chunk > len - done)
 			chunk = len - done;
 		if (vmx_guest_translate(v, la + done, &gpa))
 			break;
-		src = vm_gpa_to_hva(v->vm, gpa, chunk);
-		if (!src)
+		p = vm_gpa_to_hva(v->vm, gpa, chunk);
+		if (!p)
 			break;
-		for (unsigned i = 0; i < chunk; i++) {
-			if (to_guest)
-				src[i] = buf[done + i];
-			else
-				buf[done + i] = src[i];
-		}
+		if (to_guest)
+			memcpy(p, buf + done, chunk);
+		else
+			memcpy(buf + done, p, chunk);
 		done += chunk;
 	}
 	return done;

@@ -30,9 +30,14 @@
 
 #define RFLAGS_CF   BIT(0)
 #define RFLAGS_RSVD BIT(1)
+#define RFLAGS_PF   BIT(2)
+#define RFLAGS_AF   BIT(4)
 #define RFLAGS_ZF   BIT(6)
+#define RFLAGS_SF   BIT(7)
 #define RFLAGS_TF   BIT(8)
 #define RFLAGS_IF   BIT(9)
+#define RFLAGS_DF   BIT(10)
+#define RFLAGS_OF   BIT(11)
 #define RFLAGS_VM   BIT(17)
 
 #define MSR_IA32_FEATURE_CONTROL 0x03a
