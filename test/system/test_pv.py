@@ -75,10 +75,11 @@ PINGPONG = ("guest name=ping type=pv image=ping.elf memory=4M\n"
             "guest name=pong type=pv image=pong.elf memory=4M\n")
 
 
-def check_pingpong(log):
+def check_pingpong(log, ping_dom=0):
     ping, pong = guest_lines(log, "ping"), guest_lines(log, "pong")
-    assert "ping: page granted to domain 1 as reference 0, channel on port 1" in ping, log
-    assert "pong: bound to domain 0 port 1 as port 1" in pong
+    assert (f"ping: page granted to domain {ping_dom + 1} as reference 0, channel on port 1"
+            in ping), log
+    assert f"pong: bound to domain {ping_dom} port 1 as port 1" in pong
     for n in range(1, 11):
         assert f'pong: got "ping {n}"' in pong
         assert f"ping: round {n}: pong {n}" in ping
@@ -261,3 +262,16 @@ def test_pvboot_boots_the_entry_typed_within_the_timeout(tmp_path):
     assert not any(l.startswith("hello: module") for l in out)
     assert "hello: all checks passed" in out
     assert "keel: guest 'boot' stopped: shut down: status 0" in log
+
+
+def test_hvm_and_two_pv_guests_side_by_side(tmp_path):
+    """The issue's picture: the hvm test guest (SeaBIOS and mbrtest) and the
+    ping-pong pair share the CPU in Bochs, each in its own VM."""
+    cfg = "guest name=pc type=hvm image=mbrtest.img memory=32M\n" + PINGPONG
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("mbrtest.img"), SEABIOS,
+                                                       guest("ping.elf"), guest("pong.elf")])))
+    check_pingpong(log, ping_dom=1)
+    assert "mbrtest: EFER.LMA set, all steps passed" in guest_lines(log, "pc"), log
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    # They ran side by side: pong answered before the pc guest finished booting.
+    assert log.index('[pong] pong: got "ping 1"') < log.index("[pc] mbrtest: long mode")
