@@ -122,6 +122,7 @@ uint64_t hcall_set_timer(struct vcpu *v, uint64_t deadline_ns, uint64_t a1, uint
 	v->vm->pv->timer_ns = deadline_ns;
 	if (deadline_ns)
 		pv_timer_check(v->vm, vm_time_ns(v->vm));
+	sched_timer_changed(v);
 	return 0;
 }
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The hypercall table (ABI in guests/include/keel/abi.h and docs/abi.md). */
 #include <keel/abi.h>
+#include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
+#include <keel/pv.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
+#include <keel/vtime.h>
 
 static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			   uint64_t a4)
@@ -31,14 +34,21 @@ static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
 	[KEEL_HC_GRANT_OFFER] = hcall_grant_offer,
 	[KEEL_HC_GRANT_MAP] = hcall_grant_map,
 	[KEEL_HC_GRANT_UNMAP] = hcall_grant_unmap,
+	[KEEL_HC_SET_CALLBACKS] = hcall_set_callbacks,
 };
 
 uint64_t hcall_dispatch(struct vcpu *v)
 {
 	const uint64_t *r = v->gpr.r;
-	uint64_t nr = r[REG_RAX];
+	uint64_t nr = r[REG_RAX], ret;
 
 	if (nr >= KEEL_HC_MAX || !hcall_table[nr])
 		return (uint64_t)-ENOSYS;
-	return hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
+	ret = hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
+	/* An event a call raised (or that was waiting) is delivered as the call returns. */
+	if (unlikely(v->vm->pv && v->vm->pv->upcall)) {
+		pv_timer_check(v->vm, vm_time_ns(v->vm));
+		pv_deliver_upcall(v);
+	}
+	return ret;
 }

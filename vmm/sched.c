@@ -21,6 +21,7 @@
 #include <keel/pv.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
+#include <keel/vtime.h>
 
 struct vm keel_vms[CFG_GUESTS_MAX];
 unsigned keel_nr_vms;
@@ -41,6 +42,26 @@ uint64_t sched_deadline(void)
 	return runq.deadline;
 }
 
+/* The timer for a non-hvm vCPU: its slice end, or a PV guest's own timer if that is sooner. */
+static uint64_t timer_for(struct vcpu *v)
+{
+	uint64_t t = runq.deadline;
+
+	if (v->vm->pv && v->vm->pv->timer_ns) {
+		uint64_t pv = vm_ns_to_tsc(v->vm, v->vm->pv->timer_ns);
+
+		t = pv < t ? pv : t;
+	}
+	return t;
+}
+
+/* A PV guest's timer event, and the upcall for what is pending, before it resumes. */
+static void pv_resume(struct vcpu *v)
+{
+	pv_timer_check(v->vm, vm_time_ns(v->vm));
+	pv_deliver_upcall(v);
+}
+
 static __attribute__((noreturn)) void enter(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -49,10 +70,13 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 		vm->state = VM_RUNNING;
 		printk("keel: running guest '%s'\n", vm->name);
 	}
-	if (vm->hvm)
+	if (vm->hvm) {
 		vcpu_before_entry(v, true); /* arms the timer with its device deadlines too */
-	else
-		arch_vcpu_set_timer(v, runq.deadline);
+	} else {
+		if (vm->pv)
+			pv_resume(v);
+		arch_vcpu_set_timer(v, timer_for(v));
+	}
 	arch_vcpu_run(v);
 }
 
@@ -114,17 +138,28 @@ void sched_start(void)
 	schedule(runq_pick(&runq, now, false));
 }
 
+void sched_timer_changed(struct vcpu *v)
+{
+	arch_vcpu_set_timer(v, timer_for(v));
+}
+
 struct vcpu *sched_tick(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
 	struct runq_entity *e;
 
-	if (now < runq.deadline)
-		return v; /* the timer was the guest's own device deadline */
+	if (v->vm->pv)
+		pv_resume(v);
+	if (now < runq.deadline) {
+		/* The guest's own deadline: a device's (re-armed before entry) or its PV timer. */
+		if (!v->vm->hvm)
+			arch_vcpu_set_timer(v, timer_for(v));
+		return v;
+	}
 	e = runq_pick(&runq, now, false);
 	if (e != &v->sched)
 		schedule(e);
-	arch_vcpu_set_timer(v, runq.deadline);
+	arch_vcpu_set_timer(v, timer_for(v));
 	return v;
 }
 
@@ -134,7 +169,7 @@ void sched_yield(struct vcpu *v)
 
 	if (e != &v->sched)
 		schedule(e);
-	arch_vcpu_set_timer(v, runq.deadline);
+	arch_vcpu_set_timer(v, timer_for(v));
 }
 
 void sched_block(struct vcpu *v, uint64_t tsc_deadline)
@@ -151,7 +186,7 @@ void sched_wake(struct vcpu *v)
 	runq_wake(&runq, &v->sched, rdtsc());
 	/* The running vCPU may have been alone: now it has a slice end. */
 	if (runq.cur >= 0)
-		arch_vcpu_set_timer(vcpu_of(runq.e[runq.cur]), runq.deadline);
+		arch_vcpu_set_timer(vcpu_of(runq.e[runq.cur]), timer_for(vcpu_of(runq.e[runq.cur])));
 }
 
 void sched_exit(struct vcpu *v)

@@ -9,6 +9,7 @@
 #include <arch/pv.h>
 #include <keel/hypercall.h>
 #include <keel/printk.h>
+#include <keel/pv.h>
 #include <keel/vm.h>
 
 #define EXIT_EXCEPTION 0 /* exit statistics: faults count as exception exits */
@@ -53,6 +54,8 @@ __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 	r[REG_R13] = f->r13, r[REG_R14] = f->r14, r[REG_R15] = f->r15;
 	v->arch.pv = (struct pv_frame){ f->rip, f->cs, f->rflags, f->rsp, f->ss };
 	v->exits[EXIT_EXCEPTION]++;
+	if (pv_bounce_fault(v, (unsigned)f->vector, f->error, f->vector == 14 ? read_cr2() : 0))
+		pv_enter(v);
 	if (f->vector == 14)
 		vm_stop(v->vm, "%s at rip 0x%lx: %s of 0x%lx, not its memory or not allowed "
 			"(error 0x%lx)", name, f->rip, f->error & 2 ? "write" : "read", read_cr2(),

@@ -17,7 +17,10 @@ struct vcpu *exit_exception_nmi(struct vcpu *v)
 		printk("vmx: host NMI during guest '%s'\n", v->vm->name);
 		return v;
 	}
-	/* The exception bitmap is empty, so this cannot happen: report it. */
+	/* Only PV guests trap exceptions (arch_vcpu_trap_exceptions); #PF's address is the qualification. */
+	if (vmx_pv_exception(v, info & 0xff, (info & BIT(11)) ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0,
+			     (info & 0xff) == X86_PF ? vmcs_read(VMCS_EXIT_QUALIFICATION) : 0))
+		return v;
 	vm_stop(v->vm, "unexpected exception exit, vector %u", info & 0xff);
 }
 

@@ -5,6 +5,7 @@
 #include <arch/vmx.h>
 #include <arch/pv.h>
 #include <keel/printk.h>
+#include <keel/pv.h>
 #include <keel/vm.h>
 
 struct vcpu *vmx_current;
@@ -69,8 +70,46 @@ void arch_vcpu_run(struct vcpu *v)
 	vmx_enter(v);
 }
 
+void arch_vcpu_get_frame(struct vcpu *v, uint64_t *rip, uint64_t *rsp, uint64_t *rflags)
+{
+	if (v->vm->arch.depriv) {
+		*rip = v->arch.pv.rip, *rsp = v->arch.pv.rsp, *rflags = v->arch.pv.rflags;
+		return;
+	}
+	*rip = vmcs_read(VMCS_GUEST_RIP);
+	*rsp = vmcs_read(VMCS_GUEST_RSP);
+	*rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+}
+
+void arch_vcpu_set_frame(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t rflags)
+{
+	if (v->vm->arch.depriv) {
+		v->arch.pv.rip = rip, v->arch.pv.rsp = rsp, v->arch.pv.rflags = rflags;
+		return;
+	}
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	vmcs_write(VMCS_GUEST_RSP, rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
+}
+
+/*
+ * A PV guest in a VM has no IDT of its own: the exception goes to its fault
+ * entry, as in ring 3, or it is stopped with a report (not a triple fault).
+ */
+bool vmx_pv_exception(struct vcpu *v, unsigned vector, uint32_t error, uint64_t address)
+{
+	if (!v->vm->pv)
+		return false;
+	if (!pv_bounce_fault(v, vector, error, address))
+		vm_stop(v->vm, "exception %u (error 0x%x) at rip 0x%lx, and no fault entry", vector,
+			error, vmcs_read(VMCS_GUEST_RIP));
+	return true;
+}
+
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
+	if (vmx_pv_exception(v, vector, has_error ? error : 0, 0))
+		return;
 	/* Interruption info: vector, type 3 (hardware exception), valid. */
 	uint32_t info = vector | (3u << 8) | BIT(31);
 
@@ -80,7 +119,6 @@ void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint3
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-	(void)v;
 }
 
 void vmcs_fail(const char *op, uint32_t field)

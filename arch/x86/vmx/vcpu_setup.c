@@ -235,3 +235,13 @@ void arch_vcpu_setup_reset(struct vcpu *v)
 		v->gpr.r[i] = 0;
 	v->gpr.r[REG_RDX] = cpuid(1, 0).eax;
 }
+
+/*
+ * A PV guest in a VM has no IDT: its exceptions exit to Keel, which sends
+ * them to its fault entry (every vector but NMI and #MC, which stay Keel's).
+ */
+void arch_vcpu_trap_exceptions(struct vcpu *v)
+{
+	if (!v->vm->arch.depriv)
+		vmcs_write(VMCS_EXCEPTION_BITMAP, ~(uint32_t)(BIT(2) | BIT(18)));
+}

@@ -38,6 +38,8 @@ static inline void vmx_skip_instruction(void)
 
 /* Queue a hardware exception for the next entry (SDM 3C 26.6). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+/* A PV guest's exception to its fault entry (or it stops); false for other guests. */
+bool vmx_pv_exception(struct vcpu *v, unsigned vector, uint32_t error, uint64_t address);
 
 #define X86_UD 6
 #define X86_GP 13

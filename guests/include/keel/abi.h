@@ -37,7 +37,8 @@
 #define KEEL_HC_GRANT_UNMAP    13 /* (at) -> 0 */
 #define KEEL_HC_MEMORY_QUERY   14 /* (struct keel_memory_info *) -> 0 */
 #define KEEL_HC_DOMAIN_FIND    15 /* (const char *name) -> domid */
-#define KEEL_HC_MAX            16
+#define KEEL_HC_SET_CALLBACKS  16 /* (upcall entry, fault entry; 0 = none) -> 0 */
+#define KEEL_HC_MAX            17
 
 /*
  * Errors, returned negated. Linux's numbers, which a C library's errno.h
@@ -107,6 +108,21 @@ struct keel_shared_info {
 	uint64_t time_ns;
 	uint64_t tsc_mul;
 	uint64_t wall_clock_sec;
+	uint64_t upcall_mask;    /* nonzero: no upcall now (Keel sets it on delivery, the guest clears it) */
+};
+
+/*
+ * What a fault entry finds at RSP (lowest address first). The handler may
+ * change rip and rflags; returning pops the first four words, then RFLAGS
+ * and RIP, which leaves RSP as it was at the fault.
+ */
+struct keel_fault_frame {
+	uint64_t vector;  /* the exception: 6 #UD, 13 #GP, 14 #PF, ... */
+	uint64_t error;   /* its error code, 0 if it has none */
+	uint64_t address; /* #PF: the address (CR2); else 0 */
+	uint64_t rsp;     /* RSP at the fault (read-only) */
+	uint64_t rflags;
+	uint64_t rip;     /* the faulting instruction */
 };
 
 /* KEEL_HC_MEMORY_QUERY's answer. */

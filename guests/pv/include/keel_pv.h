@@ -37,6 +37,18 @@ static inline long keel_hcall(unsigned nr, long a0, long a1, long a2)
 	return keel_hcall5(nr, a0, a1, a2, 0, 0);
 }
 
+/*
+ * Callbacks (KEEL_HC_SET_CALLBACKS): upcall runs when an unmasked event is
+ * pending, at the next point Keel resumes the guest (after a hypercall, a
+ * switch, a preemption); it reads and clears the pending bits itself. fault
+ * gets the guest's exceptions; it may change f->rip to resume elsewhere.
+ * Both run on the interrupted stack with every register preserved. NULL
+ * turns one off. Returns 0 or -errno.
+ */
+typedef void keel_upcall_fn(void);
+typedef void keel_fault_fn(struct keel_fault_frame *f);
+long keel_set_callbacks(keel_upcall_fn *upcall, keel_fault_fn *fault);
+
 /* Wait (KEEL_HC_BLOCK) until port has an event, and consume it. */
 void keel_wait_event(unsigned port);
 

@@ -3,6 +3,7 @@
 #ifndef KEEL_PV_H
 #define KEEL_PV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <keel/evtchn.h>
 #include <keel/grant.h>
@@ -15,7 +16,14 @@ struct pv_domain {
 	struct grant_maps maps;     /* what it has mapped from others */
 	uint64_t timer_ns;          /* KEEL_HC_SET_TIMER deadline, 0 if none */
 	bool blocked;               /* in KEEL_HC_BLOCK */
+	uint64_t upcall, fault;     /* KEEL_HC_SET_CALLBACKS entries, 0 if none */
 };
+
+struct vcpu;
+/* Enter the guest's upcall if it has one and an unmasked event is pending (before resuming it). */
+void pv_deliver_upcall(struct vcpu *v);
+/* Send an exception to the guest's fault entry: false if it has none (the caller stops it). */
+bool pv_bounce_fault(struct vcpu *v, unsigned vector, uint64_t error, uint64_t address);
 
 /* A running PV guest by domain id, or NULL. */
 struct vm *pv_domain_vm(uint64_t domid);

@@ -27,6 +27,8 @@ uint64_t sched_deadline(void);
 __attribute__((noreturn)) void sched_block(struct vcpu *v, uint64_t tsc_deadline);
 /* Make a blocked vCPU runnable; it runs when the scheduler next picks. */
 void sched_wake(struct vcpu *v);
+/* The running PV vCPU set its timer: its preemption timer must fire by then too. */
+void sched_timer_changed(struct vcpu *v);
 /* Let another vCPU run first; returns at once if there is none. */
 void sched_yield(struct vcpu *v);
 /* v's guest has stopped: it leaves the run queue for good. */

@@ -25,6 +25,11 @@ int arch_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, bool writable);
 int arch_vm_unmap_page(struct vm *vm, uint64_t gpa);
 /* Make mapped guest memory writable or read-only; -ENODEV if the CPU has no INVEPT. */
 int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable);
+/* Exceptions exit to Keel (a PV guest in a VM, which has no IDT of its own). */
+void arch_vcpu_trap_exceptions(struct vcpu *v);
+/* RIP, RSP and RFLAGS of a vCPU that is not running (its VMCS current, if it has one). */
+void arch_vcpu_get_frame(struct vcpu *v, uint64_t *rip, uint64_t *rsp, uint64_t *rflags);
+void arch_vcpu_set_frame(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t rflags);
 /* Fill a PV guest's hypercall page: one entry per call, KEEL_HYPERCALL_STRIDE apart. */
 void arch_hypercall_page_fill(struct vm *vm, uint8_t *page);
 /* The TSC value the guest reads when the host's TSC reads host_tsc. */
