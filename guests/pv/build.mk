@@ -5,7 +5,7 @@ PV_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-p
 	-nostdinc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
 	-Iguests/include -Iguests/pv/include -MMD -MP
 PV_RUNTIME := guests/pv/runtime/crt0.S guests/pv/runtime/runtime.c guests/pv/runtime/syscalls.c
-PV_GUESTS := hello pvbench ping pong pvbad pvboot
+PV_GUESTS := hello pvbench ping pong pvbad pvboot pvspin
 # A guest's sources besides guests/pv/NAME.c.
 PV_SRCS_pvboot := $(addprefix guests/pv/,pvboot_menu.c pvboot_load.c pvboot_tramp.S) \
 	$(PVLOADER_SRCS)
