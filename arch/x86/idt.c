@@ -3,10 +3,12 @@
  * The IDT and the exception report. Keel runs with interrupts disabled
  * (external interrupts arrive as VM exits), so any vector that reaches this
  * IDT from ring 0 is a bug in Keel: print everything that helps, then halt.
- * From ring 3 it is a deprivileged PV guest's fault.
+ * From ring 3 it is a deprivileged PV guest's fault, or the timer that
+ * preempts it (arch/x86/pv/pv_timer.c), the one interrupt vector with a gate.
  */
 #include <arch/desc.h>
 #include <arch/cpu.h>
+#include <arch/pv_timer.h>
 #include <keel/printk.h>
 
 struct idt_gate {
@@ -17,7 +19,8 @@ struct idt_gate {
 } __attribute__((packed));
 
 extern const uint64_t trap_stubs[32];
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+/* Every vector: an interrupt without a present gate raises #NP, not a #GP past the limit. */
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static const char *const trap_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -27,6 +30,15 @@ static const char *const trap_names[32] = {
 	"#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
+/* An interrupt gate (type 0x8e: present, DPL 0), so IF is clear in every handler. */
+void arch_idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
+{
+	idt[vector] = (struct idt_gate){
+		.off_lo = handler & 0xffff, .sel = SEL_KCODE, .type = 0x8e,
+		.off_mid = handler >> 16 & 0xffff, .off_hi = handler >> 32, .ist = (uint8_t)ist,
+	};
+}
+
 void idt_init(void)
 {
 	struct {
@@ -34,15 +46,9 @@ void idt_init(void)
 		uint64_t base;
 	} __attribute__((packed)) ip = { sizeof(idt) - 1, (uint64_t)idt };
 
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t a = trap_stubs[v];
-
-		idt[v] = (struct idt_gate){
-			.off_lo = a & 0xffff, .sel = SEL_KCODE, .type = 0x8e, /* P, interrupt gate */
-			.off_mid = a >> 16 & 0xffff, .off_hi = a >> 32,
-			.ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0,
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		arch_idt_set_gate(v, trap_stubs[v],
+				  v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0);
 	__asm__ volatile("lidt %0" ::"m"(ip));
 }
 
@@ -53,8 +59,11 @@ void trap_handler(struct trap_frame *f)
 	const char *name = f->vector < 32 && trap_names[f->vector] ? trap_names[f->vector] : "?";
 
 	/* From ring 3: a deprivileged PV guest faulted, not Keel (arch/x86/pv/pv_trap.c). */
-	if ((f->cs & 3) == 3)
+	if ((f->cs & 3) == 3) {
+		if (f->vector == PV_TIMER_VECTOR)
+			pv_timer_interrupt(f);
 		pv_trap(f);
+	}
 
 	printk("\nKEEL PANIC: exception %lu (%s) error 0x%lx in Keel\n", f->vector, name, f->error);
 	printk("  rip %016lx cs %04lx rflags %016lx rsp %016lx ss %04lx\n", f->rip, f->cs,

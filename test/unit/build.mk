@@ -79,6 +79,9 @@ UNIT_SRCS_hcall_args := vmm/hcall_args.c
 UNIT_TESTS += console_keys
 UNIT_SRCS_console_keys := vmm/console_keys.c
 
+UNIT_TESTS += lapic_timer
+UNIT_SRCS_lapic_timer := drivers/timer/lapic_timer_calc.c
+
 UNIT_TESTS += ata
 UNIT_SRCS_ata := vmm/io.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c vmm/dev/pci_bus.c
 

@@ -13,6 +13,7 @@
 #include <arch/desc.h>
 #include <arch/paging.h>
 #include <arch/pv.h>
+#include <arch/pv_timer.h>
 #include <arch/vmx.h>
 #include <keel/abi.h>
 #include <keel/bits.h>
@@ -56,6 +57,7 @@ static void pv_cpu_init(void)
 	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SCE);
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+	pv_timer_init();
 }
 
 static uint64_t *table_copy(const uint64_t *from)
@@ -107,10 +109,11 @@ int arch_pv_vm_init(struct vm *vm)
 	return 0;
 }
 
-/* Ring 3 at rip with rsp, interrupts off (Keel takes no interrupts yet). */
+/* Ring 3 at rip with rsp, interrupts on so that the timer can preempt it (pv_timer.c). */
 void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp)
 {
-	v->arch.pv = (struct pv_frame){ .rip = rip, .cs = SEL_UCODE, .rflags = RFLAGS_RSVD,
+	v->arch.pv = (struct pv_frame){ .rip = rip, .cs = SEL_UCODE,
+					.rflags = RFLAGS_RSVD | RFLAGS_IF,
 					.rsp = rsp, .ss = SEL_UDATA };
 	v->host_stack = (uint64_t)pv_stack + sizeof(pv_stack);
 	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));

@@ -11,6 +11,7 @@
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <arch/pv_timer.h>
 #include <arch/vmx.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
@@ -58,8 +59,13 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 	uint32_t pin = v->arch.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
 	uint64_t now, ticks;
 
-	/* Unavailable, always on (set at setup), or a ring-3 PV vCPU with no VMCS. */
-	if (vmx.ctl.pin & PIN_PREEMPT_TIMER || !vmx.ctl.preempt_timer || v->vm->arch.depriv)
+	/* A ring-3 PV vCPU has no VMCS: the LAPIC timer preempts it. */
+	if (v->vm->arch.depriv) {
+		pv_timer_set(tsc_deadline);
+		return;
+	}
+	/* Unavailable, or always on (set at setup). */
+	if (vmx.ctl.pin & PIN_PREEMPT_TIMER || !vmx.ctl.preempt_timer)
 		return;
 	if (tsc_deadline != ~0ULL) {
 		now = rdtsc();

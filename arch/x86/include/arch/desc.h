@@ -30,5 +30,7 @@ void arch_cpu_tables_init(void);
 /* The stack the CPU switches to on a trap or interrupt from ring 3. */
 void arch_tss_set_rsp0(uint64_t rsp0);
 void trap_handler(struct trap_frame *f);
+/* Point an IDT vector at handler (an interrupt gate; ist 0 or an IST slot). */
+void arch_idt_set_gate(unsigned vector, uint64_t handler, unsigned ist);
 
 #endif

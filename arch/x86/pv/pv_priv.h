@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the ways into and out of ring 3 (arch/x86/pv/). */
+#ifndef PV_PRIV_H
+#define PV_PRIV_H
+
+#include <stdint.h>
+
+struct trap_frame;
+struct vcpu;
+
+extern uint64_t pv_keel_cr3;   /* Keel's own page tables (pv_entry.S) */
+extern struct vcpu *pv_current; /* the vCPU in ring 3 now */
+
+/* Keep what a trap or interrupt from ring 3 pushed as v's state: its GPRs and IRETQ frame. */
+void pv_save_frame(struct vcpu *v, const struct trap_frame *f);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The local APIC timer as a one-shot deadline timer on the TSC's time
+ * line. Its rate is the bus or crystal clock, which CPUID does not always
+ * report (and emulators report inconsistently), so it is measured against
+ * the calibrated TSC.
+ */
+#ifndef DRIVERS_LAPIC_TIMER_H
+#define DRIVERS_LAPIC_TIMER_H
+
+#include <stdint.h>
+
+/* Timer counts per second (divide by 1); 0 until lapic_timer_init() succeeds. */
+extern uint64_t lapic_timer_hz;
+
+/*
+ * Measure the timer against the TSC (tsc_hz must be known, the APIC
+ * enabled: lapic_enable) and route it, one-shot, to vector; the timer
+ * stays idle until armed. 0, or -ENODEV
+ * (reported) if there is no local APIC or its timer does not count.
+ */
+int lapic_timer_init(uint8_t vector);
+/* Interrupt at host TSC tsc_deadline (at once if it has passed); ~0 disarms. */
+void lapic_timer_arm(uint64_t tsc_deadline);
+
+/* Pure arithmetic, host-tested (drivers/timer/lapic_timer_calc.c). */
+/* Counts per second from `counted` timer counts over tsc_ticks of a tsc_hz TSC; 0 if unusable. */
+uint64_t lapic_timer_rate(uint64_t counted, uint64_t tsc_ticks, uint64_t tsc_hz);
+/*
+ * The initial count that spans tsc_ticks: at least 1 (0 would stop the
+ * timer), at most 2^32-1. Exact while (tsc_hz - 1) * timer_hz < 2^64.
+ */
+uint32_t lapic_timer_count(uint64_t tsc_ticks, uint64_t timer_hz, uint64_t tsc_hz);
+
+#endif
