@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A deprivileged PV guest's ways back into Keel: SYSCALL (a hypercall) and
- * a CPU exception raised in ring 3. A fault stops that guest with a report;
- * Keel and the other guests carry on.
+ * a CPU exception raised in ring 3. A fault goes to the guest's fault entry,
+ * or stops that guest with a report; Keel and the other guests carry on.
  */
 #include <arch/cpu.h>
 #include <arch/desc.h>
@@ -11,12 +11,11 @@
 #include <keel/printk.h>
 #include <keel/pv.h>
 #include <keel/vm.h>
+#include "pv_priv.h"
 
 #define EXIT_EXCEPTION 0 /* exit statistics: faults count as exception exits */
 #define EXIT_HYPERCALL 18 /* and hypercalls as VMCALL exits, as in a VM */
 
-extern uint64_t pv_keel_cr3;
-extern struct vcpu *pv_current;
 
 /* Called from pv_syscall_entry with the guest's GPRs saved and Keel's CR3 loaded. */
 __attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
@@ -39,20 +38,18 @@ static const char *const fault_names[32] = {
 	[17] = "#AC alignment", [19] = "#XM SIMD error",
 };
 
-/* An exception in ring 3 (trap_handler sends it here): the guest is stopped. */
+/*
+ * An exception in ring 3 (trap_handler sends it here): to the guest's fault
+ * entry if it registered one, else the guest is stopped.
+ */
 __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 {
 	struct vcpu *v = pv_current;
-	uint64_t *r = v->gpr.r;
 	const char *name = f->vector < 32 && fault_names[f->vector] ? fault_names[f->vector] :
 								      "exception";
 
 	write_cr3(pv_keel_cr3);
-	r[REG_RAX] = f->rax, r[REG_RCX] = f->rcx, r[REG_RDX] = f->rdx, r[REG_RBX] = f->rbx;
-	r[REG_RBP] = f->rbp, r[REG_RSI] = f->rsi, r[REG_RDI] = f->rdi, r[REG_R8] = f->r8;
-	r[REG_R9] = f->r9, r[REG_R10] = f->r10, r[REG_R11] = f->r11, r[REG_R12] = f->r12;
-	r[REG_R13] = f->r13, r[REG_R14] = f->r14, r[REG_R15] = f->r15;
-	v->arch.pv = (struct pv_frame){ f->rip, f->cs, f->rflags, f->rsp, f->ss };
+	pv_save_frame(v, f);
 	v->exits[EXIT_EXCEPTION]++;
 	if (pv_bounce_fault(v, (unsigned)f->vector, f->error, f->vector == 14 ? read_cr2() : 0))
 		pv_enter(v);
