@@ -40,15 +40,15 @@ static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
 uint64_t hcall_dispatch(struct vcpu *v)
 {
 	const uint64_t *r = v->gpr.r;
-	uint64_t nr = r[REG_RAX], ret;
+	uint64_t nr = r[REG_RAX];
 
 	if (nr >= KEEL_HC_MAX || !hcall_table[nr])
 		return (uint64_t)-ENOSYS;
-	ret = hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
-	/* An event a call raised (or that was waiting) is delivered as the call returns. */
-	if (unlikely(v->vm->pv && v->vm->pv->upcall)) {
-		pv_timer_check(v->vm, vm_time_ns(v->vm));
-		pv_deliver_upcall(v);
-	}
-	return ret;
+	return hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
+}
+
+void hcall_deliver_upcall(struct vcpu *v)
+{
+	pv_timer_check(v->vm, vm_time_ns(v->vm));
+	pv_deliver_upcall(v);
 }

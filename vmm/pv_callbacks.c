@@ -31,7 +31,7 @@ uint64_t hcall_set_callbacks(struct vcpu *v, uint64_t upcall, uint64_t fault, ui
 	(void)a2, (void)a3, (void)a4;
 	if (!vm->pv || (upcall && !in_ram(vm, upcall)) || (fault && !in_ram(vm, fault)))
 		return (uint64_t)-EINVAL;
-	vm->pv->upcall = upcall;
+	vm->pv_upcall = upcall;
 	vm->pv->fault = fault;
 	return 0;
 }
@@ -54,13 +54,13 @@ void pv_deliver_upcall(struct vcpu *v)
 	volatile struct keel_shared_info *sh = vm->pv_shared;
 	uint64_t rip, rsp, rflags, words[2];
 
-	if (!vm->pv || !vm->pv->upcall || sh->upcall_mask ||
+	if (!vm->pv || !vm->pv_upcall || sh->upcall_mask ||
 	    !(sh->evtchn_pending & ~sh->evtchn_mask))
 		return;
 	arch_vcpu_get_frame(v, &rip, &rsp, &rflags);
 	words[0] = rflags;
 	words[1] = rip;
-	if (!enter_callback(v, vm->pv->upcall, words, 2))
+	if (!enter_callback(v, vm->pv_upcall, words, 2))
 		vm_stop(vm, "its stack at 0x%lx cannot take an upcall", rsp);
 	sh->upcall_mask = 1;
 }

@@ -27,6 +27,7 @@ __attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
 	v->arch.pv.rsp = user_rsp;
 	v->exits[EXIT_HYPERCALL]++;
 	r[REG_RAX] = hcall_dispatch(v);
+	hcall_after(v);
 	pv_enter(v);
 }
 

@@ -19,5 +19,6 @@ struct vcpu *exit_vmcall(struct vcpu *v)
 	 */
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + 3);
 	r[REG_RAX] = hcall_dispatch(v);
+	hcall_after(v);
 	return v;
 }

@@ -9,6 +9,17 @@ struct vcpu;
 /* Returns the value for RAX: a result, or -errno. */
 /* The call in v's RAX with arguments RDI, RSI, RDX, R10, R8 (read here: fewer moves). */
 uint64_t hcall_dispatch(struct vcpu *v);
+/*
+ * After the result is stored: an event a call raised (or one that was
+ * waiting) is delivered as the call returns, to PV guests with an upcall.
+ * Kept out of hcall_dispatch so the null call stays a tail call.
+ */
+void hcall_deliver_upcall(struct vcpu *v);
+#define hcall_after(v)                                                              \
+	do {                                                                        \
+		if (__builtin_expect((v)->vm->pv_upcall != 0, 0))                   \
+			hcall_deliver_upcall(v);                                    \
+	} while (0)
 
 /* One call: arguments from RDI, RSI, RDX, R10, R8. */
 typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,

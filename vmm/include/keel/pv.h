@@ -16,7 +16,7 @@ struct pv_domain {
 	struct grant_maps maps;     /* what it has mapped from others */
 	uint64_t timer_ns;          /* KEEL_HC_SET_TIMER deadline, 0 if none */
 	bool blocked;               /* in KEEL_HC_BLOCK */
-	uint64_t upcall, fault;     /* KEEL_HC_SET_CALLBACKS entries, 0 if none */
+	uint64_t fault;             /* KEEL_HC_SET_CALLBACKS fault entry, 0 if none */
 };
 
 struct vcpu;

@@ -50,6 +50,7 @@ struct vm {
 	struct keel_start_info *pv_start_info; /* a pv guest's pages (host view), else NULL */
 	struct keel_shared_info *pv_shared;
 	struct pv_domain *pv; /* a pv guest's ports, timer and grants, else NULL */
+	uint64_t pv_upcall;   /* its upcall entry, 0 if none (here: tested on every hypercall) */
 	char stop_reason[160]; /* room for the MMIO decoder's reason and bytes */
 };
 
