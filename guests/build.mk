@@ -3,7 +3,7 @@
 GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-builtin -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Iguests/include -Ivmm/include -MMD -MP
+	-Iguests/include -Iguests/common -Ivmm/include -MMD -MP
 GUEST_LIB := guests/test/lib/start64.S guests/test/lib/guest.c vmm/lib/vsnprintf.c
 GUESTS64 := exits64 bad64 bench64 spin64
 GUESTS16 := real16 taskswitch16

@@ -3,7 +3,7 @@
 PV_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mno-red-zone -mcmodel=small -fno-asynchronous-unwind-tables \
 	-nostdinc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
-	-Iguests/include -Iguests/pv/include -MMD -MP
+	-Iguests/include -Iguests/common -Iguests/pv/include -MMD -MP
 PV_RUNTIME := guests/pv/runtime/crt0.S guests/pv/runtime/runtime.c guests/pv/runtime/syscalls.c \
 	guests/pv/runtime/callbacks.S guests/pv/runtime/callbacks.c
 PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin

@@ -4,6 +4,7 @@
  * it, and passes messages through the page, one event each way per round.
  * Then it times the event round trip and closes the channel.
  */
+#include <bench_stats.h>
 #include <keel_pv.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,25 +20,6 @@ static long must(const char *what, long r)
 		keel_shutdown(KEEL_SHUTDOWN_POWEROFF, 1);
 	}
 	return r;
-}
-
-static inline uint64_t rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
 }
 
 int main(void)
@@ -63,14 +45,14 @@ int main(void)
 	}
 	/* The event round trip: send, pong wakes and sends back, ping wakes. */
 	for (unsigned i = 0; i < BENCH_ROUNDS; i++) {
-		uint64_t t0 = rdtsc_ordered();
+		uint64_t t0 = bench_rdtsc();
 
 		page.seq = 0;
 		keel_hcall(KEEL_HC_EVTCHN_SEND, port, 0, 0);
 		keel_wait_event((unsigned)port);
-		rtt[i] = rdtsc_ordered() - t0;
+		rtt[i] = bench_rdtsc() - t0;
 	}
-	(void)median(rtt, BENCH_ROUNDS); /* sorts */
+	(void)bench_median(rtt, BENCH_ROUNDS); /* sorts rtt */
 	printf("BENCH evtchn   min %6llu median %6llu\n", (unsigned long long)rtt[0],
 	       (unsigned long long)rtt[BENCH_ROUNDS / 2]);
 	must("closing the channel", keel_hcall(KEEL_HC_EVTCHN_CLOSE, port, 0, 0));

@@ -6,23 +6,11 @@
  * free, so these are Keel's instruction counts per exit: deterministic.
  */
 #include "lib/guest.h"
+#include <bench_stats.h>
 
 #define ITERS 301
 
 static uint64_t samples[ITERS];
-
-static uint64_t median(void)
-{
-	for (unsigned i = 1; i < ITERS; i++) {
-		uint64_t v = samples[i];
-		unsigned j = i;
-
-		for (; j && samples[j - 1] > v; j--)
-			samples[j] = samples[j - 1];
-		samples[j] = v;
-	}
-	return samples[ITERS / 2];
-}
 
 #define BENCH(name, ...)                                                              \
 	do {                                                                         \
@@ -35,7 +23,7 @@ static uint64_t median(void)
 			if (d < min)                                                 \
 				min = d;                                             \
 		}                                                                    \
-		gprintf("BENCH %-8s min %6lu median %6lu\n", name, min, median());  \
+		gprintf("BENCH %-8s min %6lu median %6lu\n", name, min, bench_median(samples, ITERS));  \
 	} while (0)
 
 int main(const char *args, uint64_t ram);
