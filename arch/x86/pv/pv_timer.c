@@ -60,8 +60,7 @@ void pv_timer_interrupt(struct trap_frame *f)
 	pv_save_frame(v, f);
 	v->exits[EXIT_PREEMPTION_TIMER]++;
 	lapic_eoi();
-	/* Returns only if v keeps the CPU; the timer has fired, so arm it again. */
+	/* Returns only if v keeps the CPU, with the timer armed again for it. */
 	v = sched_tick(v);
-	arch_vcpu_set_timer(v, sched_deadline());
 	pv_enter(v);
 }
