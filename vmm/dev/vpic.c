@@ -53,6 +53,8 @@ static int chip_pending(const struct vpic_chip *c, bool master)
 	uint8_t req = c->irr & ~c->imr, in_service = c->isr;
 	unsigned p;
 
+	if (!req)
+		return -1; /* the common case, checked before every hvm entry */
 	/* Special mask mode: any unmasked level whose ISR bit is clear may interrupt (OCW3). */
 	if (c->special_mask) {
 		p = priority(c, req & ~in_service);
