@@ -6,12 +6,12 @@
  */
 #include <arch/guest_mem.h>
 #include <drivers/uart.h>
+#include <keel/abi.h>
 #include <keel/errno.h>
 #include <keel/hcall_args.h>
 #include <keel/hypercall.h>
 #include <keel/vm.h>
 
-#define CONSOLE_IO_MAX 4096
 
 extern struct vm keel_vms[];
 extern unsigned keel_nr_vms;
@@ -20,7 +20,7 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 			     uint64_t a4)
 {
 	char buf[128];
-	int err = hc_check_buffer(gva, len, CONSOLE_IO_MAX);
+	int err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
 
 	(void)a2, (void)a3, (void)a4;
 	if (err)
@@ -37,7 +37,7 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 	return len;
 }
 
-static bool hvm_owns_input(void)
+bool console_input_to_hvm(void)
 {
 	for (unsigned i = 0; i < keel_nr_vms; i++)
 		if (keel_vms[i].hvm && keel_vms[i].state != VM_STOPPED)
@@ -50,12 +50,12 @@ uint64_t hcall_console_read(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t
 {
 	char buf[128];
 	unsigned n = 0;
-	int c, err = hc_check_buffer(gva, len, CONSOLE_IO_MAX);
+	int c, err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
 
 	(void)a2, (void)a3, (void)a4;
 	if (err)
 		return (uint64_t)err;
-	if (hvm_owns_input())
+	if (console_input_to_hvm())
 		return 0;
 	if (len > sizeof(buf))
 		len = sizeof(buf);

@@ -18,6 +18,7 @@
 #include <keel/vm.h>
 
 void keel_main(struct boot_info *bi);
+void pv_start_info_finish(void);
 int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *image,
 	     const struct boot_module *firmware);
 
@@ -135,5 +136,6 @@ void keel_main(struct boot_info *bi)
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	build_guests(bi);
+	pv_start_info_finish();
 	sched_start();
 }

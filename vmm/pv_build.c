@@ -19,6 +19,7 @@
 #include <keel/bits.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
+#include <keel/hypercall.h>
 #include <keel/printk.h>
 #include <keel/pv.h>
 #include <keel/string.h>
@@ -93,6 +94,8 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	si->heap_start = page_up(heap);
 	si->heap_end = vm->ram_size - PV_STACK_SIZE;
 	si->stack_top = vm->ram_size;
+	si->console = KEEL_CONSOLE_HYPERCALL;
+	si->console_max = KEEL_CONSOLE_MAX;
 	memcpy(si->name, vm->name, sizeof(vm->name));
 	memcpy(si->cmdline, vm->cfg->args, args_len + 1);
 	vm->pv_start_info = si;
@@ -108,4 +111,16 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	arch_vcpu_trap_exceptions(&vm->vcpu);
 	vm->vcpu.gpr.r[REG_RDI] = PV_START_GPA;
 	return 0;
+}
+
+/* Once every guest is built: whether typed input will reach the PV guests. */
+void pv_start_info_finish(void)
+{
+	extern struct vm keel_vms[];
+	extern unsigned keel_nr_vms;
+	bool to_hvm = console_input_to_hvm();
+
+	for (unsigned i = 0; i < keel_nr_vms; i++)
+		if (keel_vms[i].pv_start_info)
+			keel_vms[i].pv_start_info->console_input = !to_hvm;
 }

@@ -42,6 +42,11 @@ int main(int argc, char **argv)
 					     "in a VM (hypercalls by vmcall)" :
 					     "deprivileged in ring 3 (hypercalls by syscall)");
 
+	printf("hello: console by %s, up to %u bytes a call, typed input %s\n",
+	       keel_start_info->console == KEEL_CONSOLE_HYPERCALL ? "hypercalls" : "?",
+	       keel_start_info->console_max, keel_start_info->console_input ? "comes here" :
+									  "goes to the hvm guest");
+
 	buf = malloc(256 * 1024);
 	if (!buf)
 		return 10;

@@ -19,6 +19,7 @@ def test_hello_runs_newlib_on_the_pv_runtime(tmp_path):
     out = guest_lines(log, "hello")
     assert "hello from hello (domain 0), 2 argument(s): [one] [two]" in out, log
     assert "hello: malloc-42-0.667" in out
+    assert "hello: console by hypercalls, up to 4096 bytes a call, typed input comes here" in out
     assert "hello: 4096 KiB of RAM, heap " in "\n".join(out)
     heap = int(re.search(r"heap (\d+) KiB", "\n".join(out)).group(1))
     assert 2500 < heap < 4096
@@ -269,10 +270,15 @@ def test_pvboot_boots_the_entry_typed_within_the_timeout(tmp_path):
 def test_hvm_and_two_pv_guests_side_by_side(tmp_path):
     """The issue's picture: the hvm test guest (SeaBIOS and mbrtest) and the
     ping-pong pair share the CPU in Bochs, each in its own VM."""
-    cfg = "guest name=pc type=hvm image=mbrtest.img memory=32M\n" + PINGPONG
+    cfg = ("guest name=pc type=hvm image=mbrtest.img memory=32M\n" + PINGPONG +
+           "guest name=hello type=pv image=hello.elf memory=4M\n")
     log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("mbrtest.img"), SEABIOS,
-                                                       guest("ping.elf"), guest("pong.elf")])))
+                                                       guest("ping.elf"), guest("pong.elf"),
+                                                       guest("hello.elf")])))
     check_pingpong(log, ping_dom=1)
+    # The hvm guest's UART owns what is typed; start info tells the PV guests so.
+    assert ("hello: console by hypercalls, up to 4096 bytes a call, typed input goes to the hvm "
+            "guest") in guest_lines(log, "hello")
     assert "mbrtest: EFER.LMA set, all steps passed" in guest_lines(log, "pc"), log
     assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
     # They ran side by side: pong answered before the pc guest finished booting.

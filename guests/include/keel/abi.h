@@ -72,6 +72,8 @@
 
 #define KEEL_START_MAGIC       0x313056506c65654bULL /* "KeelPV01" in memory */
 #define KEEL_START_VMX         1u /* flags: running in a VM (vmcall); else deprivileged */
+#define KEEL_CONSOLE_HYPERCALL 1u /* console: KEEL_HC_CONSOLE_WRITE / _READ */
+#define KEEL_CONSOLE_MAX       4096 /* bytes one console call may move */
 
 #ifndef __ASSEMBLER__
 /*
@@ -92,6 +94,10 @@ struct keel_start_info {
 	uint64_t stack_top;      /* RSP on entry; the stack grows down from here to heap_end */
 	uint64_t module_start;   /* the config's module= file in RAM, 0 if none */
 	uint64_t module_size;
+	uint32_t console;        /* how the console is reached: KEEL_CONSOLE_HYPERCALL */
+	uint32_t console_input;  /* 1: typed input reaches this guest now (no hvm guest owns it) */
+	uint32_t console_max;    /* bytes one console call moves at most */
+	uint32_t reserved2;
 	char name[32];           /* the guest's name in keel.cfg */
 	char cmdline[256];       /* the config's args=, NUL-terminated */
 };
