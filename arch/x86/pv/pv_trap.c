@@ -51,6 +51,11 @@ __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 
 	write_cr3(pv_keel_cr3);
 	pv_save_frame(v, f);
+	/* An NMI is the host's, not the guest's doing: note it and resume the guest. */
+	if (f->vector == 2) {
+		printk("pv: host NMI while guest '%s' ran\n", v->vm->name);
+		pv_enter(v);
+	}
 	v->exits[EXIT_EXCEPTION]++;
 	if (pv_bounce_fault(v, (unsigned)f->vector, f->error, f->vector == 14 ? read_cr2() : 0))
 		pv_enter(v);
