@@ -37,8 +37,10 @@ info: action=ignore
 debug: action=ignore
 RC
 echo c > "$dir/cmds"
+# --foreground keeps Bochs in this script's process group, so whoever started
+# the script can kill the whole group at once (timeout would make a new one).
 : > "$serial"
-TERM=dumb timeout -s KILL "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
+TERM=dumb timeout --foreground -s KILL "$limit" bochs -q -unlock -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/stdout" 2>&1 &
 pid=$!
 wait $pid
 rc=$?

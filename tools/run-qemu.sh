@@ -6,8 +6,10 @@
 # ACPI tables, so Keel powers it off at the end.
 set -uo pipefail
 esp=$1 serial=$2 limit=${3:-120}
+# --foreground keeps QEMU in this script's process group, so a test that has
+# seen what it waited for can kill the whole group at once.
 : > "$serial"
-timeout "$limit" qemu-system-x86_64 -machine pc -accel tcg -m 256 -nographic -no-reboot \
+timeout --foreground "$limit" qemu-system-x86_64 -machine pc -accel tcg -m 256 -nographic -no-reboot \
 	-bios /usr/share/ovmf/OVMF.fd -drive file="$esp",format=raw,if=ide \
 	-serial file:"$serial" -monitor none -display none -net none </dev/null >/dev/null 2>&1
 exit 0
