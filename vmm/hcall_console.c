@@ -13,9 +13,6 @@
 #include <keel/vm.h>
 
 
-extern struct vm keel_vms[];
-extern unsigned keel_nr_vms;
-
 uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,
 			     uint64_t a4)
 {

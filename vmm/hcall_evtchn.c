@@ -12,9 +12,6 @@
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
-extern struct vm keel_vms[];
-extern unsigned keel_nr_vms;
-
 struct vm *pv_domain_vm(uint64_t domid)
 {
 	if (domid >= keel_nr_vms)
@@ -54,6 +51,11 @@ void pv_timer_check(struct vm *vm, uint64_t now_ns)
 	}
 }
 
+uint64_t pv_timer_tsc(struct vm *vm)
+{
+	return vm->pv->timer_ns ? vm_ns_to_tsc(vm, vm->pv->timer_ns) : UINT64_MAX;
+}
+
 uint64_t pv_blocked_until(struct vm *vm)
 {
 	if (!vm->pv->blocked)
@@ -63,7 +65,7 @@ uint64_t pv_blocked_until(struct vm *vm)
 		vm->pv->blocked = false;
 		return 0;
 	}
-	return vm->pv->timer_ns ? vm_ns_to_tsc(vm, vm->pv->timer_ns) : UINT64_MAX;
+	return pv_timer_tsc(vm);
 }
 
 #define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
@@ -142,5 +144,5 @@ uint64_t hcall_block(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint
 		return 0;
 	vm->pv->blocked = true;
 	v->gpr.r[REG_RAX] = 0; /* the call is complete (RIP already past it) when it sleeps */
-	sched_block(v, vm->pv->timer_ns ? vm_ns_to_tsc(vm, vm->pv->timer_ns) : UINT64_MAX);
+	sched_block(v, pv_timer_tsc(vm));
 }

@@ -9,9 +9,6 @@
 #include <keel/string.h>
 #include <keel/vm.h>
 
-extern struct vm keel_vms[];
-extern unsigned keel_nr_vms;
-
 /* The result goes in first: when another vCPU runs, this call does not return. */
 uint64_t hcall_yield(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4)

@@ -22,8 +22,6 @@ void pv_start_info_finish(void);
 int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct boot_module *image,
 	     const struct boot_module *firmware);
 
-extern struct vm keel_vms[];
-extern unsigned keel_nr_vms;
 extern char __keel_start[], __keel_end[];
 
 static struct acpi_info acpi;

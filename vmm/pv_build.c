@@ -116,8 +116,6 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 /* Once every guest is built: whether typed input will reach the PV guests. */
 void pv_start_info_finish(void)
 {
-	extern struct vm keel_vms[];
-	extern unsigned keel_nr_vms;
 	bool to_hvm = console_input_to_hvm();
 
 	for (unsigned i = 0; i < keel_nr_vms; i++)

@@ -6,6 +6,7 @@
  * Keel pushes RIP and RFLAGS (and for a fault the frame before them) on the
  * guest's stack, which has no red zone in the PV ABI, and moves RIP.
  */
+#include <arch/cpu.h>
 #include <arch/vmx.h>
 #include <arch/guest_mem.h>
 #include <keel/abi.h>
@@ -13,10 +14,6 @@
 #include <keel/hypercall.h>
 #include <keel/pv.h>
 #include <keel/vm.h>
-
-/* Only the flags a C entry must not inherit: DF (string direction) and TF. */
-#define RFLAGS_TF (1ULL << 8)
-#define RFLAGS_DF (1ULL << 10)
 
 static bool in_ram(const struct vm *vm, uint64_t gva)
 {
@@ -44,6 +41,7 @@ static bool enter_callback(struct vcpu *v, uint64_t entry, const uint64_t *words
 	arch_vcpu_get_frame(v, &rip, &rsp, &rflags);
 	if (rsp < size || arch_guest_write(v, rsp - size, words, (unsigned)size) != size)
 		return false;
+	/* A C entry must not inherit DF (string direction) or TF. */
 	arch_vcpu_set_frame(v, entry, rsp - size, rflags & ~(RFLAGS_DF | RFLAGS_TF));
 	return true;
 }

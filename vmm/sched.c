@@ -45,14 +45,9 @@ uint64_t sched_deadline(void)
 /* The timer for a non-hvm vCPU: its slice end, or a PV guest's own timer if that is sooner. */
 static uint64_t timer_for(struct vcpu *v)
 {
-	uint64_t t = runq.deadline;
+	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX;
 
-	if (v->vm->pv && v->vm->pv->timer_ns) {
-		uint64_t pv = vm_ns_to_tsc(v->vm, v->vm->pv->timer_ns);
-
-		t = pv < t ? pv : t;
-	}
-	return t;
+	return pv < runq.deadline ? pv : runq.deadline;
 }
 
 /* A PV guest's timer event, and the upcall for what is pending, before it resumes. */

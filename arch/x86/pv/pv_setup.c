@@ -11,6 +11,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/desc.h>
+#include <arch/fpu.h>
 #include <arch/paging.h>
 #include <arch/pv.h>
 #include <arch/pv_timer.h>
@@ -26,9 +27,6 @@
 #define MSR_STAR   0xc0000081
 #define MSR_LSTAR  0xc0000082
 #define MSR_FMASK  0xc0000084
-#define RFLAGS_DF  BIT(10)
-#define RFLAGS_NT  BIT(14)
-#define RFLAGS_AC  BIT(18)
 #define PV_STACK_SIZE 16384
 #define PV_RAM_MAX GiB
 
@@ -116,9 +114,7 @@ void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp)
 					.rflags = RFLAGS_RSVD | RFLAGS_IF,
 					.rsp = rsp, .ss = SEL_UDATA };
 	v->host_stack = (uint64_t)pv_stack + sizeof(pv_stack);
-	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
-	*(uint16_t *)&v->arch.fpu[0] = 0x037f;  /* FCW as after FNINIT */
-	*(uint32_t *)&v->arch.fpu[24] = 0x1f80; /* MXCSR: SSE exceptions masked */
+	arch_fpu_reset(v);
 }
 
 /* Entry nr of a deprivileged guest's hypercall page: mov $nr, %eax; syscall; ret. */

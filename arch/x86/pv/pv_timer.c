@@ -26,8 +26,8 @@
 #include <keel/sched.h>
 #include <keel/vcpu.h>
 #include "pv_priv.h"
+#include "../vmx/exit_reason.h" /* exit statistics: the slice end counts as in a VM */
 
-#define EXIT_PREEMPTION_TIMER 52 /* exit statistics: the slice end counts as in a VM */
 
 extern char pv_timer_stub[], pv_spurious_stub[];
 

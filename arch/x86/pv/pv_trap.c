@@ -12,9 +12,9 @@
 #include <keel/pv.h>
 #include <keel/vm.h>
 #include "pv_priv.h"
+#include "../vmx/exit_reason.h"
 
-#define EXIT_EXCEPTION 0 /* exit statistics: faults count as exception exits */
-#define EXIT_HYPERCALL 18 /* and hypercalls as VMCALL exits, as in a VM */
+/* Exit statistics count faults as exception exits and hypercalls as VMCALLs, as in a VM. */
 
 
 /* Called from pv_syscall_entry with the guest's GPRs saved and Keel's CR3 loaded. */
@@ -25,7 +25,7 @@ __attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
 	v->arch.pv.rip = r[REG_RCX];
 	v->arch.pv.rflags = r[REG_R11];
 	v->arch.pv.rsp = user_rsp;
-	v->exits[EXIT_HYPERCALL]++;
+	v->exits[EXIT_VMCALL]++;
 	r[REG_RAX] = hcall_dispatch(v);
 	hcall_after(v);
 	pv_enter(v);
@@ -56,7 +56,7 @@ __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 		printk("pv: host NMI while guest '%s' ran\n", v->vm->name);
 		pv_enter(v);
 	}
-	v->exits[EXIT_EXCEPTION]++;
+	v->exits[EXIT_EXCEPTION_NMI]++;
 	if (pv_bounce_fault(v, (unsigned)f->vector, f->error, f->vector == 14 ? read_cr2() : 0))
 		pv_enter(v);
 	if (f->vector == 14)

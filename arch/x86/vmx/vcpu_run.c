@@ -3,6 +3,7 @@
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/vmx.h>
+#include <arch/fpu.h>
 #include <arch/pv.h>
 #include <keel/printk.h>
 #include <keel/pv.h>
@@ -21,23 +22,6 @@ static void switch_msrs(struct vcpu *v)
 		wrmsr(vmx_switched_msrs[i], v->arch.msrs[i]);
 	}
 	msrs_owner = v;
-}
-
-/*
- * x87/SSE state is the guest's own and VMX does not switch it; Keel itself
- * never touches it (general registers only), so it only changes hands when
- * a different vCPU is entered.
- */
-static void switch_fpu(struct vcpu *v)
-{
-	static struct vcpu *fpu_owner;
-
-	if (fpu_owner == v)
-		return;
-	if (fpu_owner)
-		__asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->arch.fpu));
-	__asm__ volatile("fxrstor64 %0" : : "m"(v->arch.fpu));
-	fpu_owner = v;
 }
 
 /*
@@ -61,12 +45,12 @@ void arch_vcpu_load(struct vcpu *v)
 void arch_vcpu_run(struct vcpu *v)
 {
 	if (v->vm->arch.depriv) {
-		switch_fpu(v);
+		arch_fpu_switch(v);
 		pv_enter(v);
 	}
 	arch_vcpu_load(v);
 	switch_msrs(v);
-	switch_fpu(v);
+	arch_fpu_switch(v);
 	vmx_enter(v);
 }
 

@@ -7,10 +7,10 @@
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/desc.h>
+#include <arch/fpu.h>
 #include <arch/vmx.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
-#include <keel/string.h>
 #include <keel/vm.h>
 
 #define HOST_STACK_SIZE 16384
@@ -44,10 +44,7 @@ static void vmcs_load_fresh(struct vcpu *v)
 		panic("vmx: VMCLEAR/VMPTRLD failed for guest '%s'", v->vm->name);
 	vmx_current = v;
 	v->arch.launched = 0;
-	/* The FPU as after FNINIT, with SSE exceptions masked (SDM 1 8.1.5, 10.2.3.1). */
-	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
-	*(uint16_t *)&v->arch.fpu[0] = 0x037f;  /* FCW */
-	*(uint32_t *)&v->arch.fpu[24] = 0x1f80; /* MXCSR */
+	arch_fpu_reset(v);
 	v->arch.exit_fn = v->vm->hvm ? vmx_exit_dispatch_hvm : vmx_exit_dispatch;
 }
 

@@ -31,6 +31,8 @@ struct vm *pv_domain_vm(uint64_t domid);
 void pv_event_raise(struct vm *vm, unsigned port);
 /* The timer's event if its deadline has passed (called on entry paths and when idle). */
 void pv_timer_check(struct vm *vm, uint64_t now_ns);
+/* Its KEEL_HC_SET_TIMER deadline as a host TSC value, UINT64_MAX if none. */
+uint64_t pv_timer_tsc(struct vm *vm);
 /*
  * Before the scheduler enters a PV guest: 0 if it may run, else the host
  * TSC until which it still sleeps in KEEL_HC_BLOCK (UINT64_MAX: until an

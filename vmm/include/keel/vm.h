@@ -70,6 +70,10 @@ void vm_build_long_mode_tables(struct vm *vm);
 int vm_load_elf64(struct vm *vm, const struct boot_module *mod, uint64_t limit, uint64_t *entry,
 		  uint64_t *end);
 
+/* Every guest Keel built, in keel.cfg order; a guest's index is its id (vmm/sched.c). */
+extern struct vm keel_vms[];
+extern unsigned keel_nr_vms;
+
 /* Register the devices every guest has (again, after a reset cleared the registry). */
 int vm_attach_devices(struct vm *vm);
 

@@ -38,6 +38,8 @@
 #define RFLAGS_IF   BIT(9)
 #define RFLAGS_DF   BIT(10)
 #define RFLAGS_OF   BIT(11)
+#define RFLAGS_NT   BIT(14)
+#define RFLAGS_AC   BIT(18)
 #define RFLAGS_VM   BIT(17)
 
 #define MSR_IA32_FEATURE_CONTROL 0x03a
