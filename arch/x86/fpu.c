@@ -13,6 +13,9 @@ static struct vcpu *fpu_owner; /* whose state is in the CPU now */
 
 void arch_fpu_reset(struct vcpu *v)
 {
+	/* A reset vCPU whose state is in the CPU: that state is dropped, the image loads next. */
+	if (fpu_owner == v)
+		fpu_owner = NULL;
 	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
 	*(uint16_t *)&v->arch.fpu[0] = 0x037f;  /* FCW */
 	*(uint32_t *)&v->arch.fpu[24] = 0x1f80; /* MXCSR */
