@@ -117,22 +117,6 @@ void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp)
 	arch_fpu_reset(v);
 }
 
-/* Entry nr of a deprivileged guest's hypercall page: mov $nr, %eax; syscall; ret. */
-void arch_pv_hypercall_page_fill(uint8_t *page, unsigned entries, unsigned stride)
-{
-	memset(page, 0xcc, PAGE_SIZE);
-	for (unsigned nr = 0; nr < entries; nr++) {
-		uint8_t *e = page + nr * stride;
-
-		e[0] = 0xb8;
-		e[1] = (uint8_t)nr;
-		e[2] = e[3] = e[4] = 0;
-		e[5] = 0x0f; /* syscall */
-		e[6] = 0x05;
-		e[7] = 0xc3; /* ret */
-	}
-}
-
 /*
  * The guest's TLB entries go with the CR3 switch on its next entry (Keel
  * uses no global pages for it), so no INVLPG is needed here.

@@ -13,7 +13,6 @@ struct vcpu;
 int arch_pv_vm_init(struct vm *vm);
 /* The vCPU starts in ring 3 at rip with rsp. */
 void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp);
-void arch_pv_hypercall_page_fill(uint8_t *page, unsigned entries, unsigned stride);
 /* Copy to or from guest RAM at gva; returns bytes copied (fewer past the end of RAM). */
 unsigned arch_pv_copy(struct vcpu *v, uint64_t gva, void *buf, unsigned len, bool to_guest);
 /* Map hpa at the grant window address gva (hpa 0 unmaps). */
