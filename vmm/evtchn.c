@@ -61,7 +61,8 @@ int evtchn_bind(struct evtchn_table *t, unsigned self, uint64_t remote_dom, uint
 
 int evtchn_send(const struct evtchn_table *t, uint64_t port, unsigned *dom, unsigned *rport)
 {
-	if (port >= KEEL_EVTCHN_PORTS || t->port[port].state != EVT_CONNECTED)
+	if (port >= KEEL_EVTCHN_PORTS || t->port[port].state != EVT_CONNECTED ||
+	    t->port[port].remote_port >= KEEL_EVTCHN_PORTS)
 		return -EINVAL;
 	*dom = t->port[port].remote_dom;
 	*rport = t->port[port].remote_port;
@@ -82,7 +83,8 @@ int evtchn_close(struct evtchn_table *t, unsigned self, uint64_t port, evtchn_lo
 		struct evtchn_table *rt = lookup(ctx, p->remote_dom);
 
 		/* The peer's end waits to be bound again, by this domain. */
-		if (rt && rt->port[p->remote_port].state == EVT_CONNECTED &&
+		if (rt && p->remote_port < KEEL_EVTCHN_PORTS &&
+		    rt->port[p->remote_port].state == EVT_CONNECTED &&
 		    rt->port[p->remote_port].remote_dom == self)
 			rt->port[p->remote_port] = (struct evtchn_port){ .state = EVT_UNBOUND,
 									 .remote_dom = (uint16_t)self };

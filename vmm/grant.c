@@ -49,6 +49,13 @@ int grant_map(struct grant_table *owner, unsigned owner_dom, uint64_t ref, unsig
 	return 0;
 }
 
+void grant_release(struct grant_table *t, unsigned ref)
+{
+	/* ref comes back from a slot Keel filled, but is checked like any index. */
+	if (ref < KEEL_GRANTS_MAX && t->e[ref].used && t->e[ref].maps)
+		t->e[ref].maps--;
+}
+
 int grant_unmap(struct grant_maps *m, uint64_t at, unsigned *owner_dom, unsigned *ref)
 {
 	int s = grant_slot_of(at);

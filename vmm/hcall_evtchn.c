@@ -36,6 +36,8 @@ static bool unmasked_pending(const struct vm *vm)
 
 void pv_event_raise(struct vm *vm, unsigned port)
 {
+	if (port >= KEEL_EVTCHN_PORTS)
+		return;
 	__atomic_fetch_or(&vm->pv_shared->evtchn_pending, 1ULL << port, __ATOMIC_SEQ_CST);
 	if (vm->pv->blocked && unmasked_pending(vm)) {
 		vm->pv->blocked = false;

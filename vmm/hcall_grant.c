@@ -39,7 +39,7 @@ uint64_t hcall_grant_map(struct vcpu *v, uint64_t domid, uint64_t ref, uint64_t 
 		unsigned d, r;
 
 		grant_unmap(&vm->pv->maps, at, &d, &r);
-		owner->pv->grants.e[ref].maps--;
+		grant_release(&owner->pv->grants, r);
 	}
 	return (uint64_t)(int64_t)err;
 }
@@ -55,7 +55,7 @@ uint64_t hcall_grant_unmap(struct vcpu *v, uint64_t at, uint64_t a1, uint64_t a2
 	if (err)
 		return (uint64_t)(int64_t)err;
 	owner = pv_domain_vm(dom);
-	if (owner && owner->pv->grants.e[ref].maps)
-		owner->pv->grants.e[ref].maps--;
+	if (owner)
+		grant_release(&owner->pv->grants, ref);
 	return (uint64_t)(int64_t)arch_vm_unmap_page(vm, at);
 }

@@ -16,35 +16,64 @@ static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2
 	return KEEL_ABI_VERSION;
 }
 
-/* Calls missing from the table are not implemented yet: -ENOSYS (docs/abi.md). */
-static hcall_fn *const hcall_table[KEEL_HC_MAX] = {
-	[KEEL_HC_VERSION] = hc_version,
-	[KEEL_HC_CONSOLE_WRITE] = hcall_console_write,
-	[KEEL_HC_CONSOLE_READ] = hcall_console_read,
-	[KEEL_HC_YIELD] = hcall_yield,
-	[KEEL_HC_SHUTDOWN] = hcall_shutdown,
-	[KEEL_HC_MEMORY_QUERY] = hcall_memory_query,
-	[KEEL_HC_DOMAIN_FIND] = hcall_domain_find,
-	[KEEL_HC_BLOCK] = hcall_block,
-	[KEEL_HC_SET_TIMER] = hcall_set_timer,
-	[KEEL_HC_EVTCHN_ALLOC] = hcall_evtchn_alloc,
-	[KEEL_HC_EVTCHN_BIND] = hcall_evtchn_bind,
-	[KEEL_HC_EVTCHN_SEND] = hcall_evtchn_send,
-	[KEEL_HC_EVTCHN_CLOSE] = hcall_evtchn_close,
-	[KEEL_HC_GRANT_OFFER] = hcall_grant_offer,
-	[KEEL_HC_GRANT_MAP] = hcall_grant_map,
-	[KEEL_HC_GRANT_UNMAP] = hcall_grant_unmap,
-	[KEEL_HC_SET_CALLBACKS] = hcall_set_callbacks,
+/*
+ * Each call says which guests may make it (ACRN's per-entry permissions).
+ * HC_PV calls use the guest's struct pv_domain (ports, timer, grants), which
+ * only a PV guest has: any other guest gets -EPERM before a handler runs.
+ * Calls missing from the table are not implemented: -ENOSYS (docs/abi.md).
+ */
+enum { HC_ANY = 1, HC_PV = 2 };
+
+static const struct hcall_entry {
+	hcall_fn *fn;
+	uint8_t who;
+} hcall_table[KEEL_HC_MAX] = {
+	[KEEL_HC_VERSION] = { hc_version, HC_ANY },
+	[KEEL_HC_CONSOLE_WRITE] = { hcall_console_write, HC_ANY },
+	[KEEL_HC_CONSOLE_READ] = { hcall_console_read, HC_PV },
+	[KEEL_HC_YIELD] = { hcall_yield, HC_ANY },
+	[KEEL_HC_SHUTDOWN] = { hcall_shutdown, HC_ANY },
+	[KEEL_HC_MEMORY_QUERY] = { hcall_memory_query, HC_ANY },
+	[KEEL_HC_DOMAIN_FIND] = { hcall_domain_find, HC_ANY },
+	[KEEL_HC_BLOCK] = { hcall_block, HC_PV },
+	[KEEL_HC_SET_TIMER] = { hcall_set_timer, HC_PV },
+	[KEEL_HC_EVTCHN_ALLOC] = { hcall_evtchn_alloc, HC_PV },
+	[KEEL_HC_EVTCHN_BIND] = { hcall_evtchn_bind, HC_PV },
+	[KEEL_HC_EVTCHN_SEND] = { hcall_evtchn_send, HC_PV },
+	[KEEL_HC_EVTCHN_CLOSE] = { hcall_evtchn_close, HC_PV },
+	[KEEL_HC_GRANT_OFFER] = { hcall_grant_offer, HC_PV },
+	[KEEL_HC_GRANT_MAP] = { hcall_grant_map, HC_PV },
+	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap, HC_PV },
+	[KEEL_HC_SET_CALLBACKS] = { hcall_set_callbacks, HC_PV },
 };
+
+_Static_assert(KEEL_HC_MAX <= 32, "struct vm's hcall_allowed holds one bit per call");
+
+uint32_t hcall_allowed_mask(bool pv)
+{
+	uint32_t mask = 0;
+
+	for (unsigned nr = 0; nr < KEEL_HC_MAX; nr++)
+		if (hcall_table[nr].fn && (hcall_table[nr].who == HC_ANY || pv))
+			mask |= 1u << nr;
+	return mask;
+}
+
+/* Off the fast path: why a call was refused. */
+static __attribute__((noinline)) uint64_t hcall_refused(uint64_t nr)
+{
+	return (uint64_t)(nr >= KEEL_HC_MAX || !hcall_table[nr].fn ? -ENOSYS : -EPERM);
+}
 
 uint64_t hcall_dispatch(struct vcpu *v)
 {
 	const uint64_t *r = v->gpr.r;
 	uint64_t nr = r[REG_RAX];
 
-	if (nr >= KEEL_HC_MAX || !hcall_table[nr])
-		return (uint64_t)-ENOSYS;
-	return hcall_table[nr](v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
+	/* One test covers both: a VM's mask has no bit at or past KEEL_HC_MAX. */
+	if (__builtin_expect(nr >= 32 || !(v->vm->hcall_allowed >> nr & 1), 0))
+		return hcall_refused(nr);
+	return hcall_table[nr].fn(v, r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_R10], r[REG_R8]);
 }
 
 void hcall_deliver_upcall(struct vcpu *v)

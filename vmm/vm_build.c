@@ -22,6 +22,7 @@
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hvm_ram.h>
+#include <keel/hypercall.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -193,6 +194,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	       g->type == CFG_GUEST_HVM ? "hvm" : g->type == CFG_GUEST_REAL ? "real mode" :
 	       g->type == CFG_GUEST_PV ? (depriv ? "pv in ring 3, no VT-x" : "pv") : "64-bit",
 	       g->memory / KiB, vm->ram_hpa);
+	vm->hcall_allowed = hcall_allowed_mask(vm->pv != NULL);
 	vm->state = VM_READY;
 	return 0;
 }

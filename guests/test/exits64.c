@@ -59,6 +59,21 @@ static void test_vmcall(void)
 	check(v == -14, "vmcall console write bad pointer -> -EFAULT", (uint64_t)v, (uint64_t)-14);
 	v = hypercall3(KEEL_HC_YIELD, 0, 0, 0);
 	check(v == 0, "vmcall yield", (uint64_t)v, 0);
+	/*
+	 * The PV-only calls, with arguments that once reached Keel's page 0
+	 * through a NULL pv_domain (issue 8): each is refused before it runs.
+	 */
+	static const long pv_only[] = { KEEL_HC_CONSOLE_READ, KEEL_HC_BLOCK, KEEL_HC_SET_TIMER,
+					KEEL_HC_EVTCHN_ALLOC, KEEL_HC_EVTCHN_BIND,
+					KEEL_HC_EVTCHN_SEND, KEEL_HC_EVTCHN_CLOSE,
+					KEEL_HC_GRANT_OFFER, KEEL_HC_GRANT_MAP,
+					KEEL_HC_GRANT_UNMAP, KEEL_HC_SET_CALLBACKS };
+	unsigned refused = 0;
+
+	for (unsigned i = 0; i < sizeof(pv_only) / sizeof(pv_only[0]); i++)
+		refused += hypercall3(pv_only[i], 0, 0xffff, KEEL_GRANT_BASE) == -KEEL_EPERM;
+	check(refused == sizeof(pv_only) / sizeof(pv_only[0]), "vmcall PV-only calls -> -EPERM",
+	      refused, sizeof(pv_only) / sizeof(pv_only[0]));
 }
 
 static void test_pio(void)

@@ -76,6 +76,9 @@ UNIT_SRCS_grant := vmm/grant.c
 UNIT_TESTS += hcall_args
 UNIT_SRCS_hcall_args := vmm/hcall_args.c
 
+UNIT_TESTS += hypercall
+UNIT_SRCS_hypercall := vmm/hypercall.c
+
 UNIT_TESTS += console_keys
 UNIT_SRCS_console_keys := vmm/console_keys.c
 

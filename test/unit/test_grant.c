@@ -85,12 +85,34 @@ static void test_map_refused(void **state)
 	assert_int_equal(grant_slot_of(KEEL_GRANT_BASE - 4096), -EINVAL);
 }
 
+/* The count a map took is given back once; a bad or unused ref changes nothing. */
+static void test_release(void **state)
+{
+	uint64_t gpa;
+	bool ro;
+	int r;
+
+	(void)state;
+	r = grant_offer(&t0, 0, 0x1000, RAM, 1, true, 0);
+	assert_int_equal(grant_map(&t0, 0, (uint64_t)r, 1, &m1, AT(0), &gpa, &ro), 0);
+	assert_int_equal(t0.e[r].maps, 1);
+	grant_release(&t0, KEEL_GRANTS_MAX);
+	grant_release(&t0, 0xffff);
+	grant_release(&t0, (unsigned)r + 1);
+	assert_int_equal(t0.e[r].maps, 1);
+	grant_release(&t0, (unsigned)r);
+	assert_int_equal(t0.e[r].maps, 0);
+	grant_release(&t0, (unsigned)r); /* never below zero */
+	assert_int_equal(t0.e[r].maps, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_offer_map_unmap, setup),
 		cmocka_unit_test_setup(test_offer_refused, setup),
 		cmocka_unit_test_setup(test_map_refused, setup),
+		cmocka_unit_test_setup(test_release, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

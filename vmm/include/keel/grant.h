@@ -45,6 +45,8 @@ int grant_offer(struct grant_table *t, unsigned self, uint64_t gva, uint64_t ram
  */
 int grant_map(struct grant_table *owner, unsigned owner_dom, uint64_t ref, unsigned self,
 	      struct grant_maps *m, uint64_t at, uint64_t *gpa, bool *readonly);
+/* One mapping of ref is gone (after grant_unmap, or a grant_map whose mapping failed). */
+void grant_release(struct grant_table *t, unsigned ref);
 /* Unmap the page at `at`: 0 with the owner's domid and ref, or -EINVAL if nothing is mapped. */
 int grant_unmap(struct grant_maps *m, uint64_t at, unsigned *owner_dom, unsigned *ref);
 /* The window slot of address at, or -EINVAL. */

@@ -11,6 +11,11 @@ struct vcpu;
 /* The call in v's RAX with arguments RDI, RSI, RDX, R10, R8 (read here: fewer moves). */
 uint64_t hcall_dispatch(struct vcpu *v);
 /*
+ * The calls a guest may make, one bit per call number (struct vm's
+ * hcall_allowed, set when the guest is built): pv says it is a PV guest.
+ */
+uint32_t hcall_allowed_mask(bool pv);
+/*
  * After the result is stored: an event a call raised (or one that was
  * waiting) is delivered as the call returns, to PV guests with an upcall.
  * Kept out of hcall_dispatch so the null call stays a tail call.

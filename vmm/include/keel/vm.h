@@ -51,6 +51,7 @@ struct vm {
 	struct keel_shared_info *pv_shared;
 	struct pv_domain *pv; /* a pv guest's ports, timer and grants, else NULL */
 	uint64_t pv_upcall;   /* its upcall entry, 0 if none (here: tested on every hypercall) */
+	uint32_t hcall_allowed; /* the hypercalls it may make (hcall_allowed_mask); 0 = none */
 	char stop_reason[160]; /* room for the MMIO decoder's reason and bytes */
 };
 
