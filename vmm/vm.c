@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* VM lifetime: guest memory access, the tagged console, stopping a guest. */
+/* VM lifetime: guest memory regions, the tagged console, stopping a guest. */
 #include <arch/vmx.h>
 #include <drivers/uart.h>
 #include <keel/errno.h>
@@ -8,17 +8,6 @@
 #include <keel/string.h>
 #include <keel/vm.h>
 #include <stdarg.h>
-
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	for (unsigned i = 0; i < vm->nr_mem; i++) {
-		const struct vm_mem_region *r = &vm->mem[i];
-
-		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
-			return (void *)(r->hpa + (gpa - r->gpa));
-	}
-	return NULL;
-}
 
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable)
 {

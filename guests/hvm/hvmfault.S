@@ -218,6 +218,8 @@ probes:
 	call	print
 	call	poke_bios
 	call	crlf
+	call	keel_writes_bios
+
 
 	/* Garbage to the PIT (mode 7, count 1) and half an 8259 init sequence. */
 	mov	$0x3e, %al
@@ -282,6 +284,84 @@ poke_bios:
 	call	print
 	pop	%ax
 	jmp	print_hex8
+
+/*
+ * Keel writes guest memory for the guest too (string I/O, hypercall
+ * results); those writes obey PAM as the guest's own do (issue 8). With
+ * F000:0000 read-only: REP INSW from the disk (Keel's fast path), REP INSB
+ * from the UART scratch register (the slow path), and KEEL_HC_MEMORY_QUERY
+ * into it (-EFAULT), after the same call into RAM as a control (0).
+ */
+keel_writes_bios:
+	push	%es
+	mov	$0xf000, %ax
+	mov	%ax, %es
+	mov	%es:(0), %bl		/* the byte every probe must leave alone */
+	mov	$msg_ins_disk, %si
+	call	print
+	mov	$0x1f6, %dx		/* READ SECTORS, LBA 0: the MBR, first byte FA */
+	mov	$0xe0, %al
+	out	%al, %dx
+	mov	$0x1f2, %dx
+	mov	$1, %al
+	out	%al, %dx
+	mov	$0x1f3, %dx
+	xor	%al, %al
+	out	%al, %dx
+	inc	%dx
+	out	%al, %dx
+	inc	%dx
+	out	%al, %dx
+	mov	$0x1f7, %dx
+	mov	$0x20, %al
+	out	%al, %dx
+	mov	$0x1000, %cx
+13:	in	%dx, %al		/* wait for DRQ, boundedly */
+	test	$8, %al
+	loopz	13b
+	mov	$0x1f0, %dx
+	xor	%di, %di
+	mov	$256, %cx
+	cld
+	rep	insw
+	call	bios_byte_report
+	mov	$msg_ins_uart, %si
+	call	print
+	mov	%bl, %al
+	not	%al
+	mov	$0x3ff, %dx
+	out	%al, %dx
+	xor	%di, %di
+	mov	$4, %cx
+	rep	insb
+	call	bios_byte_report
+	mov	$msg_hc_ram, %si
+	call	print
+	mov	$14, %eax		/* KEEL_HC_MEMORY_QUERY */
+	mov	$0x70000, %edi
+	vmcall
+	call	print_hex32
+	mov	$msg_hc_bios, %si
+	call	print
+	mov	$14, %eax
+	mov	$0xf0000, %edi
+	vmcall
+	call	print_hex32
+	mov	$msg_comma, %si
+	call	print
+	call	bios_byte_report
+	pop	%es
+	ret
+
+/* Print "BL -> ES:0" and a line end. */
+bios_byte_report:
+	mov	%bl, %al
+	call	print_hex8
+	mov	$msg_arrow, %si
+	call	print
+	mov	%es:(0), %al
+	call	print_hex8
+	jmp	crlf
 
 	.code32
 pmode:
@@ -378,6 +458,11 @@ msg_pam_ro:	.asciz "hvmfault: BIOS byte read-only: "
 msg_pam_rw:	.asciz "hvmfault: BIOS byte with PAM0=30: "
 msg_pam_ro2:	.asciz "hvmfault: BIOS byte with PAM0=10: "
 msg_arrow:	.asciz " -> "
+msg_ins_disk:	.asciz "hvmfault: REP INSW from the disk into read-only BIOS: "
+msg_ins_uart:	.asciz "hvmfault: REP INSB from the UART into read-only BIOS: "
+msg_hc_ram:	.asciz "hvmfault: MEMORY_QUERY into RAM "
+msg_hc_bios:	.asciz ", into read-only BIOS "
+msg_comma:	.asciz ", byte "
 msg_then:	.asciz ", then "
 msg_garbage:	.asciz "hvmfault: PIT and PIC garbage taken\r\n"
 msg_mmio:	.asciz "hvmfault: unclaimed MMIO reads "

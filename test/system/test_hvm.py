@@ -101,6 +101,13 @@ def test_misused_pc_gets_what_hardware_gives_and_resets(tmp_path):
     nb = f"{0xff ^ int(b, 16):02X}"
     assert f"hvmfault: BIOS byte with PAM0=30: {b} -> {nb}, then {nb} -> {b}" in out
     assert f"hvmfault: BIOS byte with PAM0=10: {b} -> {b}" in out
+    # Keel's own writes for the guest obey PAM too (issue 8): string I/O on
+    # both paths is dropped there, and a hypercall result fails with -EFAULT.
+    assert b != "FA", "the MBR's first byte would not show a write"
+    assert f"hvmfault: REP INSW from the disk into read-only BIOS: {b} -> {b}" in out
+    assert f"hvmfault: REP INSB from the UART into read-only BIOS: {b} -> {b}" in out
+    assert (f"hvmfault: MEMORY_QUERY into RAM 00000000, into read-only BIOS FFFFFFF2, "
+            f"byte {b} -> {b}") in out
     # Every kind of reset restarted the PC; the triple fault was reported.
     for why in ("reset by the keyboard controller", "hard reset through port 0xcf9",
                 "reset through port 0x92", "reset after a triple fault"):

@@ -79,6 +79,9 @@ UNIT_SRCS_hcall_args := vmm/hcall_args.c
 UNIT_TESTS += hypercall
 UNIT_SRCS_hypercall := vmm/hypercall.c
 
+UNIT_TESTS += vm_mem
+UNIT_SRCS_vm_mem := vmm/vm_mem.c vmm/hvm_shadow.c vmm/dev/i440fx.c vmm/dev/pci_bus.c vmm/io.c
+
 UNIT_TESTS += console_keys
 UNIT_SRCS_console_keys := vmm/console_keys.c
 

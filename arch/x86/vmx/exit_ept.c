@@ -13,14 +13,13 @@
 #include <arch/cpu.h>
 #include <arch/decode.h>
 #include <keel/io.h>
+#include <keel/string.h>
 #include <keel/vm.h>
 
 #define EPT_QUAL_READ  BIT(0)
 #define EPT_QUAL_WRITE BIT(1)
 #define EPT_QUAL_FETCH BIT(2)
 
-int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
-unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
 void vmx_mmio_string(struct vcpu *v, const struct mmio_insn *in, bool long64);
 
 static enum cpu_mode guest_mode(void)
@@ -58,14 +57,28 @@ static void reg_write(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
 		*r = (*r & ~((1ULL << (8 * size)) - 1)) | (val & ((1ULL << (8 * size)) - 1));
 }
 
+/*
+ * A read for a read-modify-write: a write to ROM or write-protected shadow
+ * RAM exits too, and its read half sees the memory there, not the bus.
+ */
+static void rmw_read(struct vcpu *v, struct io_access *a)
+{
+	const void *p = vm_gpa_to_hva(v->vm, a->addr, a->size);
+
+	a->value = 0;
+	if (p)
+		memcpy(&a->value, p, a->size);
+	else if (io_mmio(v->vm, a))
+		a->value = ~0ULL;
+}
+
 /* OR/AND/XOR/TEST/CMP with a memory operand: read it, compute, set the flags, store. */
 static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
 {
 	uint64_t src = in->has_imm ? in->imm : reg_read(v, in);
 	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS), res;
 
-	if (io_mmio(v->vm, a))
-		a->value = ~0ULL;
+	rmw_read(v, a);
 	if (in->reg_left)
 		res = alu_compute(in->alu, in->size, src, a->value, &rflags);
 	else
@@ -78,7 +91,7 @@ static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_acces
 	} else {
 		a->write = true;
 		a->value = res;
-		io_mmio(v->vm, a);
+		io_mmio(v->vm, a); /* no device in ROM: the write is lost, as on a PC */
 	}
 }
 

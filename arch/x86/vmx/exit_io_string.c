@@ -17,11 +17,6 @@
 #define IO_QUAL_PORT(q) ((q) >> 16 & 0xffff)
 #define CHUNK_BYTES     4096
 
-unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
-unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
-
-int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
-
 /*
  * The fast path: the device moves bytes straight to or from guest memory,
  * a page at a time. Returns the elements moved (0: take the slow path).
@@ -39,7 +34,9 @@ static uint64_t string_fast(struct vcpu *v, const struct io_range *r, uint64_t l
 
 		if (bytes > room)
 			bytes = room - room % size;
-		if (!bytes || vmx_guest_translate(v, la, &gpa) || !(p = vm_gpa_to_hva(v->vm, gpa, bytes)))
+		/* Memory the guest cannot write takes the slow path, which drops the bytes. */
+		if (!bytes || vmx_guest_translate(v, la, &gpa) ||
+		    !(p = in ? vm_gpa_to_hva_write(v->vm, gpa, bytes) : vm_gpa_to_hva(v->vm, gpa, bytes)))
 			break;
 		moved = r->string_fn(v->vm, r->dev, p, bytes, !in);
 		done += moved / size;
@@ -75,7 +72,7 @@ struct vcpu *exit_io_string(struct vcpu *v)
 		a.value = val;
 		if (io_pio(v->vm, &a) && in)
 			a.value = ~0ULL;
-		if (in && vmx_guest_write_linear(v, la, &a.value, size) != size)
+		if (in && vmx_guest_store_linear(v, la, &a.value, size) != size)
 			vm_stop(v->vm, "INS to unmapped guest address 0x%lx", la);
 	}
 	/* Advance the index register (and RCX) within the address size. */

@@ -62,8 +62,16 @@ int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa)
 	return 0;
 }
 
+/*
+ * How Keel's own accesses to guest memory behave where the guest could not
+ * write: a plain write stops there (a hypercall then fails with -EFAULT); a
+ * store drops those bytes and goes on, as a PC drops a write to its ROM.
+ */
+enum copy_mode { COPY_READ, COPY_WRITE, COPY_STORE };
+
 /* Copy between guest linear memory and buf, page by page; returns bytes copied. */
-static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned len, bool to_guest)
+static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned len,
+			    enum copy_mode mode)
 {
 	unsigned done = 0;
 
@@ -75,13 +83,16 @@ static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned 
 			chunk = len - done;
 		if (vmx_guest_translate(v, la + done, &gpa))
 			break;
-		p = vm_gpa_to_hva(v->vm, gpa, chunk);
-		if (!p)
-			break;
-		if (to_guest)
-			memcpy(p, buf + done, chunk);
-		else
+		/* Regions and PAM segments are page-aligned: a chunk is all one kind. */
+		if (mode == COPY_READ) {
+			if (!(p = vm_gpa_to_hva(v->vm, gpa, chunk)))
+				break;
 			memcpy(buf + done, p, chunk);
+		} else if ((p = vm_gpa_to_hva_write(v->vm, gpa, chunk))) {
+			memcpy(p, buf + done, chunk);
+		} else if (mode != COPY_STORE || !vm_gpa_to_hva(v->vm, gpa, chunk)) {
+			break;
+		}
 		done += chunk;
 	}
 	return done;
@@ -89,12 +100,17 @@ static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned 
 
 unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len)
 {
-	return copy_linear(v, la, dst, len, false);
+	return copy_linear(v, la, dst, len, COPY_READ);
 }
 
 unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len)
 {
-	return copy_linear(v, la, (uint8_t *)src, len, true);
+	return copy_linear(v, la, (uint8_t *)src, len, COPY_WRITE);
+}
+
+unsigned vmx_guest_store_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len)
+{
+	return copy_linear(v, la, (uint8_t *)src, len, COPY_STORE);
 }
 
 unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned len)

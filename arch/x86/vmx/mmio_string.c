@@ -14,10 +14,6 @@
 #include <keel/io.h>
 #include <keel/vm.h>
 
-int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
-unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
-unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
-
 /* In 64-bit mode only FS and GS have bases (SDM Vol. 3A 3.2.4). Limits are not checked. */
 static uint64_t seg_base(unsigned seg, bool long64)
 {
@@ -30,16 +26,12 @@ static uint64_t seg_base(unsigned seg, bool long64)
 	return long64 && seg < SEG_FS ? 0 : vmcs_read(base[seg]);
 }
 
-/* RAM the access can use directly; a write to ROM goes the device way (dropped). */
-static bool is_ram(const struct vm *vm, uint64_t gpa, bool write)
-{
-	for (unsigned i = 0; i < vm->nr_mem; i++)
-		if (gpa - vm->mem[i].gpa < vm->mem[i].size)
-			return vm->mem[i].writable || !write;
-	return false;
-}
-
-/* Read or write one element at guest linear address la, in RAM or on a device. */
+/*
+ * Read or write one element at guest linear address la, in memory or on a
+ * device. An element may cross a page into other memory (RAM into ROM):
+ * each page of it is checked, and a write's bytes in ROM or read-only
+ * shadow RAM are dropped, as on a PC.
+ */
 static void element(struct vcpu *v, uint64_t la, unsigned size, bool write, uint64_t *val)
 {
 	struct io_access a = { .size = size, .write = write };
@@ -50,10 +42,10 @@ static void element(struct vcpu *v, uint64_t la, unsigned size, bool write, uint
 	a.value = *val;
 	if (vmx_guest_translate(v, la, &a.addr))
 		vm_stop(vm, "MMIO string instruction: guest linear 0x%lx is not mapped", la);
-	if (is_ram(vm, a.addr, write)) {
-		if ((write ? vmx_guest_write_linear(v, la, val, size) :
+	if (vm_gpa_to_hva(vm, a.addr, 1)) {
+		if ((write ? vmx_guest_store_linear(v, la, val, size) :
 			     vmx_guest_read_linear(v, la, val, size)) != size)
-			vm_stop(vm, "MMIO string instruction: guest linear 0x%lx not all RAM", la);
+			vm_stop(vm, "MMIO string instruction: guest linear 0x%lx not all memory", la);
 		return;
 	}
 	if (!vm->hvm && !io_find(vm->io.mmio, vm->io.nr_mmio, a.addr, size))

@@ -41,6 +41,14 @@ void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint3
 /* A PV guest's exception to its fault entry (or it stops); false for other guests. */
 bool vmx_pv_exception(struct vcpu *v, unsigned vector, uint32_t error, uint64_t address);
 
+/* Guest memory through the guest's page tables (guest_mem.c); each returns bytes copied. */
+int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa);
+unsigned vmx_guest_read_linear(struct vcpu *v, uint64_t la, void *dst, unsigned len);
+/* Stops where the guest could not write (ROM, read-only shadow RAM) or at unmapped memory. */
+unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
+/* A store as the guest's own: bytes the guest could not write are dropped, and count as done. */
+unsigned vmx_guest_store_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
+
 #define X86_UD 6
 #define X86_GP 13
 #define X86_PF 14

@@ -51,6 +51,8 @@ struct hvm_platform {
 	bool halted;  /* in HLT, blocked until an interrupt can be delivered */
 };
 
+/* Whether any of [gpa, gpa+len) is BIOS shadow RAM the PAM registers keep read-only. */
+bool hvm_shadow_readonly(const struct hvm_platform *h, uint64_t gpa, uint64_t len);
 /* Reset the PC before its next entry (safe to call from inside a device model). */
 void hvm_request_reset(struct vm *vm, const char *why);
 /* Do it: devices to power-on state, CPU to the reset vector (a fresh VMCS, to be launched). */

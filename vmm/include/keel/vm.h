@@ -57,6 +57,12 @@ struct vm {
 
 /* Guest memory as a host pointer, or NULL if [gpa, gpa+len) is not in one region. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/*
+ * The same for Keel writing on the guest's behalf: NULL also where the
+ * guest could not write (ROM, write-protected BIOS shadow RAM). Such a
+ * write is dropped as a PC drops it, or fails with -EFAULT in a hypercall.
+ */
+void *vm_gpa_to_hva_write(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Back [gpa, gpa+size) with host memory at hpa and map it in EPT. */
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable);
 
