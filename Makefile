@@ -38,6 +38,7 @@ include vmm/build.mk
 include guests/build.mk
 include guests/pv/loader/build.mk
 include test/unit/build.mk
+include test/fuzz/build.mk
 include tools/build.mk
 include tools/linux-disk.mk
 include tools/newlib.mk

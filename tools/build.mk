@@ -68,6 +68,7 @@ check-layering:
 test: setup
 	$(Q)tools/check-layering.sh
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz-replay
 	$(Q)$(MAKE) --no-print-directory test-newlib
 	$(Q)$(MAKE) --no-print-directory systest
 
