@@ -27,6 +27,14 @@ static uint64_t least_used(const struct runq *q, const struct runq_entity *skip)
 	return least;
 }
 
+/* now + slice; a sum past 2^64 - 1 is never, not a deadline already passed. */
+static uint64_t slice_end(uint64_t now, uint64_t slice)
+{
+	uint64_t end;
+
+	return __builtin_add_overflow(now, slice, &end) ? RUNQ_NEVER : end;
+}
+
 static void charge(struct runq *q, uint64_t now)
 {
 	if (q->cur >= 0 && now > q->started)
@@ -59,7 +67,8 @@ void runq_wake(struct runq *q, struct runq_entity *e, uint64_t now)
 		return;
 	charge(q, now);
 	least = least_used(q, e);
-	if (least != RUNQ_NEVER && e->used + q->slice < least)
+	/* used + slice < least, without the sum wrapping for a huge slice. */
+	if (least != RUNQ_NEVER && least > q->slice && e->used < least - q->slice)
 		e->used = least - q->slice;
 	e->state = RUNQ_RUNNABLE;
 	e->wake_at = RUNQ_NEVER;
@@ -112,7 +121,7 @@ struct runq_entity *runq_pick(struct runq *q, uint64_t now, bool yield)
 		best = prev; /* nobody else can run */
 	/* The current entity keeps what is left of its slice; anyone else starts a new one. */
 	if (best != prev || now >= q->slice_end || yield)
-		q->slice_end = now + q->slice;
+		q->slice_end = slice_end(now, q->slice);
 	q->cur = best;
 	runq_deadline(q);
 	return best >= 0 ? q->e[best] : NULL;

@@ -113,7 +113,12 @@ static __attribute__((noreturn)) void schedule(struct runq_entity *e)
 				       v->vm->pv ? pv_blocked_until(v->vm) : 0;
 			if (!halted_until)
 				enter(v);
-			/* Woken at its deadline with no interrupt to take: back to sleep. */
+			/*
+			 * Woken with no interrupt to take: back to sleep, until a
+			 * later deadline. Guest deadlines round up to the TSC and
+			 * elapsed time rounds down (keel/vtime.h), so a vCPU woken
+			 * at its deadline finds it passed and is not put back here.
+			 */
 			runq_block(&runq, e, halted_until, rdtsc());
 		} else {
 			idle();

@@ -12,7 +12,6 @@
 #include <arch/cpu.h>
 #include <arch/io.h>
 
-#define NSEC_PER_SEC 1000000000ULL
 #define CAL_MS       10
 #define CAL_RUNS     3
 
@@ -39,12 +38,6 @@
 
 uint64_t tsc_hz;
 
-/* ticks * num / den, exact while (den - 1) * num fits in 64 bits. */
-static uint64_t mul_div(uint64_t ticks, uint64_t num, uint64_t den)
-{
-	return ticks / den * num + ticks % den * num / den;
-}
-
 static uint64_t pm_timer_once(uint16_t port, uint32_t mask)
 {
 	uint32_t start, now, delta;
@@ -66,7 +59,7 @@ static uint64_t pm_timer_once(uint16_t port, uint32_t mask)
 	/* Far past the target: a 24-bit timer behind a 32-bit flag, or a long stall. */
 	if (delta > 2 * PM_TIMER_TICKS)
 		return 0;
-	return mul_div(rdtsc() - t0, PM_TIMER_HZ, delta);
+	return mul_div_sat(rdtsc() - t0, PM_TIMER_HZ, delta, false);
 }
 
 static uint64_t pit_once(void)
@@ -88,7 +81,7 @@ static uint64_t pit_once(void)
 	}
 	t1 = rdtsc();
 	outb(PORT61, saved);
-	return mul_div(t1 - t0, PIT_HZ, PIT_LATCH);
+	return mul_div_sat(t1 - t0, PIT_HZ, PIT_LATCH, false);
 }
 
 static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
@@ -135,18 +128,18 @@ uint64_t tsc_calibrate(const struct acpi_info *ai)
 
 uint64_t tsc_to_ns(uint64_t ticks)
 {
-	return tsc_hz ? mul_div(ticks, NSEC_PER_SEC, tsc_hz) : 0;
+	return tsc_ticks_to_ns(ticks, tsc_hz);
 }
 
 uint64_t ns_to_tsc(uint64_t ns)
 {
-	return mul_div(ns, tsc_hz, NSEC_PER_SEC);
+	return tsc_ns_to_ticks(ns, tsc_hz);
 }
 
 void tsc_udelay(uint64_t us)
 {
 	uint64_t hz = tsc_hz ? tsc_hz : NSEC_PER_SEC;
-	uint64_t ticks = mul_div(us, hz, 1000000), t0 = rdtsc();
+	uint64_t ticks = mul_div_sat(us, hz, 1000000, true), t0 = rdtsc();
 
 	while (rdtsc() - t0 < ticks)
 		cpu_relax();

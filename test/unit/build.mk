@@ -158,3 +158,4 @@ $(B)/unit/fat/stamp: test/unit/mkfatimg.sh
 	$(Q)test/unit/mkfatimg.sh $(dir $@) && touch $@
 $(B)/unit/test_fat: | $(B)/unit/fat/stamp
 unit: pvloader-check
+include test/unit/time.mk

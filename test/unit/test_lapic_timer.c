@@ -24,6 +24,10 @@ static void test_rate(void **state)
 	assert_int_equal(lapic_timer_rate(10000000, 0, 2600000000ULL), 0);
 	assert_int_equal(lapic_timer_rate(10000000, 26000000, 0), 0);
 	assert_int_equal(lapic_timer_rate(1ULL << 32, 26000000, 2600000000ULL), 0);
+	/* An 8.6 GHz TSC: counts * tsc_hz passes 2^64 (the old arithmetic gave half the rate). */
+	assert_int_equal(lapic_timer_rate(UINT32_MAX, 1ULL << 32, 1ULL << 33), (1ULL << 33) - 2);
+	/* A rate past 64 bits saturates rather than wraps. */
+	assert_int_equal(lapic_timer_rate(UINT32_MAX, 1, UINT64_MAX), UINT64_MAX);
 }
 
 static void test_count(void **state)
@@ -44,6 +48,10 @@ static void test_count(void **state)
 	assert_int_equal(lapic_timer_count(4294967295ULL * 3, GHZ, 3 * GHZ), UINT32_MAX);
 	/* A fast TSC and a fast timer: (tsc_hz - 1) * timer_hz still fits in 64 bits. */
 	assert_int_equal(lapic_timer_count(5 * GHZ / 100, 2 * GHZ, 5 * GHZ), 20000000);
+	/* Extreme rates: (tsc_hz - 1) * timer_hz far past 2^64, still exact (was 16777215). */
+	assert_int_equal(lapic_timer_count((1ULL << 40) - 1, 1ULL << 30, 1ULL << 40), (1U << 30) - 1);
+	assert_int_equal(lapic_timer_count(UINT64_MAX, UINT64_MAX, UINT64_MAX), UINT32_MAX);
+	assert_int_equal(lapic_timer_count(UINT64_MAX / 2, 1, UINT64_MAX), 1);
 	/* An uncalibrated timer never fires early. */
 	assert_int_equal(lapic_timer_count(26000000, 0, 2600000000ULL), UINT32_MAX);
 }

@@ -28,7 +28,7 @@ void lapic_timer_arm(uint64_t tsc_deadline);
 uint64_t lapic_timer_rate(uint64_t counted, uint64_t tsc_ticks, uint64_t tsc_hz);
 /*
  * The initial count that spans tsc_ticks: at least 1 (0 would stop the
- * timer), at most 2^32-1. Exact while (tsc_hz - 1) * timer_hz < 2^64.
+ * timer), at most 2^32-1. Exact for any rates (no 64-bit wrap).
  */
 uint32_t lapic_timer_count(uint64_t tsc_ticks, uint64_t timer_hz, uint64_t tsc_hz);
 

@@ -15,7 +15,10 @@ struct vm;
 #define VTIME_NEVER UINT64_MAX
 
 uint64_t vm_time_ns(struct vm *vm);
-/* The host TSC value at which guest time reaches ns. */
+/*
+ * The first host TSC value at which vm_time_ns() reaches ns; VTIME_NEVER
+ * (never) for VTIME_NEVER and for any ns past the TSC's 64 bits.
+ */
 uint64_t vm_ns_to_tsc(struct vm *vm, uint64_t ns);
 
 #endif
