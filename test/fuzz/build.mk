@@ -19,6 +19,52 @@ FUZZ_DEV := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_console.c
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := boot/config.c
 
+FUZZ_TARGETS += elf64
+FUZZ_SRCS_elf64 := boot/elf64.c
+
+# The PV boot loader's parsers (guests/pv/loader).
+FUZZ_TARGETS += menu_lst
+FUZZ_SRCS_menu_lst := guests/pv/loader/menu_lst.c
+
+FUZZ_TARGETS += fat
+FUZZ_SRCS_fat := $(PVLOADER_SRCS)
+FUZZ_ARGS_fat := -max_len=65536
+
+FUZZ_TARGETS += elf_check
+FUZZ_SRCS_elf_check := guests/pv/loader/elf_check.c
+
+# Device models, each alone behind the I/O registry (vmm/dev).
+FUZZ_TARGETS += vpic
+FUZZ_SRCS_vpic := $(FUZZ_DEV) vmm/dev/vpic.c
+
+FUZZ_TARGETS += vpit
+FUZZ_SRCS_vpit := $(FUZZ_DEV) vmm/dev/vpit.c
+
+FUZZ_TARGETS += rtc_cmos
+FUZZ_SRCS_rtc_cmos := $(FUZZ_DEV) vmm/dev/rtc_cmos.c
+
+FUZZ_TARGETS += uart16550
+FUZZ_SRCS_uart16550 := $(FUZZ_DEV) vmm/dev/uart16550.c
+
+FUZZ_TARGETS += fw_cfg
+FUZZ_SRCS_fw_cfg := $(FUZZ_DEV) vmm/dev/fw_cfg.c
+
+FUZZ_TARGETS += ata
+FUZZ_SRCS_ata := $(FUZZ_DEV) vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c \
+	vmm/dev/pci_bus.c
+
+FUZZ_TARGETS += vlapic
+FUZZ_SRCS_vlapic := $(FUZZ_DEV) vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
+
+FUZZ_TARGETS += vioapic
+FUZZ_SRCS_vioapic := $(FUZZ_DEV) vmm/dev/vioapic.c
+
+FUZZ_TARGETS += port92_i8042
+FUZZ_SRCS_port92_i8042 := $(FUZZ_DEV) vmm/dev/port92.c vmm/dev/i8042.c
+
+FUZZ_TARGETS += pci
+FUZZ_SRCS_pci := $(FUZZ_DEV) vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \
