@@ -192,12 +192,24 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 
 	*out = (struct mmio_insn){ 0 };
 	*why = "instruction truncated";
+	/*
+	 * Legacy prefixes come in any order. A REX prefix (64-bit mode only;
+	 * elsewhere 40-4F are INC/DEC) counts only when the opcode or its 0F
+	 * escape follows it: one followed by a legacy prefix or another REX is
+	 * ignored, so only the last REX before the opcode is kept (SDM Vol. 2A
+	 * 2.2.1). The cursor stops at 15 bytes, so a long prefix run is truncated.
+	 */
 	for (;;) {
 		if (!get8(&c, &opc))
 			return -1;
+		if (long64 && (opc & 0xf0) == 0x40) {
+			rex = opc;
+			continue;
+		}
 		form = forms[opc];
 		if (form < F_PREFIX)
 			break;
+		rex = 0;
 		if (form == F_OPSIZE)
 			opsize = true;
 		else if (form == F_ADDRSIZE)
@@ -210,13 +222,6 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 			*why = "LOCK/REP prefix on MMIO";
 			return -1;
 		}
-	}
-	/* REX (64-bit mode only; elsewhere 40-4F are INC/DEC) comes right before the opcode. */
-	if (long64 && (opc & 0xf0) == 0x40) {
-		rex = opc;
-		if (!get8(&c, &opc))
-			return -1;
-		form = forms[opc];
 	}
 	if (rep && form != F_STRING) {
 		*why = "LOCK/REP prefix on MMIO";

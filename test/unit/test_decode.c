@@ -96,6 +96,23 @@ static const struct good reg_cases[] = {
 	{ "mov %eax,(%edi)", L64, BYTES(0x67, 0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
 	{ "mov %eax,0x100(%eip)", L64, BYTES(0x67, 0x89, 0x05, 0x00, 0x01, 0x00, 0x00), ST, 4,
 	  0, REG_RAX, 0, 0 },
+	/* A REX counts only right before the opcode (SDM Vol. 2A 2.2.1); the last one wins. */
+	{ "rex.W data16 mov %ax,(%rdi): the REX is dropped", L64, BYTES(0x48, 0x66, 0x89, 0x07),
+	  ST, 2, 0, REG_RAX, 0, 0 },
+	{ "rex data16 mov %ah,(%rdi): dropped REX, so AH not SPL", L64,
+	  BYTES(0x40, 0x66, 0x88, 0x27), ST, 1, 0, REG_RAX, 1, 0 },
+	{ "rex.W rex.R mov %r8d,(%rdi)", L64, BYTES(0x48, 0x44, 0x89, 0x07), ST, 4, 0, REG_R8, 0,
+	  0 },
+	{ "rex.R rex.W mov %rax,(%rdi)", L64, BYTES(0x44, 0x48, 0x89, 0x07), ST, 8, 0, REG_RAX, 0,
+	  0 },
+	{ "rex.WR es movzbl %es:(%rdi),%eax", L64, BYTES(0x4c, 0x26, 0x0f, 0xb6, 0x07), LD, 1, 4,
+	  REG_RAX, 0, 0 },
+	{ "rex.B addr32 mov (%eax),%eax", L64, BYTES(0x41, 0x67, 0x8b, 0x00), LD, 4, 4, REG_RAX, 0,
+	  0 },
+	{ "13 REX, the last (4c) counts: mov %r8,(%rdi), 15 bytes", L64,
+	  BYTES(0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x89,
+		0x07),
+	  ST, 8, 0, REG_R8, 0, 0 },
 	/* 32-bit protected mode: 40-4f are INC/DEC, 67 selects 16-bit addressing */
 	{ "mov %eax,(%edi)", P32, BYTES(0x89, 0x07), ST, 4, 0, REG_RAX, 0, 0 },
 	{ "mov %ax,(%edi)", P32, BYTES(0x66, 0x89, 0x07), ST, 2, 0, REG_RAX, 0, 0 },
@@ -207,6 +224,10 @@ static const struct string_case string_cases[] = {
 	{ "movsb %ds:(%esi),%es:(%edi)", R16, BYTES(0x67, 0xa4), MOVS, 1, 4, 0, SEG_DS },
 	{ "movsw %cs:(%si),%es:(%di)", R16, BYTES(0x2e, 0xa5), MOVS, 2, 2, 0, SEG_CS },
 	{ "rep movsw %ds:(%si),%es:(%di)", P16, BYTES(0xf3, 0xa5), MOVS, 2, 2, 1, SEG_DS },
+	{ "rex.W rep stosl: the REX before F3 is dropped", L64, BYTES(0x48, 0xf3, 0xab), STOS, 4,
+	  8, 1, SEG_DS },
+	{ "rex.B gs movsl %gs:(%rsi),%es:(%rdi)", L64, BYTES(0x41, 0x65, 0xa5), MOVS, 4, 8, 0,
+	  SEG_GS },
 };
 
 /* OR/AND/XOR/CMP/TEST with a memory operand. */
@@ -270,6 +291,11 @@ static const struct alu_case alu_cases[] = {
 	  8, 0, 0, 0, 0, 1, 0xfffffffffffffffeULL },
 	{ "orl $1,(%edi)", P32, BYTES(0x83, 0x0f, 0x01), OR, 4, 0, 0, 0, 1, 1, 1 },
 	{ "testb $1,(%bx,%si)", P32, BYTES(0x67, 0xf6, 0x00, 0x01), AND, 1, 0, 0, 0, 0, 1, 1 },
+	/* 44 before 64 is dropped: 5 bytes, bl not r11b (once taken as 9 bytes with 64 the opcode) */
+	{ "rex.R testb %bl,%fs:0x48(%rax)", L64, BYTES(0x44, 0x64, 0x84, 0x58, 0x48), AND, 1,
+	  REG_RBX, 0, 0, 0, 0, 0 },
+	{ "rex.WR ds or %ds:(%rdi),%edx", L64, BYTES(0x4c, 0x3e, 0x0b, 0x17), OR, 4, REG_RDX, 0, 1,
+	  1, 0, 0 },
 	{ "cmp %ax,(%edi)", P32, BYTES(0x66, 0x39, 0x07), SUB, 2, REG_RAX, 0, 0, 0, 0, 0 },
 	{ "orw $0x10,0x400", R16, BYTES(0x83, 0x0e, 0x00, 0x04, 0x10), OR, 2, 0, 0, 0, 1, 1,
 	  0x10 },
@@ -318,6 +344,13 @@ static const struct bad_case bad_cases[] = {
 	{ "rep mov", L64, BYTES(0xf3, 0x89, 0x07), "LOCK/REP" },
 	{ "repne mov", R16, BYTES(0xf2, 0x89, 0x07), "LOCK/REP" },
 	{ "data16 rep mov", L64, BYTES(0x66, 0xf3, 0x89, 0x07), "LOCK/REP" },
+	{ "rex.R fs add %ebp,%fs:(%rax): once taken as a TEST", L64, BYTES(0x44, 0x64, 0x01, 0x28),
+	  "unsupported opcode" },
+	{ "rex.W lock or", L64, BYTES(0x48, 0xf0, 0x09, 0x07), "LOCK/REP" },
+	{ "lock rex.W or", L64, BYTES(0xf0, 0x48, 0x09, 0x07), "LOCK/REP" },
+	{ "rex.W repnz stos", L64, BYTES(0x48, 0xf2, 0xaa), "LOCK/REP" },
+	{ "rex.W fs repnz stos", L64, BYTES(0x48, 0x64, 0xf2, 0x48, 0xaa), "LOCK/REP" },
+	{ "rex.R rep mov", L64, BYTES(0x44, 0xf3, 0x89, 0x07), "LOCK/REP" },
 	{ "C7 /1", L64, BYTES(0xc7, 0x0f, 0x00, 0x00, 0x00, 0x00), "reg field" },
 	{ "C6 /7", R16, BYTES(0xc6, 0x3f, 0x00), "reg field" },
 	/* 16 bytes: one segment prefix more than the 15-byte example above */
@@ -328,6 +361,10 @@ static const struct bad_case bad_cases[] = {
 	{ "15 x data16, mov", L64,
 	  BYTES(0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 		0x66, 0x66, 0x89),
+	  "truncated" },
+	{ "14 REX, mov: 16 bytes", L64,
+	  BYTES(0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d,
+		0x89, 0x07),
 	  "truncated" },
 };
 

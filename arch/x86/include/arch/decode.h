@@ -2,7 +2,8 @@
 /*
  * Decoding the instructions guests use on MMIO registers, so an EPT
  * violation on a device page can be emulated. Pure logic, host-tested.
- * Supported, with 66/67, segment and REX prefixes:
+ * Supported, with 66/67, segment and REX prefixes (legacy ones in any
+ * order; a REX only counts right before the opcode):
  *   MOV r/m<->reg (88/89/8A/8B), MOV r/m,imm (C6/C7), MOV with a moffs
  *   (A0-A3), MOVZX and MOVSX loads (0F B6/B7/BE/BF);
  *   STOS (AA/AB) and MOVS (A4/A5), each with or without REP (F3);
