@@ -3,7 +3,7 @@
 # Install the Debian packages Keel needs to build, run and test. Idempotent.
 set -euo pipefail
 pkgs=(build-essential gnu-efi newlib-source mtools dosfstools gdisk ovmf bochs bochs-term bochsbios
-      qemu-system-x86 seabios vgabios libdevmapper1.02.1 xz-utils libcmocka-dev python3-pytest python3-pytest-xdist
+      qemu-system-x86 seabios vgabios libdevmapper1.02.1 xz-utils libcmocka-dev libcapstone-dev python3-pytest python3-pytest-xdist
       clang libfuzzer-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,6 +7,8 @@
 # and optionally extra compiler flags for test_X.c and its sources, e.g. an
 # include path for a directory's private headers:
 #   UNIT_CFLAGS_X   := -Idir
+# and libraries to link it with:
+#   UNIT_LDLIBS_X   := -lfoo
 # (a source shared by several tests must get the same flags from each).
 # `make unit` builds and runs them all; `make unit-X` runs one.
 
@@ -127,7 +129,7 @@ define unit_test_rule
 $(patsubst %,$(B)/unit/obj/%.o,test/unit/test_$(1).c $(UNIT_SRCS_$(1))): UNIT_XCFLAGS := $(UNIT_CFLAGS_$(1))
 $(B)/unit/test_$(1): $(patsubst %,$(B)/unit/obj/%.o,test/unit/test_$(1).c $(UNIT_SRCS_$(1)))
 	@echo "  HOSTLD  $$@"
-	$$(Q)$$(HOSTCC) $$(UNIT_LDFLAGS) -o $$@ $$^ $$(UNIT_LDLIBS)
+	$$(Q)$$(HOSTCC) $$(UNIT_LDFLAGS) -o $$@ $$^ $$(UNIT_LDLIBS_$(1)) $$(UNIT_LDLIBS)
 
 unit-$(1): $(B)/unit/test_$(1)
 	@echo "  UNIT    $$<"
@@ -158,4 +160,6 @@ $(B)/unit/fat/stamp: test/unit/mkfatimg.sh
 	$(Q)test/unit/mkfatimg.sh $(dir $@) && touch $@
 $(B)/unit/test_fat: | $(B)/unit/fat/stamp
 unit: pvloader-check
+
+include test/unit/decode_ref.mk
 include test/unit/time.mk
