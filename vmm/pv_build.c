@@ -61,7 +61,8 @@ static void shared_info_init(struct vm *vm, struct keel_shared_info *sh)
 	memset(sh, 0, sizeof(*sh));
 	sh->tsc_stamp = arch_guest_tsc(vm, vm->tsc_base);
 	sh->time_ns = 0;
-	sh->tsc_mul = (uint64_t)(((unsigned __int128)1000000000ULL << 32) / tsc_hz);
+	/* An uncalibrated TSC (said at boot) leaves the guest's clock stopped, not Keel divided by 0. */
+	sh->tsc_mul = tsc_hz ? (uint64_t)(((unsigned __int128)1000000000ULL << 32) / tsc_hz) : 0;
 	sh->wall_clock_sec = rtc_read_epoch();
 }
 

@@ -29,6 +29,9 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept := arch/x86/vmx/ept.c
 UNIT_CFLAGS_ept := -Iarch/x86/vmx
 
+UNIT_TESTS += page_map
+UNIT_SRCS_page_map := arch/x86/page_map.c
+
 UNIT_TESTS += decode
 UNIT_SRCS_decode := arch/x86/decode.c
 

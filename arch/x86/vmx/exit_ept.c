@@ -104,7 +104,7 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 	enum cpu_mode mode;
 	struct mmio_insn in;
 	const char *why;
-	uint8_t bytes[15];
+	uint8_t bytes[15] = { 0 }; /* a short fetch is reported as zeros, not stack garbage */
 	unsigned n;
 
 	/*
