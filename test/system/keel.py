@@ -34,11 +34,11 @@ def make_esp(tmp_path, cfg_text, files=(), keel_elf=None, efi=None, cylinders=20
     return esp
 
 
-def _run(cmd, log, until, timeout):
+def _run(cmd, log, until, timeout, env=None):
     """Run an emulator until `until` appears in the serial log, it exits, or
     the timeout passes; return the log with escape sequences removed."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     deadline = time.monotonic() + timeout
     pattern = re.compile(until.encode()) if until else None
     try:
@@ -61,10 +61,12 @@ def run_bochs(esp, cpu="corei7_skylake_x", until=POWER_OFF, timeout=300):
                 log, until, timeout)
 
 
-def run_qemu(esp, until=POWER_OFF, timeout=120):
+def run_qemu(esp, until=POWER_OFF, timeout=120, cpu=None):
+    """cpu: QEMU's -cpu model (qemu64 if None; "max" has SMEP and SMAP)."""
     log = esp.with_suffix(".serial.log")
+    env = dict(os.environ, QEMU_CPU=cpu) if cpu else None
     return _run([str(ROOT / "tools/run-qemu.sh"), str(esp), str(log), str(timeout)],
-                log, until, timeout)
+                log, until, timeout, env=env)
 
 
 def keel_part(text):

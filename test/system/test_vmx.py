@@ -70,6 +70,9 @@ def test_boot_report(tmp_path):
     # Bochs runs ips=50000000: one tick per instruction, 50 MHz of emulated time.
     assert m and 45000 < int(m.group(1)) < 55000, log
     assert "vmx: IA32_FEATURE_CONTROL unlocked (0x0): enabling VMX and locking it" in log
+    # Keel's own memory is hardened (issue 8): no page 0, read-only text, NX, SMEP, SMAP.
+    assert re.search(r"paging: page 0 unmapped, text 0x[0-9a-f]+-0x[0-9a-f]+ read-only, "
+                     r"data not executable, SMEP on, SMAP on", log), log
     assert "keel: guest 'exits64': debug-exit port: status 0" in log
     # Exit statistics when a guest ends: total, then one line per reason seen.
     m = re.search(r"keel: guest 'exits64': (\d+) exits\n", log)
