@@ -65,6 +65,17 @@ FUZZ_SRCS_port92_i8042 := $(FUZZ_DEV) vmm/dev/port92.c vmm/dev/i8042.c
 FUZZ_TARGETS += pci
 FUZZ_SRCS_pci := $(FUZZ_DEV) vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
 
+# The whole PC as vmm/hvm_build.c wires it, hvm_events.c drives it and vm.c
+# stops it; stub_hvm.c stands in for VT-x, the scheduler and the host.
+FUZZ_TARGETS += hvm_platform
+FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm/hvm_build.c \
+	vmm/hvm_events.c vmm/hvm_ram.c vmm/hvm_shadow.c vmm/vm.c vmm/vm_mem.c vmm/console_keys.c \
+	vmm/dev/uart16550.c vmm/dev/debug_exit.c vmm/dev/testdev.c vmm/dev/debugcon.c \
+	vmm/dev/vpic.c vmm/dev/vpit.c vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c \
+	vmm/dev/rtc_cmos.c vmm/dev/fw_cfg.c vmm/dev/port92.c vmm/dev/i8042.c vmm/dev/vlapic.c \
+	vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/ata.c vmm/dev/ata_identify.c \
+	vmm/dev/piix_ide.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \

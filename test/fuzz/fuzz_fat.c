@@ -45,6 +45,8 @@ static const uint8_t *unpack(const uint8_t *data, size_t n, size_t *size)
 			continue;
 		if (len > *size - off)
 			len = (uint32_t)(*size - off);
+		if (!fuzz_more(&in))
+			break;
 		if (len > in.n - in.at)
 			len = (uint32_t)(in.n - in.at);
 		memcpy(img + off, in.p + in.at, len);

@@ -273,8 +273,8 @@ def device_seeds():
     pc += mmio_w(0xf0, 0x1ff, rng=1) + mmio_w(0x350, 0x700, rng=1) + HLT + ACK + wait(20, 20)
     pc += ACK + out(0x20, 0x20) + ata_read(0) + out(0x3f8, 0x41) + console(b"A") + wait(1, 24)
     put("hvm_platform", "bringup", pc)
-    put("hvm_platform", "apic-ioapic", mmio_w(0xf0, 0x1ff, rng=1) + mmio_w(0, 0x14, rng=0) +
-        mmio_w(0x10, 0x8030, rng=0) + pit_mode2(100) + wait(1, 24) + HLT + ACK +
+    put("hvm_platform", "apic-ioapic", mmio_w(0xf0, 0x1ff, rng=1) + mmio_w(0, 0x14, rng=2) +
+        mmio_w(0x10, 0x8030, rng=2) + pit_mode2(100) + wait(1, 24) + HLT + ACK +
         mmio_w(0xb0, 0, rng=1) + out(0x64, 0xfe) + wait(1, 10) + pic_init())
     put("hvm_platform", "reset-paths", out(0xcf9, 0x06) + inp(0x60) + out(0x92, 1) + inp(0x92) +
         RESET + console(b"\x01s\x01hA\n") + b"\x06\x03" + b"\x06\x02" + HLT)

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host stand-ins for what vmm/hvm_build.c, hvm_events.c and vm.c call
+ * outside vmm/: VT-x (arch/vmx.h), the scheduler, the frame allocator,
+ * the host RTC and console. vm_attach_devices() mirrors vmm/vm_build.c's,
+ * which cannot be linked on its own (it builds every kind of guest).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <arch/vmx.h>
+#include <drivers/rtc.h>
+#include <drivers/uart.h>
+#include <keel/dev.h>
+#include <keel/frames.h>
+#include <keel/sched.h>
+#include <keel/vm.h>
+#include <keel/vtime.h>
+
+#include "fuzz.h"
+#include "stub_hvm.h"
+
+jmp_buf stub_entry, stub_stop;
+uint64_t stub_block_until;
+bool stub_if;
+int stub_injected = -1;
+unsigned stub_setup_resets;
+static uint8_t typed[64];
+static unsigned typed_head, typed_count;
+
+void stub_console_type(uint8_t c)
+{
+	if (typed_count < sizeof(typed))
+		typed[(typed_head + typed_count++) % sizeof(typed)] = c;
+}
+
+void stub_hvm_clear(void)
+{
+	stub_if = false;
+	stub_injected = -1;
+	stub_setup_resets = 0;
+	typed_head = typed_count = 0;
+}
+
+int uart_getc(void)
+{
+	uint8_t c;
+
+	if (!typed_count)
+		return -1;
+	c = typed[typed_head];
+	typed_head = (typed_head + 1) % sizeof(typed);
+	typed_count--;
+	return c;
+}
+
+uint64_t rtc_read_epoch(void)
+{
+	return 1767225600ULL; /* 2026-01-01 */
+}
+
+uint64_t vm_ns_to_tsc(struct vm *vm, uint64_t ns)
+{
+	(void)vm;
+	return ns >= ~0ULL - STUB_TSC_BASE ? ~0ULL : STUB_TSC_BASE + ns;
+}
+
+void *frame_alloc(uint64_t size, uint64_t align)
+{
+	void *p = aligned_alloc(align, (size + align - 1) / align * align);
+
+	FUZZ_CHECK(p, "the host has memory for a frame");
+	return memset(p, 0, size);
+}
+
+int vm_attach_devices(struct vm *vm)
+{
+	int err = vuart_attach(vm, &vm->uart, 0x3f8);
+
+	if (!err)
+		err = debug_exit_attach(vm);
+	if (!err)
+		err = testdev_attach(vm, &vm->testdev);
+	return err;
+}
+
+int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool writable)
+{
+	(void)vm, (void)gpa, (void)hpa, (void)size, (void)writable;
+	return 0;
+}
+
+int arch_vm_protect(struct vm *vm, uint64_t gpa, uint64_t size, bool writable)
+{
+	(void)vm, (void)writable;
+	FUZZ_CHECK(gpa >= 0xc0000 && size && gpa + size <= 0x100000,
+		   "hvm: only the BIOS area changes protection");
+	return 0;
+}
+
+void arch_vcpu_setup_reset(struct vcpu *v)
+{
+	(void)v;
+	stub_setup_resets++;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	(void)v;
+	longjmp(stub_entry, STUB_ENTERED);
+}
+
+bool arch_vcpu_can_inject_irq(struct vcpu *v)
+{
+	(void)v;
+	return stub_if;
+}
+
+void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	(void)v;
+	FUZZ_CHECK(stub_if, "hvm: an interrupt is injected only when the guest can take it");
+	stub_injected = vector;
+}
+
+void arch_vcpu_irq_window(struct vcpu *v, bool on)
+{
+	(void)v, (void)on;
+}
+
+void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
+{
+	(void)v, (void)tsc_deadline;
+}
+
+void arch_vcpu_dump(struct vcpu *v)
+{
+	(void)v;
+}
+
+void vcpu_print_stats(const struct vcpu *v)
+{
+	(void)v;
+}
+
+uint64_t sched_deadline(void)
+{
+	return ~0ULL;
+}
+
+void sched_block(struct vcpu *v, uint64_t tsc_deadline)
+{
+	(void)v;
+	stub_block_until = tsc_deadline;
+	longjmp(stub_entry, STUB_BLOCKED);
+}
+
+void sched_exit(struct vcpu *v)
+{
+	(void)v;
+	longjmp(stub_stop, 1);
+}
