@@ -65,6 +65,13 @@ FUZZ_SRCS_port92_i8042 := $(FUZZ_DEV) vmm/dev/port92.c vmm/dev/i8042.c
 FUZZ_TARGETS += pci
 FUZZ_SRCS_pci := $(FUZZ_DEV) vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
 
+# The MMIO decoder and its arithmetic, against Capstone and the host CPU;
+# -mno-red-zone: the host's flags are read with pushf in inline asm.
+FUZZ_TARGETS += decode
+FUZZ_SRCS_decode := arch/x86/decode.c arch/x86/alu.c test/unit/decode_ref.c
+FUZZ_CFLAGS_decode := -mno-red-zone
+FUZZ_LDLIBS_decode := -lcapstone
+
 # The whole PC as vmm/hvm_build.c wires it, hvm_events.c drives it and vm.c
 # stops it; stub_hvm.c stands in for VT-x, the scheduler and the host.
 FUZZ_TARGETS += hvm_platform

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Writes the generated seeds under test/fuzz/corpus/: ELF images, FAT images
-(FAT16/32 in fuzz_fat.c's sparse form) and device op streams (fuzz_ops.c's
-encoding). Run from the top of the tree; needs mtools and mkfs.fat."""
+(FAT16/32 in fuzz_fat.c's sparse form), device op streams (fuzz_ops.c's
+encoding) and decoder inputs. Run from the top of the tree; needs mtools and
+mkfs.fat. The same bytes each run, so only a change here changes the seeds."""
 import os
 import struct
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import tempfile
 
 OUT = "test/fuzz/corpus"
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # mtools' file times: same seeds each run
 
 
 def put(target, name, data):
@@ -125,12 +127,12 @@ def fat_seeds(kernel):
     put("menu_lst", "minimal.lst", b"title x\nkernel /k\n")
     with tempfile.TemporaryDirectory() as d:
         img = f"{d}/fat12.img"
-        run("mkfs.fat", "-F", "12", "-r", "64", "-s", "1", "-C", img, "48")
+        run("mkfs.fat", "--invariant", "-F", "12", "-r", "64", "-s", "1", "-C", img, "48")
         fill(img, d, kernel)
         put("fat", "fat12.img", open(img, "rb").read())
         for bits, kib, opts in ((16, 4200, ["-s", "1"]), (32, 34000, ["-s", "1"])):
             img = f"{d}/fat{bits}.img"
-            run("mkfs.fat", "-F", str(bits), *opts, "-C", img, str(kib))
+            run("mkfs.fat", "--invariant", "-F", str(bits), *opts, "-C", img, str(kib))
             fill(img, d, kernel)
             put("fat", f"fat{bits}.sparse", sparse(open(img, "rb").read()))
 
@@ -280,7 +282,28 @@ def device_seeds():
         RESET + console(b"\x01s\x01hA\n") + b"\x06\x03" + b"\x06\x02" + HLT)
 
 
+# ---- the MMIO decoder (fuzz_decode.c: mode, a, b, rflags, bytes) ----------
+
+def decode_seeds():
+    insns = {
+        "64-mov-store": (3, "8908"), "64-mov-rip": (3, "488b0510000000"),
+        "64-movzx": (3, "0fb607"), "64-mov-imm": (3, "c70078563412"), "64-rep-stos": (3, "f3ab"),
+        "64-movs": (3, "48a5"), "64-or-imm8": (3, "830801"), "64-test": (3, "8507"),
+        "64-mov16": (3, "668908"), "64-sil": (3, "408830"),
+        "64-ah": (3, "8820"), "64-r8": (3, "418b00"), "64-cmp": (3, "3b4708"),
+        "64-movsx": (3, "480fbf4004"), "64-xor-seg": (3, "6431480c"), "64-moffs": (3, "48a1efcdab8967452301"),
+        "32-mov": (2, "8908"), "32-moffs": (2, "a100e0feff"), "32-addr16": (2, "678907"),
+        "32-and-imm": (2, "8120ff00ff00"), "16-mov": (0, "8907"), "16-moffs": (0, "a33412"),
+        "16-es-byte": (1, "268805"), "16-op32": (0, "668907"), "16-rep-movs": (1, "f3a4"),
+    }
+    for name, (mode, hexbytes) in insns.items():
+        hdr = bytes([mode | (len(name) % 16) << 2]) + struct.pack("<QQQ", 0x80000000fffffff0,
+                                                                  0x0123456789abcdef, 0x202)
+        put("decode", name, hdr + bytes.fromhex(hexbytes))
+
+
 def main():
+    decode_seeds()
     kernel = elf_seeds()
     fat_seeds(kernel)
     device_seeds()
