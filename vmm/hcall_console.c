@@ -22,6 +22,9 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 	(void)a2, (void)a3, (void)a4;
 	if (err)
 		return (uint64_t)err;
+	/* Nothing is printed from a buffer that is not all there. */
+	if (!arch_guest_readable(v, gva, (unsigned)len))
+		return (uint64_t)-EFAULT;
 	for (uint64_t done = 0; done < len;) {
 		unsigned chunk = len - done < sizeof(buf) ? (unsigned)(len - done) : sizeof(buf);
 

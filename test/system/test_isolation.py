@@ -10,9 +10,9 @@ checks every word of its RAM after they are done) run on. One Bochs run
 holds at most 8 guests (keel.cfg's limit), so the stray accesses get runs
 of their own. The same PV guests run deprivileged in QEMU TCG.
 
-Keel bugs these guests found are the xfail(strict=True) tests at the end:
-each passes once Keel is fixed, and strict makes that fail until the
-marker goes."""
+The tests at the end are the Keel bugs these guests found (CR8 shared with
+the host, CR4.VMXE settable, partial writes before -EFAULT, CR0.PG cleared
+in 64-bit mode), fixed since."""
 import re
 
 import pytest
@@ -196,24 +196,15 @@ def test_hostile_pv_guests_deprivileged(depriv):
 
 # Keel bugs the hostile guests found: each test passes once Keel is fixed.
 
-@pytest.mark.xfail(strict=True, reason="Keel bug: CR8 (the TPR) is not switched: without CR8 "
-                   "exiting or a TPR shadow a guest's MOV to CR8 reaches the host's local APIC, "
-                   "and the next guest reads it")
 def test_cr8_is_each_guests_own(vm_full):
     assert "xsa64: cr8 switch: 20 yields, 0 changed" in guest_lines(vm_full, "xsa64")
     assert "pvxsa: cr8 switch: 20 yields, 0 changed" in guest_lines(vm_full, "pvxsa")
 
 
-@pytest.mark.xfail(strict=True, reason="Keel bug: exit_cr.c's CR4_GUEST_OK (0x3727ff) has bit 13, "
-                   "so a guest sets CR4.VMXE although CPUID hides VMX; a CPU without VMX gives #GP")
 def test_cr4_vmxe_is_a_reserved_bit(vm_full):
     assert "xsa64: cpu: 10 probes, 0 unexpected" in guest_lines(vm_full, "xsa64")
 
 
-@pytest.mark.xfail(strict=True, reason="Keel bug: a hypercall buffer that runs off the guest's "
-                   "memory gets -EFAULT only after Keel wrote or printed the part that was mapped "
-                   "(copy_linear, arch_pv_copy, hcall_console_write); docs/abi.md: a bad argument "
-                   "changes nothing")
 def test_failed_hypercall_changes_nothing(vm_full, depriv):
     xsa = guest_lines(vm_full, "xsa64")
     assert "xsa64: partial: memory query across the end of a mapping = -14, 0 bytes changed" in xsa
@@ -224,9 +215,6 @@ def test_failed_hypercall_changes_nothing(vm_full, depriv):
                 in guest_lines(log, "pvxsa"))
 
 
-@pytest.mark.xfail(strict=True, reason="Keel bug: clearing CR0.PG in 64-bit mode raises #GP on a "
-                   "CPU, but when the write exits (CD changes too) exit_cr.c leaves IA-32e mode and "
-                   "the guest triple-faults")
 def test_clearing_cr0_pg_in_64bit_mode_is_gp(vm_full):
     out = guest_lines(vm_full, "cr0pg")
     assert "xsa64: cr0pg: clearing PG and setting CD (exits to Keel): vector 13" in out

@@ -26,7 +26,8 @@
 /* Leaf 7 EBX: AVX2, AVX-512 family, MPX, Intel PT, SGX, RTM/HLE. */
 #define L7_EBX_HIDE (BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | \
 		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
-#define L7_ECX_HIDE (BIT(1) | BIT(5) /* WAITPKG */ | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define L7_ECX_HIDE (BIT(1) | BIT(5) /* WAITPKG */ | BIT(6) | BIT(7) /* CET shadow stacks */ | \
+		     BIT(11) | BIT(12) | BIT(14))
 
 static struct cpuid_regs keel_leaf(uint32_t leaf)
 {
@@ -63,6 +64,43 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 		*c = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	}
+}
+
+void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c)
+{
+	*c = cpuid(leaf, sub);
+	filter(leaf, c);
+}
+
+/*
+ * The CR4 bits a guest may set: those whose feature its CPUID shows (SDM 3A
+ * 2.5: a bit for a feature the CPU lacks is reserved, and setting it is a
+ * #GP). Never VMXE or SMXE: VMX and SMX are hidden. Worked out once.
+ */
+uint64_t vmx_guest_cr4_allowed(void)
+{
+	static uint64_t allowed;
+	struct cpuid_regs l1, l7 = { 0, 0, 0, 0 };
+
+	if (allowed)
+		return allowed;
+	vmx_guest_cpuid(1, 0, &l1);
+	if (cpuid(0, 0).eax >= 7)
+		vmx_guest_cpuid(7, 0, &l7);
+	allowed = BIT(8) /* PCE */ |
+		  (l1.edx & BIT(1) ? BIT(0) | BIT(1) : 0) /* VME, PVI */ |
+		  (l1.edx & BIT(4) ? BIT(2) : 0) /* TSD */ | (l1.edx & BIT(2) ? BIT(3) : 0) /* DE */ |
+		  (l1.edx & BIT(3) ? BIT(4) : 0) /* PSE */ | (l1.edx & BIT(6) ? BIT(5) : 0) /* PAE */ |
+		  (l1.edx & BIT(7) ? BIT(6) : 0) /* MCE */ | (l1.edx & BIT(13) ? BIT(7) : 0) /* PGE */ |
+		  (l1.edx & BIT(24) ? BIT(9) : 0) /* OSFXSR */ |
+		  (l1.edx & BIT(25) ? BIT(10) : 0) /* OSXMMEXCPT */ |
+		  (l7.ecx & BIT(2) ? BIT(11) : 0) /* UMIP */ | (l7.ecx & BIT(16) ? BIT(12) : 0) /* LA57 */ |
+		  (l7.ebx & BIT(0) ? BIT(16) : 0) /* FSGSBASE */ |
+		  (l1.ecx & BIT(17) ? BIT(17) : 0) /* PCIDE */ |
+		  (l1.ecx & BIT(26) ? BIT(18) : 0) /* OSXSAVE */ |
+		  (l7.ebx & BIT(7) ? BIT(20) : 0) /* SMEP */ | (l7.ebx & BIT(20) ? BIT(21) : 0) /* SMAP */ |
+		  (l7.ecx & BIT(3) ? BIT(22) : 0) /* PKE */;
+	return allowed;
 }
 
 struct vcpu *exit_cpuid(struct vcpu *v)

@@ -4,10 +4,14 @@
  * bits Keel owns (NE, which VMX forces on, and CD/NW, which stay clear so
  * guest memory is cached) and CR4.VMXE are in the guest/host masks: the
  * guest sees its own values in the read shadows, the CPU runs with Keel's.
- * CR3 and CR8 exits only happen on CPUs that force CR3/CR8 exiting.
+ * CR3 exits only happen on CPUs that force CR3 exiting. CR8 always exits:
+ * without that a guest's MOV to CR8 would set the host's own local APIC TPR
+ * and the next guest would read it (issue 8). CR8 is the hvm guest's
+ * virtual local APIC TPR (SDM 3A 11.8.6), for other guests a per-vCPU value.
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <keel/hvm.h>
 #include <keel/vm.h>
 
 #define CR_QUAL_NUM(q)  ((q) & 15)
@@ -15,10 +19,9 @@
 #define CR_QUAL_REG(q)  (((q) >> 8) & 15)
 #define CR_QUAL_LMSW(q) (((q) >> 16) & 0xffff)
 
-/* Bits a guest may set in CR0 and CR4 (others raise #GP, as on hardware). */
+/* Bits a guest may set in CR0 (others raise #GP, as on hardware). */
 #define CR0_GUEST_OK (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | BIT(16) | BIT(18) | \
 		      CR0_NW | CR0_CD | CR0_PG)
-#define CR4_GUEST_OK 0x3727ffULL /* no VMXE (bit 13), no SMXE (bit 14) */
 
 static uint64_t reg_get(struct vcpu *v, unsigned r)
 {
@@ -51,6 +54,9 @@ static bool long_mode_switch(uint64_t old, uint64_t val)
 		efer |= EFER_LMA;
 		entry |= ENTRY_IA32E_GUEST;
 	} else {
+		/* IA-32e mode is left from compatibility mode only: in 64-bit code, #GP. */
+		if ((efer & EFER_LMA) && (vmcs_read32(VMCS_GUEST_CS_AR) & BIT(13) /* CS.L */))
+			return false;
 		efer &= ~(uint64_t)EFER_LMA;
 		entry &= ~(uint32_t)ENTRY_IA32E_GUEST;
 	}
@@ -79,7 +85,9 @@ static bool guest_write_cr0(uint64_t val)
 
 static bool guest_write_cr4(uint64_t val)
 {
-	if (val & ~CR4_GUEST_OK)
+	/* Leaving IA-32e mode by clearing PAE is a #GP (SDM 2B "MOV to CR"). */
+	if ((val & ~vmx_guest_cr4_allowed()) ||
+	    (!(val & CR4_PAE) && (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA)))
 		return false;
 	vmcs_write(VMCS_CR4_READ_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, (val | vmx.caps.cr4_fixed0) & vmx.caps.cr4_fixed1);
@@ -97,10 +105,22 @@ static bool mov_to_cr(struct vcpu *v, unsigned cr, uint64_t val)
 	case 4:
 		return guest_write_cr4(val);
 	case 8:
-		v->arch.cr8 = val & 15;
-		return !(val & ~15ULL);
+		if (val & ~15ULL)
+			return false;
+		if (v->vm->hvm)
+			vlapic_set_tpr(&v->vm->hvm->lapic, (uint8_t)(val << 4));
+		else
+			v->arch.cr8 = val;
+		return true;
 	}
 	return false;
+}
+
+static uint64_t mov_from_cr(struct vcpu *v, unsigned cr)
+{
+	if (cr == 3)
+		return vmcs_read(VMCS_GUEST_CR3);
+	return v->vm->hvm ? (v->vm->hvm->lapic.tpr >> 4) & 15 : v->arch.cr8;
 }
 
 struct vcpu *exit_cr_access(struct vcpu *v)
@@ -114,7 +134,7 @@ struct vcpu *exit_cr_access(struct vcpu *v)
 		ok = mov_to_cr(v, cr, reg_get(v, CR_QUAL_REG(q)));
 		break;
 	case 1:
-		reg_set(v, CR_QUAL_REG(q), cr == 3 ? vmcs_read(VMCS_GUEST_CR3) : v->arch.cr8);
+		reg_set(v, CR_QUAL_REG(q), mov_from_cr(v, cr));
 		break;
 	case 2: /* CLTS */
 		ok = guest_write_cr0(vmcs_read(VMCS_CR0_READ_SHADOW) & ~(uint64_t)CR0_TS);

@@ -67,7 +67,7 @@ int vmx_guest_translate(struct vcpu *v, uint64_t la, uint64_t *gpa)
  * write: a plain write stops there (a hypercall then fails with -EFAULT); a
  * store drops those bytes and goes on, as a PC drops a write to its ROM.
  */
-enum copy_mode { COPY_READ, COPY_WRITE, COPY_STORE };
+enum copy_mode { COPY_READ, COPY_WRITE, COPY_STORE, PROBE_READ, PROBE_WRITE };
 
 /* Copy between guest linear memory and buf, page by page; returns bytes copied. */
 static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned len,
@@ -84,12 +84,14 @@ static unsigned copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, unsigned 
 		if (vmx_guest_translate(v, la + done, &gpa))
 			break;
 		/* Regions and PAM segments are page-aligned: a chunk is all one kind. */
-		if (mode == COPY_READ) {
+		if (mode == COPY_READ || mode == PROBE_READ) {
 			if (!(p = vm_gpa_to_hva(v->vm, gpa, chunk)))
 				break;
-			memcpy(buf + done, p, chunk);
+			if (mode == COPY_READ)
+				memcpy(buf + done, p, chunk);
 		} else if ((p = vm_gpa_to_hva_write(v->vm, gpa, chunk))) {
-			memcpy(p, buf + done, chunk);
+			if (mode != PROBE_WRITE)
+				memcpy(p, buf + done, chunk);
 		} else if (mode != COPY_STORE || !vm_gpa_to_hva(v->vm, gpa, chunk)) {
 			break;
 		}
@@ -120,9 +122,22 @@ unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned l
 	return vmx_guest_read_linear(v, la, dst, len);
 }
 
-unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len)
+bool arch_guest_readable(struct vcpu *v, unsigned long la, unsigned len)
 {
 	if (v->vm->arch.depriv)
+		return !len || (la < v->vm->ram_size && len <= v->vm->ram_size - la);
+	return copy_linear(v, la, NULL, len, PROBE_READ) == len;
+}
+
+/* All or nothing: a hypercall that fails with -EFAULT has changed nothing (docs/abi.md). */
+unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len)
+{
+	if (v->vm->arch.depriv) {
+		if (la >= v->vm->ram_size || len > v->vm->ram_size - la)
+			return 0;
 		return arch_pv_copy(v, la, (void *)src, len, true);
+	}
+	if (copy_linear(v, la, NULL, len, PROBE_WRITE) != len)
+		return 0;
 	return vmx_guest_write_linear(v, la, src, len);
 }

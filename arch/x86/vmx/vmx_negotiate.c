@@ -70,7 +70,8 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	 * External interrupts and NMIs always exit: Keel owns the host's
 	 * interrupts. HLT exits so an idle guest yields. All port I/O traps
 	 * through the I/O bitmap; the MSR bitmap is optional (without it every
-	 * MSR access exits, which is merely slower).
+	 * MSR access exits, which is merely slower). CR8 exits both ways, or a
+	 * guest's TPR would be the host's (exit_cr.c).
 	 */
 	out->pin = vmx_ctl_adjust(c->pin, PIN_VIRTUAL_NMIS, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 				  &s[0].missing);
@@ -80,7 +81,8 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	out->proc = vmx_ctl_adjust(c->proc,
 				   CPU_MSR_BITMAPS | CPU_TSC_OFFSETTING | CPU_SECONDARY |
 					   CPU_MWAIT_EXITING | CPU_MONITOR_EXITING,
-				   CPU_HLT_EXITING | CPU_IO_BITMAPS, &s[1].missing);
+				   CPU_HLT_EXITING | CPU_IO_BITMAPS | CPU_CR8_LOAD | CPU_CR8_STORE,
+				   &s[1].missing);
 	/* Secondary controls exist only when the primary word may enable them. */
 	if (out->proc & CPU_SECONDARY)
 		out->proc2 = vmx_ctl_adjust(c->proc2,

@@ -49,6 +49,11 @@ unsigned vmx_guest_write_linear(struct vcpu *v, uint64_t la, const void *src, un
 /* A store as the guest's own: bytes the guest could not write are dropped, and count as done. */
 unsigned vmx_guest_store_linear(struct vcpu *v, uint64_t la, const void *src, unsigned len);
 
+/* CPUID as guests see it (exit_cpuid.c), and the CR4 bits that makes valid for them. */
+struct cpuid_regs;
+void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c);
+uint64_t vmx_guest_cr4_allowed(void);
+
 #define X86_UD 6
 #define X86_GP 13
 #define X86_PF 14

@@ -19,7 +19,7 @@ struct vcpu_arch {
 	uint32_t pad;
 	uint64_t pat; /* guest PAT when the VMCS cannot switch it */
 	uint64_t msrs[VMX_SWITCHED_MSRS];
-	uint64_t cr8; /* only where the CPU forces CR8 exiting */
+	uint64_t cr8; /* MOV to/from CR8 of a guest without a virtual local APIC */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
 	/* Deprivileged PV mode (no VT-x): its page tables, and where it resumes in ring 3. */
 	uint64_t pv_cr3;
