@@ -83,6 +83,12 @@ FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm
 	vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/ata.c vmm/dev/ata_identify.c \
 	vmm/dev/piix_ide.c
 
+# Hypercalls from every guest type (two PV, elf64, hvm, real mode) with the
+# invariants that keep guests apart checked after each call.
+FUZZ_TARGETS += hypercall
+FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c \
+	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \

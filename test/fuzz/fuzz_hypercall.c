@@ -73,9 +73,15 @@ unsigned arch_guest_read(struct vcpu *v, unsigned long la, void *dst, unsigned l
 	return copy(v, la, dst, len, false);
 }
 
+bool arch_guest_readable(struct vcpu *v, unsigned long la, unsigned len)
+{
+	return !len || (la < v->vm->ram_size && len <= v->vm->ram_size - la);
+}
+
+/* All or nothing, as Keel's own. */
 unsigned arch_guest_write(struct vcpu *v, unsigned long la, const void *src, unsigned len)
 {
-	return copy(v, la, (void *)src, len, true);
+	return arch_guest_readable(v, la, len) ? copy(v, la, (void *)src, len, true) : 0;
 }
 
 static unsigned slot_of(uint64_t gpa)
