@@ -35,15 +35,18 @@ include boot/efi/build.mk
 include arch/x86/build.mk
 include drivers/build.mk
 include vmm/build.mk
+# Every fragment that adds to GUEST_BINS comes before tools/build.mk, whose
+# image rules list GUEST_BINS as prerequisites (expanded when read): so
+# `make build/tests-esp.img` works as the first command on a clean clone.
 include guests/build.mk
 include guests/pv/loader/build.mk
+include tools/newlib.mk
+include guests/pv/build.mk
 include test/unit/build.mk
 include test/fuzz/build.mk
 include tools/build.mk
 include tools/linux-disk.mk
-include tools/newlib.mk
 include test/newlib/build.mk
-include guests/pv/build.mk
 
 KEEL_OBJS := $(patsubst %,$(B)/keel/%.o,$(KEEL_SRCS))
 
