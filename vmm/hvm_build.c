@@ -287,6 +287,9 @@ void hvm_reset_now(struct vm *vm)
 		err = hvm_platform_build(vm, h, false);
 	if (err)
 		vm_stop(vm, "the reset failed (%d)", err);
+	/* The CMOS keeps IRQF over a reset: its line is still high for the fresh controllers. */
+	if (h->rtc.irq_level)
+		irq_set(&h->rtc.irq8, true);
 	copy_low_bios(vm, fw);
 	arch_vcpu_setup_reset(&vm->vcpu);
 }
