@@ -3,10 +3,11 @@
  * The MMIO instruction decoder and its arithmetic (arch/x86/decode.c,
  * alu.c) on any bytes, in each CPU mode. The input: a mode byte, two
  * 64-bit operands and an RFLAGS value for the arithmetic, then the
- * instruction bytes. A decoded instruction must fit the bytes given and
- * 15, decode the same from exactly its own bytes and not from fewer, and
- * agree with Capstone (test/unit/decode_ref.c). alu_compute() must give the
- * result and the defined status flags the host CPU gives.
+ * instruction bytes; the mode byte also picks the operation and size the
+ * arithmetic is checked with. A decoded instruction must fit the bytes
+ * given and 15, decode the same from exactly its own bytes and not from
+ * fewer, and agree with Capstone (test/unit/decode_ref.c). alu_compute()
+ * must give the result and the status flags the host CPU gives.
  */
 #include <string.h>
 
@@ -18,47 +19,75 @@
 #include "fuzz.h"
 
 #define HEADER 25 /* mode, a, b, rflags */
-#define LOGIC_FLAGS (RFLAGS_CF | RFLAGS_PF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
-#define ALL_FLAGS   (LOGIC_FLAGS | RFLAGS_AF)
+#define STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
-/* The host CPU's answer: op on size bytes, and RFLAGS after it. */
-#define HOST(insn, T)                                                                       \
+/*
+ * The host CPU's answer: op on size bytes from the status flags in, and
+ * RFLAGS after it. BT* use their register form (no byte form).
+ */
+#define HOST(text, T)                                                                       \
 	do {                                                                                \
 		T x = (T)a, y = (T)b;                                                       \
-		__asm__ volatile(insn " %2, %0\n\tpushfq\n\tpopq %1"                        \
-				 : "+r"(x), "=r"(*flags) : "r"(y) : "cc");                  \
+		(void)y;                                                                    \
+		__asm__ volatile("pushq %3\n\tpopfq\n\t" text "\n\tpushfq\n\tpopq %1"       \
+				 : "+r"(x), "=r"(*flags) : "r"(y), "r"(in) : "cc");         \
 		return x;                                                                   \
 	} while (0)
-#define HOST_SIZES(insn)                                                                    \
+#define HOST_SIZES(insn, operands)                                                          \
 	do {                                                                                \
 		switch (size) {                                                             \
-		case 1: HOST(insn "b", uint8_t);                                           \
-		case 2: HOST(insn "w", uint16_t);                                          \
-		case 4: HOST(insn "l", uint32_t);                                          \
-		default: HOST(insn "q", uint64_t);                                         \
+		case 1: HOST(insn "b " operands, uint8_t);                                 \
+		case 2: HOST(insn "w " operands, uint16_t);                                \
+		case 4: HOST(insn "l " operands, uint32_t);                                \
+		default: HOST(insn "q " operands, uint64_t);                               \
+		}                                                                           \
+	} while (0)
+#define HOST_BITS(insn) /* no byte form */                                                  \
+	do {                                                                                \
+		switch (size) {                                                             \
+		case 2: HOST(insn "w %2, %0", uint16_t);                                   \
+		case 4: HOST(insn "l %2, %0", uint32_t);                                   \
+		default: HOST(insn "q %2, %0", uint64_t);                                  \
 		}                                                                           \
 	} while (0)
 
-static uint64_t host_alu(enum alu_op op, unsigned size, uint64_t a, uint64_t b, uint64_t *flags)
+static uint64_t host_alu(enum alu_op op, unsigned size, uint64_t a, uint64_t b, uint64_t in,
+			 uint64_t *flags)
 {
 	switch (op) {
-	case ALU_AND: HOST_SIZES("and");
-	case ALU_OR: HOST_SIZES("or");
-	case ALU_XOR: HOST_SIZES("xor");
-	default: HOST_SIZES("sub");
+	case ALU_ADD: HOST_SIZES("add", "%2, %0");
+	case ALU_OR: HOST_SIZES("or", "%2, %0");
+	case ALU_ADC: HOST_SIZES("adc", "%2, %0");
+	case ALU_SBB: HOST_SIZES("sbb", "%2, %0");
+	case ALU_AND: HOST_SIZES("and", "%2, %0");
+	case ALU_SUB: HOST_SIZES("sub", "%2, %0");
+	case ALU_XOR: HOST_SIZES("xor", "%2, %0");
+	case ALU_INC: HOST_SIZES("inc", "%0");
+	case ALU_DEC: HOST_SIZES("dec", "%0");
+	case ALU_NOT: HOST_SIZES("not", "%0");
+	case ALU_NEG: HOST_SIZES("neg", "%0");
+	case ALU_BT: HOST_BITS("bt");
+	case ALU_BTS: HOST_BITS("bts");
+	case ALU_BTR: HOST_BITS("btr");
+	default: HOST_BITS("btc");
 	}
 }
 
+/* Every status flag is compared, undefined ones too: Keel leaves them as Intel CPUs do. */
 static void check_alu(enum alu_op op, unsigned size, uint64_t a, uint64_t b, uint64_t rflags)
 {
-	uint64_t defined = op == ALU_SUB ? ALL_FLAGS : LOGIC_FLAGS, host_flags, flags = rflags;
+	uint64_t host_flags, flags = rflags, in = (rflags & STATUS) | RFLAGS_RSVD;
 	uint64_t mask = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-	uint64_t res = alu_compute(op, size, a, b, &flags);
+	uint64_t res;
 
-	FUZZ_CHECK(res == (host_alu(op, size, a, b, &host_flags) & mask),
+	if (op >= ALU_BT && size == 1) /* BT* have no byte form */
+		size = 2, mask = 0xffff;
+	res = alu_compute(op, size, a, b, &flags);
+	FUZZ_CHECK(res == (host_alu(op, size, a, b, in, &host_flags) & mask),
 		   "alu: the result is the host CPU's");
-	FUZZ_CHECK((flags & defined) == (host_flags & defined), "alu: the status flags are the host CPU's");
-	FUZZ_CHECK((flags & ~ALL_FLAGS) == (rflags & ~ALL_FLAGS), "alu: other RFLAGS bits are kept");
+	FUZZ_CHECK((flags & STATUS) == (host_flags & STATUS),
+		   "alu: the status flags are the host CPU's");
+	FUZZ_CHECK((flags & ~STATUS) == (rflags & ~STATUS), "alu: other RFLAGS bits are kept");
 }
 
 static bool one_of(unsigned v, unsigned a, unsigned b, unsigned c, unsigned d)
@@ -75,8 +104,20 @@ static void check_insn(const uint8_t *b, unsigned avail, enum cpu_mode mode,
 
 	FUZZ_CHECK(in->len >= 1 && in->len <= 15 && in->len <= avail,
 		   "decode: the length is 1..15 and within the bytes given");
-	FUZZ_CHECK(one_of(in->size, 1, 2, 4, 8) && (long64 || in->size != 8),
-		   "decode: an operand is 1, 2, 4 or (64-bit code) 8 bytes");
+	if (in->op == MMIO_XMM_LOAD || in->op == MMIO_XMM_STORE)
+		FUZZ_CHECK(one_of(in->size, 4, 8, 16, 16) &&
+			   (in->op != MMIO_XMM_LOAD || in->dst_size == 16),
+			   "decode: an SSE move is 4, 8 or 16 bytes; a load fills the register");
+	else
+		FUZZ_CHECK(one_of(in->size, 1, 2, 4, 8) && (long64 || in->size != 8),
+			   "decode: an operand is 1, 2, 4 or (64-bit code) 8 bytes");
+	if (in->op == MMIO_ALU)
+		FUZZ_CHECK(in->alu < ALU_NR && (in->alu < ALU_BT || in->size > 1) &&
+			   (!alu_unary(in->alu) || (!in->has_imm && in->writeback)),
+			   "decode: an ALU operation Keel has, with the operands it takes");
+	FUZZ_CHECK(!in->lock || in->op == MMIO_XCHG || in->op == MMIO_CMPXCHG ||
+		   (in->op == MMIO_ALU && in->writeback && !in->reg_left),
+		   "decode: LOCK only where the instruction reads and writes memory");
 	FUZZ_CHECK(in->reg < (long64 ? 16 : 8) && (!in->high8 || (in->reg < 4 && in->size == 1)),
 		   "decode: a register the mode has");
 	if (in->op == MMIO_LOAD)
@@ -105,7 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why = NULL;
 	char ref[256];
 
-	check_alu((enum alu_op)(m >> 2 & 3), 1u << (m >> 4 & 3), a, b, rflags);
+	/* mode: bits 1:0; operation: bits 7:6 and 3:2; size: bits 5:4 */
+	check_alu((enum alu_op)(((m >> 2 & 3) | (m >> 6) << 2) % ALU_NR), 1u << (m >> 4 & 3), a,
+		  b, rflags);
 	if (avail > 32)
 		avail = 32;
 	memset(&in, 0, sizeof(in));

@@ -5,8 +5,10 @@
  * a guest touching memory it does not have: that guest is stopped with a
  * report naming the address. The VM-exit instruction length is undefined
  * for EPT violations (SDM 3C 28.2.5), so RIP advances by the decoded length.
- * A plain MOV is one device access; OR/AND/XOR are a read and a write,
- * TEST/CMP a read, and all of them set the flags. STOS/MOVS: mmio_string.c.
+ * A plain MOV is one device access; the ALU forms, XCHG and CMPXCHG a
+ * read and a write (a LOCK prefix changes nothing: see arch/decode.h),
+ * TEST/CMP/BT a read, and the ALU forms set the flags. STOS/MOVS:
+ * mmio_string.c.
  */
 #include "vmx_priv.h"
 #include <arch/alu.h>
@@ -72,7 +74,18 @@ static void rmw_read(struct vcpu *v, struct io_access *a)
 		a->value = ~0ULL;
 }
 
-/* OR/AND/XOR/TEST/CMP with a memory operand: read it, compute, set the flags, store. */
+static uint64_t size_mask(unsigned size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+/*
+ * The ALU forms with a memory operand: read it, compute, set the flags,
+ * store. BT* with a register bit offset address the operand-sized word
+ * holding the bit: the CPU adds (offset DIV width) words to the address
+ * (SDM Vol. 2A "BT"), so the exit's address is that word's already, and
+ * only the offset MOD width is left, as alu_compute() takes it.
+ */
 static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
 {
 	uint64_t src = in->has_imm ? in->imm : reg_read(v, in);
@@ -92,6 +105,71 @@ static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_acces
 		a->write = true;
 		a->value = res;
 		io_mmio(v->vm, a); /* no device in ROM: the write is lost, as on a PC */
+	}
+}
+
+/*
+ * XCHG: memory gets the register, the register the old value. CMPXCHG
+ * (SDM Vol. 2A): flags of CMP rAX, memory; if equal, memory gets the
+ * register, else rAX gets memory (a 32-bit rAX write zero-extends) and
+ * memory its own value back: the CPU writes the destination either way.
+ */
+static void mmio_xchg(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+{
+	uint64_t src = reg_read(v, in), old, rflags;
+	struct mmio_insn acc = { .reg = REG_RAX, .dst_size = in->size };
+
+	rmw_read(v, a);
+	old = a->value & size_mask(in->size);
+	if (in->op == MMIO_XCHG) {
+		reg_write(v, in, old);
+	} else {
+		rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		alu_compute(ALU_SUB, in->size, v->gpr.r[REG_RAX], old, &rflags);
+		vmcs_write(VMCS_GUEST_RFLAGS, rflags);
+		if (!(rflags & RFLAGS_ZF)) {
+			reg_write(v, &acc, old);
+			src = old;
+		}
+	}
+	a->write = true;
+	a->value = src & size_mask(in->size);
+	io_mmio(v->vm, a);
+}
+
+/*
+ * The SSE moves (MOVD, MOVQ, MOVDQA, MOVDQU). The guest's XMM registers
+ * are in the CPU during its exit: arch_fpu_switch() made this vCPU the
+ * FPU's owner before entry, and Keel's own code uses general registers
+ * only. They are reached through the vCPU's FXSAVE image (XMM n at byte
+ * 160 + 16n, SDM Vol. 1 10.5.1): saved there, read or changed, and a
+ * changed image loaded back, so the image and the CPU agree afterwards.
+ * A 16-byte access reaches the device as two 8-byte ones, low half
+ * first: struct io_access carries at most 8 bytes, and the CPU does not
+ * make a 16-byte access atomic either (SDM Vol. 3A "Guaranteed Atomic
+ * Operations"). MOVD and MOVQ loads zero the rest of the register.
+ */
+static void mmio_sse(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+{
+	uint8_t *image = &v->arch.fpu[160 + 16 * in->reg];
+	bool load = in->op == MMIO_XMM_LOAD;
+	uint64_t xmm[2] = { 0, 0 }, gpa = a->addr;
+
+	__asm__ volatile("fxsave64 %0" : "=m"(v->arch.fpu));
+	if (!load)
+		__builtin_memcpy(xmm, image, sizeof(xmm));
+	a->size = in->size < 8 ? in->size : 8;
+	for (unsigned i = 0; i < (in->size == 16 ? 2u : 1u); i++) {
+		a->addr = gpa + 8 * i;
+		a->write = !load;
+		a->value = xmm[i] & size_mask(a->size);
+		if (io_mmio(v->vm, a) && load)
+			a->value = ~0ULL;
+		xmm[i] = a->value & size_mask(a->size);
+	}
+	if (load) {
+		__builtin_memcpy(image, xmm, sizeof(xmm));
+		__asm__ volatile("fxrstor64 %0" : : "m"(v->arch.fpu));
 	}
 }
 
@@ -134,6 +212,10 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 		io_mmio(v->vm, &a);
 	} else if (in.op == MMIO_ALU) {
 		mmio_alu(v, &in, &a);
+	} else if (in.op == MMIO_XCHG || in.op == MMIO_CMPXCHG) {
+		mmio_xchg(v, &in, &a);
+	} else if (in.op == MMIO_XMM_LOAD || in.op == MMIO_XMM_STORE) {
+		mmio_sse(v, &in, &a);
 	} else {
 		vmx_mmio_string(v, &in, mode == CPU_MODE_LONG64); /* moves RIP itself */
 		return v;
