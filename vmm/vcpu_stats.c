@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-exit-reason statistics, printed when a guest ends. */
+/* What a vCPU's exits were: statistics per reason, and its last exits (the trace). */
 #include <arch/vmx.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
@@ -25,5 +25,27 @@ void vcpu_print_stats(const struct vcpu *v)
 			printk("  %12lu ticks  %6lu/exit", v->exit_ticks[r],
 			       v->exit_ticks[r] / v->exits[r]);
 		printk("\n");
+	}
+}
+
+/*
+ * One line per exit, oldest first: its number among the vCPU's exits, the
+ * host TSC ticks since the exit before it (blank when that one is not kept),
+ * reason, qualification and guest RIP as they were at the exit.
+ */
+void vcpu_print_trace(const struct vcpu *v)
+{
+	struct exit_trace_entry e[EXIT_TRACE_N];
+	unsigned n = exit_trace_read(&v->trace, e);
+	char ticks[24];
+
+	printk("keel: guest '%s': last %u of %lu exits, oldest first (+ticks since the one before):\n",
+	       v->vm->name, n, v->trace.count);
+	for (unsigned k = 0; k < n; k++) {
+		ticks[0] = 0;
+		if (k)
+			snprintf(ticks, sizeof(ticks), "+%lu", e[k].tsc - e[k - 1].tsc);
+		printk("keel:   #%-7lu %11s  %-22s qual 0x%-10lx rip 0x%lx\n", e[k].seq, ticks,
+		       arch_exit_reason_name(e[k].reason), e[k].qual, e[k].rip);
 	}
 }

@@ -70,9 +70,11 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	vm->state = VM_STOPPED;
 	printk("keel: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
-	/* A debug-exit is the guest's own orderly end: no register dump needed. */
-	if (vm->exit_status < 0 && !vm->orderly_stop)
+	/* A debug-exit is the guest's own orderly end: no register dump or trace needed. */
+	if (vm->exit_status < 0 && !vm->orderly_stop) {
 		arch_vcpu_dump(&vm->vcpu);
+		vcpu_print_trace(&vm->vcpu);
+	}
 	vcpu_print_stats(&vm->vcpu);
 	sched_exit(&vm->vcpu);
 }

@@ -143,6 +143,11 @@ void vcpu_print_stats(const struct vcpu *v)
 	(void)v;
 }
 
+void vcpu_print_trace(const struct vcpu *v)
+{
+	(void)v;
+}
+
 uint64_t sched_deadline(void)
 {
 	return ~0ULL;

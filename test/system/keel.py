@@ -79,6 +79,39 @@ def guest_lines(text, name):
     return [l[len(name) + 3:] for l in text.splitlines() if l.startswith(f"[{name}] ")]
 
 
+# One exit of a stop report's trace: number, +ticks since the one before, reason, qual, rip.
+TRACE_LINE = re.compile(r"keel:   #(\d+) +(?:\+(\d+))? +(\S.*?) +qual 0x([0-9a-f]+) +"
+                        r"rip 0x([0-9a-f]+)$")
+
+
+def exit_trace(text, name):
+    """The first exit trace of guest `name` in text, oldest first: one
+    (number, ticks since the one before or None, reason, qualification, rip)
+    per exit; checks the lines are the vCPU's last exits, in order."""
+    m = re.search(rf"^keel: guest '{name}': last (\d+) of (\d+) exits, oldest first.*\n"
+                  r"((?:keel:   #.*\n)+)", text, re.M)
+    assert m, text[:3000]
+    lines = [TRACE_LINE.match(l) for l in m.group(3).splitlines()]
+    assert all(lines), m.group(0)
+    trace = [(int(l[1]), int(l[2]) if l[2] else None, l[3], int(l[4], 16), int(l[5], 16))
+             for l in lines]
+    kept, total = int(m.group(1)), int(m.group(2))
+    assert len(trace) == kept and 0 < kept <= 16 and kept <= total, m.group(0)
+    assert [t[0] for t in trace] == list(range(total - kept + 1, total + 1)), m.group(0)
+    assert all(t[1] is not None and t[1] > 0 for t in trace[1:]), m.group(0)
+    return trace
+
+
+def stop_trace(log, name):
+    """The exit trace in guest `name`'s stop report (see exit_trace)."""
+    return exit_trace(log[log.index(f"keel: guest '{name}' stopped:"):], name)
+
+
+def dump_rip(log, name):
+    report = log[log.index(f"keel: guest '{name}' stopped:"):]
+    return int(re.search(r"  rip [0-9a-f]{4}:([0-9a-f]{16})", report).group(1), 16)
+
+
 def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=None, megs=256):
     """Boot in Bochs with COM1 on a TCP socket and play `script`, a list of
     (regex to wait for, text to type) pairs; then wait for power-off or the

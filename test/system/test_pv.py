@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from keel import (POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs,
-                   run_bochs_console, run_qemu)
+                   run_bochs_console, run_qemu, stop_trace)
 
 SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
 
@@ -130,10 +130,20 @@ def check_bad(log, vmx):
         # a PV guest has no IDT, so with no fault entry it is stopped.
         assert "keel: guest 'priv' stopped: exception 13 (error 0x0) at rip 0x" in log
         assert "and no fault entry" in log
+        # The exit that stopped each is the newest in its report's trace.
+        assert stop_trace(log, "oob")[-1][2] == "EPT violation"
+        assert stop_trace(log, "priv")[-1][2] == "WRMSR"
     else:
         assert ("keel: guest 'oob' stopped: #PF page fault at rip 0x") in log, log
         assert "read of 0x8000000, not its memory or not allowed (error 0x5)" in log
         assert "keel: guest 'priv' stopped: #GP general protection at rip 0x" in log
+        # Ring 3 has no VM exits: its ways into Keel are traced with codes of their own,
+        # a fault's qualification being CR2 for #PF, and a hypercall's its number.
+        oob = stop_trace(log, "oob")
+        rip = int(re.search(r"stopped: #PF page fault at rip 0x([0-9a-f]+)", log).group(1), 16)
+        assert oob[-1][2:] == ("ring-3 #PF", 0x8000000, rip), oob
+        assert "ring-3 SYSCALL" in [t[2] for t in oob[:-1]], oob  # its console writes
+        assert stop_trace(log, "priv")[-1][2] == "ring-3 #GP"
     assert "keel: guest 'crash' stopped: crashed: the guest gave up with status 42" in log
     assert "pvbad: still running" not in log
     assert "keel: guest 'notelf': image keel.cfg: " in log

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs
+from keel import (POWER_OFF, dump_rip, guest, guest_lines, keel_part, make_esp, run_bochs,
+                  stop_trace)
 
 STANDARD = """console port=0x3f8 baud=115200
 guest name=exits64 type=elf64 image=exits64.elf memory=4M args="from the test"
@@ -118,9 +119,20 @@ def test_misbehaving_guests_are_stopped(tmp_path):
     # An exit Keel has no handler for (a task switch) stops that guest, with a report.
     assert "[taskswitch] taskswitch16: jumping to a TSS" in log
     assert "keel: guest 'taskswitch' stopped: unhandled VM exit 9 (task switch)" in log
+    # Each report ends with the guest's last exits, the one that stopped it newest.
+    oob = stop_trace(log, "oob")
+    assert oob[-1][2] == "EPT violation", oob
+    assert oob[-1][3] & 7 == 1, oob  # qualification: a data read, no write or fetch
+    assert oob[-1][4] == dump_rip(log, "oob") >= 0x100000  # in bad64, as the dump says
+    assert len(oob) > 1  # its console writes came before
+    assert stop_trace(log, "triple")[-1][2] == "triple fault"
+    # VMXON exits, Keel injects #UD, the guest has no IDT: a triple fault next.
+    assert [t[2] for t in stop_trace(log, "vmxon")[-2:]] == ["VMXON", "triple fault"]
+    assert stop_trace(log, "taskswitch")[-1][2] == "task switch"
     # Keel and the other guests carry on.
     assert "PASS vmxon in guest -> #UD" in guest_lines(log, "good")
     assert "keel: guest 'good' stopped: debug-exit port: status 0" in log
+    assert "keel: guest 'good': last" not in log  # an orderly end prints no trace
     assert POWER_OFF in log
     assert "KEEL PANIC" not in log
 

@@ -112,6 +112,9 @@ UNIT_CFLAGS_elf_check := -Iguests/pv/loader
 UNIT_TESTS += runq
 UNIT_SRCS_runq := vmm/runq.c
 
+UNIT_TESTS += exit_trace
+UNIT_SRCS_exit_trace := vmm/exit_trace.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

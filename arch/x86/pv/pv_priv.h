@@ -4,6 +4,8 @@
 #define PV_PRIV_H
 
 #include <stdint.h>
+#include <arch/cpu.h>
+#include <keel/vcpu.h>
 
 struct trap_frame;
 struct vcpu;
@@ -13,5 +15,14 @@ extern struct vcpu *pv_current; /* the vCPU in ring 3 now */
 
 /* Keep what a trap or interrupt from ring 3 pushed as v's state: its GPRs and IRETQ frame. */
 void pv_save_frame(struct vcpu *v, const struct trap_frame *f);
+
+/* Keep a way back from ring 3 in v's exit trace, as the VMX dispatcher keeps an exit. */
+static inline void pv_trace(struct vcpu *v, unsigned reason, uint64_t qual, uint64_t rip)
+{
+	uint32_t lo, hi;
+
+	rdtsc_halves(&lo, &hi);
+	exit_trace_record(&v->trace, reason, qual, rip, lo, hi);
+}
 
 #endif

@@ -22,6 +22,7 @@ __attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
 {
 	uint64_t *r = v->gpr.r;
 
+	pv_trace(v, EXIT_R3_SYSCALL, r[REG_RAX], r[REG_RCX] - 2); /* RIP of the 2-byte SYSCALL */
 	v->arch.pv.rip = r[REG_RCX];
 	v->arch.pv.rflags = r[REG_R11];
 	v->arch.pv.rsp = user_rsp;
@@ -51,6 +52,8 @@ __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 
 	write_cr3(pv_keel_cr3);
 	pv_save_frame(v, f);
+	pv_trace(v, EXIT_R3_EXCEPTION + (unsigned)f->vector, f->vector == 14 ? read_cr2() : f->error,
+		 f->rip);
 	/* An NMI is the host's, not the guest's doing: note it and resume the guest. */
 	if (f->vector == 2) {
 		printk("pv: host NMI while guest '%s' ran\n", v->vm->name);

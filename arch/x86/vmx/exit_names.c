@@ -29,9 +29,27 @@ static const char *const names[EXIT_REASONS_MAX] = {
 	[EXIT_XSAVES] = "XSAVES", [EXIT_XRSTORS] = "XRSTORS",
 };
 
+static const char *const r3_exceptions[32] = {
+	"ring-3 #DE", "ring-3 #DB", "ring-3 NMI", "ring-3 #BP", "ring-3 #OF", "ring-3 #BR",
+	"ring-3 #UD", "ring-3 #NM", "ring-3 #DF", NULL, "ring-3 #TS", "ring-3 #NP", "ring-3 #SS",
+	"ring-3 #GP", "ring-3 #PF", NULL, "ring-3 #MF", "ring-3 #AC", "ring-3 #MC", "ring-3 #XM",
+};
+
 const char *exit_reason_name(unsigned reason)
 {
-	return reason < EXIT_REASONS_MAX && names[reason] ? names[reason] : "unknown";
+	const char *name = NULL;
+
+	if (reason < EXIT_REASONS_MAX)
+		name = names[reason];
+	else if (reason == EXIT_R3_SYSCALL)
+		name = "ring-3 SYSCALL";
+	else if (reason == EXIT_R3_TIMER)
+		name = "ring-3 timer";
+	else if (reason - EXIT_R3_EXCEPTION < 32)
+		name = r3_exceptions[reason - EXIT_R3_EXCEPTION] ?: "ring-3 exception";
+	else if (reason - EXIT_R3_EXCEPTION < 256)
+		name = "ring-3 interrupt";
+	return name ? name : "unknown";
 }
 
 const char *arch_exit_reason_name(unsigned reason)

@@ -62,6 +62,17 @@ enum exit_reason {
 	EXIT_XRSTORS = 64,
 };
 
+/*
+ * A ring-3 PV guest (no VT-x, arch/x86/pv) comes back to Keel without a VM
+ * exit: its exit trace uses these codes, above every basic exit reason.
+ */
+enum r3_exit_reason {
+	EXIT_R3_SYSCALL = 0x100,   /* a hypercall; qualification: its number (RAX) */
+	EXIT_R3_TIMER = 0x101,     /* the slice timer's interrupt */
+	EXIT_R3_EXCEPTION = 0x120, /* + the vector; qualification: CR2 for #PF, else the error code */
+};
+
+/* A basic exit reason's name, or a ring-3 code's. */
 const char *exit_reason_name(unsigned reason);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/vcpu_arch.h>
+#include <keel/exit_trace.h>
 #include <keel/runq.h>
 
 /* SDM register numbers (Vol. 2 Table 2-1): exit qualifications index this. */
@@ -31,6 +32,7 @@ struct vcpu {
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
 	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */
+	struct exit_trace trace; /* its last exits, for reports */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "exit stub expects gpr first");
@@ -43,5 +45,7 @@ _Static_assert(sizeof(struct gpr_regs) == 16 * 8, "exit stub saves 16 registers"
 void vcpu_before_entry(struct vcpu *v, bool devices_touched);
 /* Exits by reason (and ticks spent, where measured) on Keel's console. */
 void vcpu_print_stats(const struct vcpu *v);
+/* Its last exits, oldest first, on Keel's console. */
+void vcpu_print_trace(const struct vcpu *v);
 
 #endif

@@ -76,6 +76,12 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* RDTSC's two halves as it returns them, for a caller that stores them apart. */
+static inline void rdtsc_halves(uint32_t *lo, uint32_t *hi)
+{
+	__asm__ volatile("rdtsc" : "=a"(*lo), "=d"(*hi));
+}
+
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
