@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Keel's console escape keys: Ctrl-A s, Ctrl-A h, Ctrl-A Ctrl-A. */
+/* Keel's console escape keys: Ctrl-A s, Ctrl-A t, Ctrl-A h, Ctrl-A Ctrl-A. */
 #include <keel/console_keys.h>
 
 const char console_keys_help[] =
-	"keel: console keys: Ctrl-A s exit statistics, Ctrl-A h this help, "
+	"keel: console keys: Ctrl-A s exit statistics, Ctrl-A t last exits, Ctrl-A h this help, "
 	"Ctrl-A Ctrl-A sends Ctrl-A to the guest";
 
 enum console_key_action console_key(struct console_keys *k, uint8_t c)
@@ -18,6 +18,8 @@ enum console_key_action console_key(struct console_keys *k, uint8_t c)
 	switch (c) {
 	case 's':
 		return CONSOLE_KEY_STATS;
+	case 't':
+		return CONSOLE_KEY_TRACE;
 	case 'h':
 		return CONSOLE_KEY_HELP;
 	case CONSOLE_ESCAPE:

@@ -43,6 +43,10 @@ static void console_input(struct vm *vm, struct hvm_platform *h, uint8_t c)
 		vm_console_flush(vm);
 		vcpu_print_stats(&vm->vcpu);
 		break;
+	case CONSOLE_KEY_TRACE:
+		vm_console_flush(vm);
+		vcpu_print_trace(&vm->vcpu);
+		break;
 	case CONSOLE_KEY_HELP:
 		vm_console_flush(vm);
 		printk("%s\n", console_keys_help);

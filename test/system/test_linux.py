@@ -5,7 +5,8 @@ The test types commands and Keel's Ctrl-A console keys and checks what the
 shell and Keel answer. In Bochs this takes about three minutes."""
 import re
 
-from keel import BUILD, POWER_OFF, keel_part, make_esp, run_bochs_console, SEABIOS_PATH
+from keel import (BUILD, POWER_OFF, exit_trace, keel_part, make_esp, run_bochs_console,
+                  SEABIOS_PATH)
 
 
 def test_linux_boots_to_a_shell(tmp_path):
@@ -15,7 +16,8 @@ def test_linux_boots_to_a_shell(tmp_path):
         (r"keel-linux# ", "echo hello-from-$((6*7))\n"),
         # Keel's keys, typed while the shell waits at its prompt.
         (r"hello-from-42", "\x01s"),
-        (r"keel: guest 'linux': \d+ exits", "\x01h"),
+        (r"keel: guest 'linux': \d+ exits", "\x01t"),
+        (r"keel: guest 'linux': last \d+ of \d+ exits", "\x01h"),
         # Ctrl-A Ctrl-A is one Ctrl-A for the shell: its line editor moves
         # to the start of the line, where the missing "e" goes.
         (r"keel: console keys:", "cho again-$((2*3))\x01\x01e\n"),
@@ -35,6 +37,9 @@ def test_linux_boots_to_a_shell(tmp_path):
                   r"(keel:   .{22} +\d+.*\n)+", live, re.M)
     assert m, live[-3000:]
     assert re.search(r"^keel:   I/O instruction +\d+", m.group(0), re.M), m.group(0)
+    # Ctrl-A t: its last exits, all 16 kept by now, the newest after the table's.
+    trace = exit_trace(live, "linux")
+    assert len(trace) == 16 and trace[-1][0] > int(m.group(1)), trace
     # Ctrl-A h, then Ctrl-A Ctrl-A reached the shell as one Ctrl-A.
     assert re.search(r"^keel: console keys: Ctrl-A s exit statistics", live, re.M)
     assert re.search(r"^\[linux\] again-6$", keel, re.M), keel[-3000:]

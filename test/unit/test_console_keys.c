@@ -42,6 +42,18 @@ static void test_ctrl_a_s_asks_for_statistics(void **state)
 	assert_int_equal(a[2], CONSOLE_KEY_GUEST); /* the escape lasts one key */
 }
 
+static void test_ctrl_a_t_asks_for_the_exit_trace(void **state)
+{
+	struct console_keys k = { 0 };
+	enum console_key_action a[3];
+
+	(void)state;
+	feed(&k, "\x01tt", 3, a);
+	assert_int_equal(a[0], CONSOLE_KEY_NONE);
+	assert_int_equal(a[1], CONSOLE_KEY_TRACE);
+	assert_int_equal(a[2], CONSOLE_KEY_GUEST); /* a plain 't' is the guest's */
+}
+
 static void test_ctrl_a_h_asks_for_help(void **state)
 {
 	struct console_keys k = { 0 };
@@ -50,6 +62,7 @@ static void test_ctrl_a_h_asks_for_help(void **state)
 	assert_int_equal(console_key(&k, CTRL_A), CONSOLE_KEY_NONE);
 	assert_int_equal(console_key(&k, 'h'), CONSOLE_KEY_HELP);
 	assert_non_null(strstr(console_keys_help, "Ctrl-A s"));
+	assert_non_null(strstr(console_keys_help, "Ctrl-A t"));
 	assert_null(strchr(console_keys_help, '\n')); /* one line; the caller ends it */
 }
 
@@ -86,6 +99,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_bytes_go_to_the_guest),
 		cmocka_unit_test(test_ctrl_a_s_asks_for_statistics),
+		cmocka_unit_test(test_ctrl_a_t_asks_for_the_exit_trace),
 		cmocka_unit_test(test_ctrl_a_h_asks_for_help),
 		cmocka_unit_test(test_ctrl_a_twice_sends_one_ctrl_a),
 		cmocka_unit_test(test_unknown_command_is_dropped),

@@ -15,6 +15,7 @@ enum console_key_action {
 	CONSOLE_KEY_NONE,    /* consumed: nothing to do */
 	CONSOLE_KEY_GUEST,   /* the byte goes to the guest */
 	CONSOLE_KEY_STATS,   /* print the running guest's exit statistics */
+	CONSOLE_KEY_TRACE,   /* print its last exits (the exit trace) */
 	CONSOLE_KEY_HELP,    /* print the one-line help */
 };
 
