@@ -5,6 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/desc.h>
+#include <arch/host_timer.h>
 #include <arch/paging.h>
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
@@ -130,6 +131,7 @@ void keel_main(struct boot_info *bi)
 		printk("acpi: no ACPI tables (RSDP 0x%lx) and no known chipset: cannot power off\n",
 		       bi->rsdp);
 	tsc_calibrate(acpi_ok ? &acpi : NULL);
+	arch_cpu_idle_init();
 
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");

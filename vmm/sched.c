@@ -3,8 +3,8 @@
  * The scheduler: every READY guest's vCPU shares the one CPU, fair by run
  * time (vmm/runq.c), preempted by the VMX-preemption timer at the end of
  * its slice. A vCPU that blocks (an hvm guest's HLT) leaves the CPU to the
- * others until its deadline; when every vCPU is blocked Keel waits on the
- * TSC for the earliest deadline (it has no host interrupts to sleep on).
+ * others until its deadline; when every vCPU is blocked Keel halts until
+ * the earliest deadline, woken by its LAPIC timer (arch/x86/idle.c).
  *
  * Switching is one-way: arch_vcpu_run(next) makes next's VMCS current and
  * enters it, abandoning the exit path's stack. The timer is armed on entry
@@ -13,6 +13,7 @@
  * its exits pay nothing for the scheduler.
  */
 #include <arch/cpu.h>
+#include <arch/host_timer.h>
 #include <arch/io.h>
 #include <arch/vmx.h>
 #include <drivers/tsc.h>
@@ -76,15 +77,21 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 }
 
 /*
- * Nobody is runnable: wait for the earliest deadline. Guests blocked with
- * no deadline and nobody left to wake them can never run again.
+ * Nobody is runnable: halt until the earliest deadline. Guests blocked with
+ * no deadline and nobody left to wake them can never run again. Typed
+ * input needs no deadline of its own: an hvm guest polls Keel's UART as
+ * one of its device deadlines (every 10 ms, halted or not), so a halted
+ * one is among those waited for; a PV guest polls it with CONSOLE_READ,
+ * runnable (Keel does not idle then) or between sleeps on its own timer.
  */
 static void idle(void)
 {
 	uint64_t until = runq_next_wake(&runq);
 
-	if (!runq_alive(&runq))
+	if (!runq_alive(&runq)) {
+		arch_cpu_idle_report();
 		keel_shutdown();
+	}
 	if (until == RUNQ_NEVER) {
 		for (unsigned i = 0; i < keel_nr_vms; i++) {
 			struct vcpu *v = &keel_vms[i].vcpu;
@@ -95,8 +102,7 @@ static void idle(void)
 			}
 		}
 	}
-	while (rdtsc() < until)
-		cpu_relax();
+	arch_cpu_idle(until);
 }
 
 /* Enter e (NULL: idle first), or pick again while the one picked cannot run yet. */

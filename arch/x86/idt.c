@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The IDT and the exception report. Keel runs with interrupts disabled
- * (external interrupts arrive as VM exits), so any vector that reaches this
- * IDT from ring 0 is a bug in Keel: print everything that helps, then halt.
- * From ring 3 it is a deprivileged PV guest's fault, or the timer that
- * preempts it (arch/x86/pv/pv_timer.c), the one interrupt vector with a gate.
+ * (external interrupts arrive as VM exits) but in its idle halt, whose
+ * interrupts have gates of their own (arch/x86/host_timer.c), so any
+ * exception that reaches this handler from ring 0 is a bug in Keel: print
+ * everything that helps, then halt. From ring 3 it is a deprivileged PV
+ * guest's fault, or the timer that preempts it (arch/x86/pv/pv_timer.c).
  */
 #include <arch/desc.h>
 #include <arch/cpu.h>
+#include <arch/host_timer.h>
 #include <arch/pv_timer.h>
 #include <keel/printk.h>
 
@@ -60,7 +62,7 @@ void trap_handler(struct trap_frame *f)
 
 	/* From ring 3: a deprivileged PV guest faulted, not Keel (arch/x86/pv/pv_trap.c). */
 	if ((f->cs & 3) == 3) {
-		if (f->vector == PV_TIMER_VECTOR)
+		if (f->vector == HOST_TIMER_VECTOR)
 			pv_timer_interrupt(f);
 		pv_trap(f);
 	}

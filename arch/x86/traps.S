@@ -23,7 +23,7 @@ trap_\vec:
 	TRAP \v, 1
 .endr
 
-	.globl trap_common		/* also the PV timer's way in (pv_irq.S) */
+	.globl trap_common		/* also the PV timer's way in (host_timer_irq.S) */
 trap_common:
 	push	%rax
 	push	%rcx

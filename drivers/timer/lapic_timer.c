@@ -4,7 +4,8 @@
  * that counts down at the timer's rate and interrupts once at zero. Keel
  * keeps deadlines as host TSC values, so arming converts the time left
  * into counts at the rate measured here against the TSC. Measured like the
- * TSC itself: three ~10 ms runs, the median kept.
+ * TSC itself: three ~10 ms runs, the median kept. Where the CPU has it,
+ * TSC-deadline mode takes the deadline as it is instead (SDM 3A 11.5.4.1).
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
@@ -17,8 +18,13 @@
 #define TIMER_DIVIDE_1 0xb /* divide configuration 1011b: by 1 (SDM 3A Figure 11-10) */
 #define CAL_RUNS       3
 #define CAL_PER_SEC    100 /* 10 ms */
+#define LVT_TIMER_TSC_DEADLINE (2u << 17) /* timer mode 10b (SDM 3A Figure 11-8) */
+#define CPUID1_ECX_TSC_DEADLINE BIT(24)
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 uint64_t lapic_timer_hz;
+static uint8_t timer_vector;
+static enum lapic_timer_mode mode; /* what lapic_timer_arm does: one load decides */
 
 static uint64_t measure_once(void)
 {
@@ -60,10 +66,36 @@ int lapic_timer_init(uint8_t vector)
 		}
 	}
 	lapic_timer_hz = median3(r[0], r[1], r[2]);
+	timer_vector = vector;
 	/* One-shot (mode 00), unmasked: nothing happens until an initial count is written. */
 	lapic_write(LAPIC_LVT_TIMER, vector);
+	mode = LAPIC_TIMER_ONE_SHOT;
 	printk("lapic: timer %lu kHz (calibrated against the TSC), vector 0x%x\n",
 	       lapic_timer_hz / 1000, vector);
+	return 0;
+}
+
+/*
+ * TSC-deadline mode (SDM 3A 11.5.4.1) and its caveats: changing the mode
+ * disarms the timer; in xAPIC mode the MMIO write that selects it must be
+ * ordered before the first WRMSR to IA32_TSC_DEADLINE, which MFENCE does
+ * (x2APIC's WRMSRs are ordered already); in any other mode that WRMSR is
+ * ignored. Writing 0 disarms and a deadline already passed fires at once.
+ * A disarm or a later deadline may race with the interrupt and deliver it
+ * anyway: whoever takes it must check the TSC, not trust the interrupt.
+ */
+int lapic_timer_set_mode(enum lapic_timer_mode m)
+{
+	if (!lapic_timer_hz ||
+	    (m == LAPIC_TIMER_TSC_DEADLINE && !(cpuid(1, 0).ecx & CPUID1_ECX_TSC_DEADLINE)))
+		return -ENODEV;
+	if (m == LAPIC_TIMER_OFF)
+		lapic_timer_arm(~0ULL);
+	else
+		lapic_write(LAPIC_LVT_TIMER,
+			    timer_vector | (m == LAPIC_TIMER_TSC_DEADLINE ? LVT_TIMER_TSC_DEADLINE : 0));
+	__asm__ volatile("mfence" ::: "memory");
+	mode = m;
 	return 0;
 }
 
@@ -71,8 +103,12 @@ void lapic_timer_arm(uint64_t tsc_deadline)
 {
 	uint64_t now;
 
-	if (!lapic_timer_hz)
+	if (mode != LAPIC_TIMER_ONE_SHOT) {
+		if (mode == LAPIC_TIMER_TSC_DEADLINE)
+			wrmsr(MSR_IA32_TSC_DEADLINE,
+			      tsc_deadline == ~0ULL ? 0 : tsc_deadline ? tsc_deadline : 1);
 		return;
+	}
 	/* A write of 0 stops the timer (SDM 3A 11.5.4). */
 	if (tsc_deadline == ~0ULL) {
 		lapic_write(LAPIC_TIMER_INITIAL, 0);

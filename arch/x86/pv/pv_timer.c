@@ -4,12 +4,14 @@
  * timer, so the local APIC timer ends a guest's slice: whenever the
  * scheduler sets a deadline for a ring-3 vCPU (arch_vcpu_set_timer), it is
  * armed for it, and its interrupt brings Keel back from ring 3 on
- * PV_TIMER_VECTOR to the same sched_tick a VMX guest's timer exit calls.
+ * HOST_TIMER_VECTOR to the same sched_tick a VMX guest's timer exit calls.
+ * The timer is shared with the idle CPU (arch/x86/host_timer.c owns it).
  *
  * Ring-3 guests run with RFLAGS.IF set and cannot clear it: at IOPL 0,
  * CLI and STI raise #GP in ring 3, and POPF and IRET leave IF unchanged
  * (SDM 2B CLI, POPF, IRET). Keel runs with IF clear (interrupt gates,
- * IA32_FMASK for SYSCALL), so the interrupt only ever arrives from ring 3.
+ * IA32_FMASK for SYSCALL) but in its idle halt, whose timer interrupts
+ * never come here (arch/x86/host_timer_irq.S), so this one is from ring 3.
  * One that comes due while Keel runs stays pending in the APIC's IRR and
  * is taken right after the IRETQ into ring 3, maybe into another vCPU
  * than the one it was armed for: sched_tick then finds the deadline not
@@ -17,39 +19,27 @@
  */
 #include <arch/cpu.h>
 #include <arch/desc.h>
+#include <arch/host_timer.h>
 #include <arch/pv.h>
 #include <arch/pv_timer.h>
 #include <arch/vmx.h>
 #include <drivers/intc.h>
-#include <drivers/lapic_timer.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
 #include "pv_priv.h"
 #include "../vmx/exit_reason.h" /* exit statistics: the slice end counts as in a VM */
 
-
-extern char pv_timer_stub[], pv_spurious_stub[];
-
-static bool pv_timer_ready;
-
 void pv_timer_init(void)
 {
-	arch_idt_set_gate(PV_TIMER_VECTOR, (uint64_t)pv_timer_stub, 0);
-	arch_idt_set_gate(PV_SPURIOUS_VECTOR, (uint64_t)pv_spurious_stub, 0);
-	if (lapic_present())
-		lapic_enable(PV_SPURIOUS_VECTOR);
-	if (lapic_timer_init(PV_TIMER_VECTOR)) {
+	host_timer_init();
+	if (!host_timer_ready())
 		printk("pv: no timer: a ring-3 guest keeps the CPU until it yields, blocks or ends\n");
-		return;
-	}
-	pv_timer_ready = true;
 }
 
 void pv_timer_set(uint64_t tsc_deadline)
 {
-	if (pv_timer_ready)
-		lapic_timer_arm(tsc_deadline);
+	host_timer_arm(tsc_deadline);
 }
 
 void pv_timer_interrupt(struct trap_frame *f)
@@ -59,7 +49,6 @@ void pv_timer_interrupt(struct trap_frame *f)
 	write_cr3(pv_keel_cr3);
 	pv_save_frame(v, f);
 	v->exits[EXIT_PREEMPTION_TIMER]++;
-	pv_trace(v, EXIT_R3_TIMER, 0, f->rip);
 	lapic_eoi();
 	/* Returns only if v keeps the CPU, with the timer armed again for it. */
 	v = sched_tick(v);

@@ -2,6 +2,7 @@
 /* Exits that end a guest, or that need nothing but a fault or a count. */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <arch/host_timer.h>
 #include <arch/vmx.h>
 #include <drivers/intc.h>
 #include <keel/printk.h>
@@ -27,13 +28,14 @@ struct vcpu *exit_exception_nmi(struct vcpu *v)
 /*
  * Keel's interrupts stay masked; with "acknowledge interrupt on exit" the
  * CPU has already taken the vector from the local APIC (SDM 3C 28.2.2), so
- * all that is left is the EOI. Keel owns no interrupt source yet: say so once.
+ * all that is left is the EOI. Keel's one source is the idle timer, which
+ * may fire after idle ended (arch/x86/idle.c); any other: say so once.
  */
 struct vcpu *exit_external_interrupt(struct vcpu *v)
 {
 	static bool reported;
 
-	if (!reported) {
+	if (!reported && (vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff) != HOST_TIMER_VECTOR) {
 		reported = true;
 		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n",
 		       vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff, v->vm->name);

@@ -8,9 +8,10 @@
 #ifndef DRIVERS_LAPIC_TIMER_H
 #define DRIVERS_LAPIC_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Timer counts per second (divide by 1); 0 until lapic_timer_init() succeeds. */
+/* One-shot counts per second (divide by 1); 0 until lapic_timer_init() succeeds. */
 extern uint64_t lapic_timer_hz;
 
 /*
@@ -20,6 +21,19 @@ extern uint64_t lapic_timer_hz;
  * (reported) if there is no local APIC or its timer does not count.
  */
 int lapic_timer_init(uint8_t vector);
+
+enum lapic_timer_mode {
+	LAPIC_TIMER_OFF,          /* not usable: arming does nothing */
+	LAPIC_TIMER_ONE_SHOT,     /* counts at lapic_timer_hz; what lapic_timer_init leaves */
+	LAPIC_TIMER_TSC_DEADLINE, /* fires when the TSC reaches IA32_TSC_DEADLINE */
+};
+
+/*
+ * After lapic_timer_init: TSC-deadline mode where CPUID.1:ECX[24] offers
+ * it, one-shot, or off (a timer that does not interrupt). Any change
+ * disarms the timer. 0, or -ENODEV.
+ */
+int lapic_timer_set_mode(enum lapic_timer_mode m);
 /* Interrupt at host TSC tsc_deadline (at once if it has passed); ~0 disarms. */
 void lapic_timer_arm(uint64_t tsc_deadline);
 

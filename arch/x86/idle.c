@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The idle CPU: every vCPU is blocked, so Keel halts until the earliest
+ * deadline, with the LAPIC timer armed for it (arch/x86/host_timer.c).
+ *
+ * STI;HLT is atomic: STI lets interrupts in only after the next
+ * instruction (SDM 2B STI), so an interrupt that came due while the timer
+ * was armed is taken at the HLT and wakes it; none is lost between the
+ * check of the TSC and the halt. The handler only EOIs; the loop, not the
+ * interrupt, decides whether the deadline has come (an early interrupt, a
+ * stray one or an NMI just halts again).
+ *
+ * A timer interrupt that comes after idle has ended (a one-shot count a
+ * little long, a deadline raced by a disarm) is harmless either way: in a
+ * VM it is an external-interrupt exit, acknowledged and resumed
+ * (arch/x86/vmx/exit_misc.c); in ring 3 it is a slice end before the
+ * deadline, which sched_tick answers by resuming the guest.
+ */
+#include <arch/cpu.h>
+#include <arch/host_timer.h>
+#include <arch/io.h>
+#include <drivers/tsc.h>
+#include <keel/printk.h>
+
+static uint64_t halts, idle_ticks;
+
+void arch_cpu_idle_init(void)
+{
+	host_timer_init();
+}
+
+void arch_cpu_idle(uint64_t tsc_until)
+{
+	uint64_t t0 = rdtsc();
+
+	if (!host_timer_ready()) {
+		while (rdtsc() < tsc_until)
+			cpu_relax();
+	}
+	while (rdtsc() < tsc_until) {
+		host_timer_arm(tsc_until);
+		halts++;
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	idle_ticks += rdtsc() - t0;
+}
+
+void arch_cpu_idle_report(void)
+{
+	uint64_t ms = tsc_to_ns(idle_ticks) / 1000000;
+
+	if (!host_timer_ready()) {
+		printk("keel: idle %lu ms, spinning on the TSC (no timer)\n", ms);
+		return;
+	}
+	printk("keel: idle %lu ms: %lu halts, %lu timer wakes, %lu stray interrupts\n", ms, halts,
+	       host_timer_wakes, host_stray_irqs);
+}
