@@ -6,7 +6,7 @@ PV_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-p
 	-Iguests/include -Iguests/common -Iguests/pv/include -MMD -MP
 PV_RUNTIME := guests/pv/runtime/crt0.S guests/pv/runtime/runtime.c guests/pv/runtime/syscalls.c \
 	guests/pv/runtime/callbacks.S guests/pv/runtime/callbacks.c
-PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin pvxsa canary
+PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin pvxsa canary pvidle
 # A guest's sources besides guests/pv/NAME.c.
 PV_SRCS_pvboot := $(addprefix guests/pv/,pvboot_menu.c pvboot_load.c pvboot_tramp.S) \
 	$(PVLOADER_SRCS)
