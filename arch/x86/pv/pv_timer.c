@@ -49,6 +49,7 @@ void pv_timer_interrupt(struct trap_frame *f)
 	write_cr3(pv_keel_cr3);
 	pv_save_frame(v, f);
 	v->exits[EXIT_PREEMPTION_TIMER]++;
+	pv_trace(v, EXIT_R3_TIMER, 0, f->rip);
 	lapic_eoi();
 	/* Returns only if v keeps the CPU, with the timer armed again for it. */
 	v = sched_tick(v);
