@@ -10,23 +10,26 @@
 /* What an opcode is to this decoder; prefixes sort last. */
 enum form {
 	F_NONE,    /* not emulated */
+	F_MOFFS,   /* A0-A3: MOV AL/eAX <-> moffs */
+	F_STRING,  /* A4/A5 MOVS, AA/AB STOS */
+	F_TWOBYTE, /* 0F: the next byte's form is in forms_0f */
+	/* ModRM forms whose reg field names a register */
 	F_MOV,     /* 88-8B: MOV Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev; bit 1: to the register */
 	F_ALU,     /* 00-3B, low bits 0-3: ADD...CMP with a register as F_MOV; bits 5:3: which */
 	F_TEST,    /* 84/85: TEST Eb,Gb / Ev,Gv */
 	F_XCHG,    /* 86/87: XCHG Eb,Gb / Ev,Gv */
-	F_MOV_IMM, /* C6/C7: MOV Eb,Ib / Ev,Iz (group 11, /0) */
-	F_GRP1,    /* 80/81/83: ALU Eb,Ib / Ev,Iz / Ev,Ib; /digit: the operation */
-	F_GRP3,    /* F6/F7: /0 TEST Eb,Ib / Ev,Iz, /2 NOT, /3 NEG */
-	F_GRP45,   /* FE/FF: /0 INC, /1 DEC */
-	F_MOFFS,   /* A0-A3: MOV AL/eAX <-> moffs */
-	F_STRING,  /* A4/A5 MOVS, AA/AB STOS */
-	F_TWOBYTE, /* 0F: the next byte's form is in forms_0f */
 	F_MOVX,    /* 0F B6/B7/BE/BF: MOVZX/MOVSX Gv, Eb/Ew */
 	F_CMPXCHG, /* 0F B0/B1: CMPXCHG Eb,Gb / Ev,Gv */
 	F_BT,      /* 0F A3/AB/B3/BB: BT/BTS/BTR/BTC Ev,Gv; bits 4:3: which */
-	F_BT_IMM,  /* 0F BA: group 8, /4-/7 BT/BTS/BTR/BTC Ev,Ib */
 	F_MOVNTI,  /* 0F C3: MOVNTI My,Gy */
 	F_SSE,     /* 0F 6E/7E/6F/7F/D6: MOVD/MOVQ/MOVDQA/MOVDQU by the mandatory prefix */
+	/* ModRM forms whose reg field is part of the opcode (/digit) */
+	F_DIGIT,
+	F_MOV_IMM = F_DIGIT, /* C6/C7: MOV Eb,Ib / Ev,Iz (group 11, /0) */
+	F_GRP1,    /* 80/81/83: ALU Eb,Ib / Ev,Iz / Ev,Ib; /digit: the operation */
+	F_GRP3,    /* F6/F7: /0 TEST Eb,Ib / Ev,Iz, /2 NOT, /3 NEG */
+	F_GRP45,   /* FE/FF: /0 INC, /1 DEC */
+	F_BT_IMM,  /* 0F BA: group 8, /4-/7 BT/BTS/BTR/BTC Ev,Ib */
 	F_PREFIX,  /* prefixes from here on */
 	F_OPSIZE = F_PREFIX,
 	F_ADDRSIZE,
@@ -281,8 +284,7 @@ static int decode_modrm_form(struct cursor *c, unsigned form, uint8_t opc,
 		return -1;
 	}
 	out->dst_size = out->size;
-	if (form == F_MOV_IMM || form == F_GRP1 || form == F_GRP3 || form == F_GRP45 ||
-	    form == F_BT_IMM)
+	if (form >= F_DIGIT)
 		return decode_digit_form(c, form, opc, digit, osize, out, why);
 	return decode_reg_form(form, opc, p, osize, out, why);
 }
@@ -292,7 +294,7 @@ static int decode_modrm_form(struct cursor *c, unsigned form, uint8_t opc,
  * there). LOCK belongs to the forms that read and write memory (SDM Vol.
  * 2A "LOCK"); on any other the CPU raises #UD before it touches memory.
  */
-static int check_rep_lock(unsigned form, const struct prefixes *p, const struct mmio_insn *out,
+static int check_rep_lock(unsigned form, const struct prefixes *p, struct mmio_insn *out,
 			  const char **why)
 {
 	bool rmw = out->op == MMIO_XCHG || out->op == MMIO_CMPXCHG ||
@@ -306,6 +308,7 @@ static int check_rep_lock(unsigned form, const struct prefixes *p, const struct 
 		*why = "LOCK on a form that is not lockable (the CPU raises #UD)";
 		return -1;
 	}
+	out->lock = p->lock;
 	return 0;
 }
 
@@ -315,7 +318,7 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 	struct cursor c = { b, 0, avail < 15 ? avail : 15 };
 	struct prefixes p = { .seg = SEG_DS };
 	bool long64 = mode == CPU_MODE_LONG64;
-	bool def16 = mode == CPU_MODE_REAL16 || mode == CPU_MODE_PROT16;
+	bool def16 = mode == CPU_MODE_REAL16 || mode == CPU_MODE_PROT16, addr16;
 	unsigned form, osize, asize;
 	uint64_t moffs;
 	uint8_t opc;
@@ -356,7 +359,8 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 		}
 	}
 	osize = (p.rex & 8) ? 8 : (def16 != p.opsize) ? 2 : 4;
-	asize = long64 ? (p.addrsize ? 4 : 8) : (def16 != p.addrsize) ? 2 : 4;
+	addr16 = !long64 && def16 != p.addrsize;
+	asize = long64 ? (p.addrsize ? 4 : 8) : addr16 ? 2 : 4;
 	out->size = (opc & 1) ? (uint8_t)osize : 1; /* bit 0 of these opcodes: byte or full size */
 	switch (form) {
 	case F_NONE:
@@ -385,12 +389,11 @@ int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmi
 		out->size = (opc & 1) ? (uint8_t)osize : 1;
 		/* fall through */
 	default:
-		if (decode_modrm_form(&c, form, opc, &p, osize, !long64 && asize == 2, out, why))
+		if (decode_modrm_form(&c, form, opc, &p, osize, addr16, out, why))
 			return -1;
 	}
 	if ((p.rep || p.lock) && check_rep_lock(form, &p, out, why))
 		return -1;
-	out->lock = p.lock;
 	out->len = (uint8_t)c.pos;
 	*why = 0;
 	return 0;

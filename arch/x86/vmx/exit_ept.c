@@ -114,7 +114,8 @@ static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_acces
  * register, else rAX gets memory (a 32-bit rAX write zero-extends) and
  * memory its own value back: the CPU writes the destination either way.
  */
-static void mmio_xchg(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+/* Out of line, as mmio_sse(): inlined, they cost the plain MOV path registers. */
+static __attribute__((noinline)) void mmio_xchg(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
 {
 	uint64_t src = reg_read(v, in), old, rflags;
 	struct mmio_insn acc = { .reg = REG_RAX, .dst_size = in->size };
@@ -149,7 +150,7 @@ static void mmio_xchg(struct vcpu *v, const struct mmio_insn *in, struct io_acce
  * make a 16-byte access atomic either (SDM Vol. 3A "Guaranteed Atomic
  * Operations"). MOVD and MOVQ loads zero the rest of the register.
  */
-static void mmio_sse(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+static __attribute__((noinline)) void mmio_sse(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
 {
 	uint8_t *image = &v->arch.fpu[160 + 16 * in->reg];
 	bool load = in->op == MMIO_XMM_LOAD;
