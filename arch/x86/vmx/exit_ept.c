@@ -115,7 +115,8 @@ static void mmio_alu(struct vcpu *v, const struct mmio_insn *in, struct io_acces
  * memory its own value back: the CPU writes the destination either way.
  */
 /* Out of line, as mmio_sse(): inlined, they cost the plain MOV path registers. */
-static __attribute__((noinline)) void mmio_xchg(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+static __attribute__((noinline)) void mmio_xchg(struct vcpu *v, const struct mmio_insn *in,
+						 struct io_access *a)
 {
 	uint64_t src = reg_read(v, in), old, rflags;
 	struct mmio_insn acc = { .reg = REG_RAX, .dst_size = in->size };
@@ -150,7 +151,8 @@ static __attribute__((noinline)) void mmio_xchg(struct vcpu *v, const struct mmi
  * make a 16-byte access atomic either (SDM Vol. 3A "Guaranteed Atomic
  * Operations"). MOVD and MOVQ loads zero the rest of the register.
  */
-static __attribute__((noinline)) void mmio_sse(struct vcpu *v, const struct mmio_insn *in, struct io_access *a)
+static __attribute__((noinline)) void mmio_sse(struct vcpu *v, const struct mmio_insn *in,
+						struct io_access *a)
 {
 	uint8_t *image = &v->arch.fpu[160 + 16 * in->reg];
 	bool load = in->op == MMIO_XMM_LOAD;
