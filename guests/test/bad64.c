@@ -4,7 +4,7 @@
  * with a report and carries on: "oob" reads memory outside its RAM,
  * "vmxon" executes VMXON with no IDT (the #UD Keel injects escalates to a
  * triple fault), "triple" faults with an empty IDT, "mmio" uses an
- * instruction Keel does not emulate (BTS) on its MMIO test device.
+ * instruction Keel does not emulate (XADD) on its MMIO test device.
  */
 #include "lib/guest.h"
 
@@ -39,8 +39,10 @@ int main(const char *args, uint64_t ram)
 	if (is(args, "mmio")) {
 		volatile uint64_t *p = (volatile uint64_t *)(KEEL_TESTDEV_MMIO + KEEL_TESTDEV_SCRATCH);
 
-		gprintf("bad64: bts on MMIO 0x%lx\n", (uint64_t)p);
-		__asm__ volatile("btsq $0, %0" : "+m"(*p) : : "cc");
+		uint64_t add = 1;
+
+		gprintf("bad64: xadd on MMIO 0x%lx\n", (uint64_t)p);
+		__asm__ volatile("xaddq %1, %0" : "+m"(*p), "+r"(add) : : "cc");
 	}
 	if (is(args, "triple")) {
 		__asm__ volatile("lidt %0; ud2" ::"m"(no_idt));
