@@ -100,6 +100,18 @@ static void hvm_reset(void *ctx, bool hard)
 				      "soft reset through port 0xcf9");
 }
 
+/* Said once per guest, resets included: the disk is an image in Keel's memory. */
+static void disk_first_write(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	if (vm->disk_write_said)
+		return;
+	vm->disk_write_said = true;
+	printk("keel: guest '%s' writes to its disk %s: the disk lives in memory, so what it "
+	       "writes is lost at power-off\n", vm->name, vm->hvm->disk->name);
+}
+
 /* The PCI platform: i440FX host bridge, PIIX3 ISA bridge, PIIX4 power management. */
 static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 {
@@ -251,6 +263,8 @@ static int hvm_platform_build(struct vm *vm, struct hvm_platform *h, bool cold)
 		err = debugcon_attach(vm, 0x402);
 	if (!err)
 		err = ata_attach_disk(&h->ide.chan[0], 0, (uint8_t *)h->disk->base, h->disk->size);
+	h->ide.chan[0].drive[0].first_write = disk_first_write;
+	h->ide.chan[0].drive[0].ctx = vm;
 	vm->uart.irq = (struct irq_line){ hvm_isa_irq, h, 4 };
 	pam_reset(vm);
 	return err;

@@ -93,6 +93,7 @@ stage2:
 	mov	%bl, %al
 	call	print_hex8
 	call	crlf
+	call	write_last_sector	/* every boot: Keel says once that the disk is in memory */
 	cmp	$0, %bl
 	je	probes
 	cmp	$1, %bl
@@ -242,6 +243,40 @@ probes:
 	or	$1, %eax
 	mov	%eax, %cr0
 	ljmp	$0x08, $pmode
+
+/* WRITE SECTORS: the boot count into the disk's last sector (LBA 2047 of 1 MiB). */
+write_last_sector:
+	push	%bx
+	mov	$0x1f6, %dx
+	mov	$0xe0, %al
+	out	%al, %dx
+	mov	$0x1f2, %dx
+	mov	$1, %al
+	out	%al, %dx
+	mov	$0x1f3, %dx
+	mov	$0xff, %al		/* LBA 0x0007ff */
+	out	%al, %dx
+	inc	%dx
+	mov	$0x07, %al
+	out	%al, %dx
+	inc	%dx
+	xor	%al, %al
+	out	%al, %dx
+	mov	$0x1f7, %dx
+	mov	$0x30, %al
+	out	%al, %dx
+	mov	$0x1000, %cx
+14:	in	%dx, %al		/* wait for DRQ, boundedly */
+	test	$8, %al
+	loopz	14b
+	mov	$0x1f0, %dx
+	xor	%ah, %ah
+	mov	%bl, %al
+	mov	$256, %cx
+15:	out	%ax, %dx
+	loop	15b
+	pop	%bx
+	ret
 
 /* Read ATA status and error registers and print them. */
 ata_report:

@@ -106,6 +106,8 @@ static void sector_done(struct ata_drive *d)
 {
 	if (d->xfer == XFER_WRITE) {
 		memcpy(d->image + d->lba * ATA_SECTOR_SIZE, d->buf, ATA_SECTOR_SIZE);
+		if (!d->written && d->first_write)
+			d->first_write(d->ctx);
 		d->written = true;
 	}
 	d->pos = 0;

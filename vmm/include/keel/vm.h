@@ -45,6 +45,7 @@ struct vm {
 	} console, fw_log; /* the UART, and the firmware's debug port */
 	int exit_status; /* from the debug-exit port, -1 if none */
 	bool orderly_stop; /* the guest ended itself (power-off): no register dump */
+	bool disk_write_said; /* its disk is in memory: said at its first write, once */
 	uint64_t tsc_base;  /* host TSC when the VM was built: guest time 0 */
 	struct hvm_platform *hvm; /* the PC devices of an hvm guest, else NULL */
 	struct keel_start_info *pv_start_info; /* a pv guest's pages (host view), else NULL */

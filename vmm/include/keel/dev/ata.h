@@ -106,6 +106,9 @@ struct ata_drive {
 	uint8_t *image;   /* NULL: no device in this slot */
 	uint64_t sectors;
 	bool written;     /* the guest has written to the image */
+	/* Told once per attach, at the first write (the image lives in memory only). */
+	void (*first_write)(void *ctx);
+	void *ctx;
 	uint8_t unit;     /* 0 master, 1 slave */
 	/* Task file registers 1-5 as last written ([1] = Features), and the
 	 * values they held before (the 48-bit "previous content", read with
