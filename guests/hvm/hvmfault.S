@@ -220,6 +220,7 @@ probes:
 	call	poke_bios
 	call	crlf
 	call	keel_writes_bios
+	call	hypercall_sweep
 
 
 	/* Garbage to the PIT (mode 7, count 1) and half an 8259 init sequence. */
@@ -388,6 +389,61 @@ keel_writes_bios:
 	pop	%es
 	ret
 
+/*
+ * An hvm guest makes every hypercall number 0-24 but SHUTDOWN (5), with
+ * zero or harmless arguments, and compares the low 32 bits of each result
+ * with docs/abi.md: the calls any guest may make work, the PV-only ones are
+ * -EPERM (-1), numbers past the table -ENOSYS (-38). Prints the count of
+ * calls and of unexpected results, and the number of the first unexpected.
+ */
+hypercall_sweep:
+	mov	$msg_hc_sweep, %si
+	call	print
+	xor	%bp, %bp		/* unexpected results */
+	mov	$0xff, %bl		/* the first unexpected call, 0xff if none */
+	xor	%cx, %cx
+16:	cmp	$5, %cx
+	je	17f
+	/* Each call its own 64-byte RAM buffer at 0x70800 + 64n, starting with a 0 byte. */
+	mov	%cx, %di
+	shl	$6, %di
+	add	$0x800, %di
+	push	%es
+	mov	$0x7000, %ax
+	mov	%ax, %es
+	movb	$0, %es:(%di)
+	pop	%es
+	movzx	%di, %edi
+	add	$0x70000, %edi
+	movzx	%cx, %eax
+	xor	%esi, %esi
+	xor	%edx, %edx
+	push	%cx
+	vmcall
+	pop	%cx
+	mov	%cx, %si
+	shl	$2, %si
+	cmp	hc_expect(%si), %eax
+	je	17f
+	inc	%bp
+	cmp	$0xff, %bl
+	jne	17f
+	mov	%cl, %bl
+17:	inc	%cx
+	cmp	$25, %cx
+	jb	16b
+	mov	$24, %al
+	call	print_hex8
+	mov	$msg_hc_unexp, %si
+	call	print
+	mov	%bp, %ax
+	call	print_hex8
+	mov	$msg_hc_first, %si
+	call	print
+	mov	%bl, %al
+	call	print_hex8
+	jmp	crlf
+
 /* Print "BL -> ES:0" and a line end. */
 bios_byte_report:
 	mov	%bl, %al
@@ -498,6 +554,23 @@ msg_ins_uart:	.asciz "hvmfault: REP INSB from the UART into read-only BIOS: "
 msg_hc_ram:	.asciz "hvmfault: MEMORY_QUERY into RAM "
 msg_hc_bios:	.asciz ", into read-only BIOS "
 msg_comma:	.asciz ", byte "
+msg_hc_sweep:	.asciz "hvmfault: hypercalls: "
+msg_hc_unexp:	.asciz " calls, unexpected "
+msg_hc_first:	.asciz ", first "
+	.balign 4
+/* What docs/abi.md says each call returns here (low 32 bits); 5 is skipped. */
+hc_expect:
+	.long	2			/*  0 VERSION: KEEL_ABI_VERSION */
+	.long	0			/*  1 CONSOLE_WRITE of 0 bytes */
+	.long	-1			/*  2 CONSOLE_READ: PV only */
+	.long	0			/*  3 YIELD */
+	.long	-1			/*  4 BLOCK: PV only */
+	.long	0			/*  5 SHUTDOWN: not made */
+	.long	-1, -1, -1, -1, -1, -1, -1, -1	/* 6-13 timer, events, grants: PV only */
+	.long	0			/* 14 MEMORY_QUERY into RAM */
+	.long	-22			/* 15 DOMAIN_FIND of an empty name: -EINVAL */
+	.long	-1			/* 16 SET_CALLBACKS: PV only */
+	.long	-38, -38, -38, -38, -38, -38, -38, -38	/* 17-24: no such call */
 msg_then:	.asciz ", then "
 msg_garbage:	.asciz "hvmfault: PIT and PIC garbage taken\r\n"
 msg_mmio:	.asciz "hvmfault: unclaimed MMIO reads "

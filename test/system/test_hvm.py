@@ -108,6 +108,8 @@ def test_misused_pc_gets_what_hardware_gives_and_resets(tmp_path):
     assert f"hvmfault: REP INSB from the UART into read-only BIOS: {b} -> {b}" in out
     assert (f"hvmfault: MEMORY_QUERY into RAM 00000000, into read-only BIOS FFFFFFF2, "
             f"byte {b} -> {b}") in out
+    # Every hypercall from an hvm guest gets what docs/abi.md says (24 calls, 0x18).
+    assert "hvmfault: hypercalls: 18 calls, unexpected 00, first FF" in out, out
     # Every kind of reset restarted the PC; the triple fault was reported.
     for why in ("reset by the keyboard controller", "hard reset through port 0xcf9",
                 "reset through port 0x92", "reset after a triple fault"):
