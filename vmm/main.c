@@ -28,20 +28,44 @@ extern char __keel_start[], __keel_end[];
 static struct acpi_info acpi;
 static bool acpi_ok;
 
+/*
+ * CPUID.1:ECX[31] is clear on bare metal (and in Bochs) and set by a
+ * hypervisor beneath Keel, whose leaf 0x40000000 names it ("KVMKVMKVM",
+ * "TCGTCGTCGTCG"): exit costs measured there include its own exits.
+ */
+static const char *hypervisor_below(char sig[13])
+{
+	struct cpuid_regs r;
+
+	if (!(cpuid(1, 0).ecx & BIT(31)))
+		return NULL;
+	r = cpuid(0x40000000, 0);
+	__builtin_memcpy(sig, &r.ebx, 4);
+	__builtin_memcpy(sig + 4, &r.ecx, 4);
+	__builtin_memcpy(sig + 8, &r.edx, 4);
+	sig[12] = 0;
+	for (unsigned i = 0; i < 12 && sig[i]; i++)
+		if (sig[i] < ' ' || sig[i] > '~')
+			sig[i] = '?';
+	return sig[0] ? sig : "a hypervisor with no signature";
+}
+
 static void print_cpu(void)
 {
 	struct cpuid_regs r[3];
-	char brand[49];
+	char brand[49], sig[13];
+	const char *below = hypervisor_below(sig);
 
-	if (cpuid(0x80000000, 0).eax < 0x80000004) {
-		printk("cpu: family/model 0x%x\n", cpuid(1, 0).eax);
-		return;
+	if (cpuid(0x80000000, 0).eax >= 0x80000004) {
+		for (unsigned i = 0; i < 3; i++)
+			r[i] = cpuid(0x80000002 + i, 0);
+		__builtin_memcpy(brand, r, 48);
+		brand[48] = 0;
+	} else {
+		__builtin_memcpy(brand, "family/model", 13);
 	}
-	for (unsigned i = 0; i < 3; i++)
-		r[i] = cpuid(0x80000002 + i, 0);
-	__builtin_memcpy(brand, r, 48);
-	brand[48] = 0;
-	printk("cpu: %s (signature 0x%x)\n", brand, cpuid(1, 0).eax);
+	printk("cpu: %s (signature 0x%x) (%s%s)\n", brand, cpuid(1, 0).eax,
+	       below ? "nested under " : "not nested", below ? below : "");
 }
 
 static const char *const mem_names[] = { "?", "usable", "reserved", "ACPI", "ACPI NVS",

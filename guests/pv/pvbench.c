@@ -30,7 +30,8 @@ static uint64_t samples[ITERS];
 
 int main(void)
 {
-	printf("pvbench: %s, %u iterations, ticks per round trip\n",
+	printf("pvbench: %s, %u iterations, ticks per round trip "
+	       "(ticks are TSC cycles; in Bochs they are instructions)\n",
 	       keel_start_info->flags & KEEL_START_VMX ? "in a VM" : "deprivileged", ITERS);
 	BENCH("none", __asm__ volatile("" ::: "memory"));
 	BENCH("hcall", (void)keel_hcall(KEEL_HC_VERSION, 0, 0, 0));

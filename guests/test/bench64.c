@@ -32,7 +32,8 @@ int main(const char *args, uint64_t ram)
 	volatile uint32_t *mmio = (volatile uint32_t *)(KEEL_TESTDEV_MMIO + KEEL_TESTDEV_ID);
 
 	(void)args, (void)ram;
-	gprintf("bench64: %u iterations per exit type, RDTSC ticks per round trip\n", ITERS);
+	gprintf("bench64: %u iterations per exit type, ticks per round trip "
+		"(ticks are TSC cycles; in Bochs they are instructions)\n", ITERS);
 	BENCH("none", __asm__ volatile("" ::: "memory"));
 	BENCH("cpuid", {
 		uint32_t a = 0, b, c = 0, d;
