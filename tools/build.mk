@@ -22,10 +22,11 @@ $(B)/tests-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(GUEST_BINS) tools/keel-test
 	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-tests.cfg $(GUEST_BINS) \
 		$(wildcard $(SEABIOS))
 
-$(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/guests/bench64.elf $(B)/guests/pvbench.elf $(B)/guests/ping.elf $(B)/guests/pong.elf test/bench/bench.cfg
+# `make bench`: keel-bench.cfg alone, as the stick's keel.cfg.
+BENCH_FILES := $(B)/guests/bench64.elf $(B)/guests/pvbench.elf $(B)/guests/ping.elf $(B)/guests/pong.elf
+$(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_FILES) tools/keel-bench.cfg tools/mkesp.sh
 	@echo "  ESP     $@"
-	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf test/bench/bench.cfg $(B)/guests/bench64.elf \
-		$(B)/guests/pvbench.elf $(B)/guests/ping.elf $(B)/guests/pong.elf
+	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-bench.cfg $(BENCH_FILES)
 
 # A GPT disk image with one EFI system partition, ready for dd to a USB stick.
 $(B)/keel-usb.img: $(B)/esp.img tools/mkusb.sh
