@@ -36,6 +36,7 @@ struct parser {
 	struct cfg_guest *guest; /* the guest line being parsed */
 	unsigned line;
 	bool console_seen;
+	bool menu_seen;
 };
 
 struct key {
@@ -321,6 +322,32 @@ static int set_args(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+static int set_timeout(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool ovf;
+
+	if (!whole_num(v, &n, &ovf))
+		return fail(p, "timeout ", v, " is not a number of seconds");
+	if (ovf || n > CFG_MENU_TIMEOUT_MAX)
+		return fail(p, "timeout ", v, " is out of range (0.." XSTR(CFG_MENU_TIMEOUT_MAX) ")");
+	p->cfg->menu_timeout = (uint32_t)n;
+	return 0;
+}
+
+static int menu_begin(struct parser *p)
+{
+	if (p->menu_seen)
+		return fail(p, "duplicate menu line", NULL, "");
+	p->menu_seen = true;
+	return 0;
+}
+
+static int menu_end(struct parser *p, unsigned seen)
+{
+	return seen ? 0 : fail(p, "menu line is missing 'timeout'", NULL, "");
+}
+
 static int console_begin(struct parser *p)
 {
 	if (p->console_seen)
@@ -388,11 +415,16 @@ static const struct key console_keys[] = {
 	{ "baud", set_baud },
 };
 
+static const struct key menu_keys[] = {
+	{ "timeout", set_timeout },
+};
+
 static const struct keyword keywords[] = {
 	{ "console", " in console line", console_keys, ARRAY_SIZE(console_keys),
 	  console_begin, NULL },
 	{ "guest", " in guest line", guest_keys, ARRAY_SIZE(guest_keys),
 	  guest_begin, guest_end },
+	{ "menu", " in menu line", menu_keys, ARRAY_SIZE(menu_keys), menu_begin, menu_end },
 };
 
 /* Next token of s[*i..n): up to whitespace, '#', and (if stop_eq) '='. */
@@ -492,7 +524,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 int config_parse(const char *text, size_t len, struct keel_config *cfg,
 		 struct cfg_error *err)
 {
-	struct parser p = { cfg, err, NULL, 0, false };
+	struct parser p = { cfg, err, NULL, 0, false, false };
 	size_t start = 0;
 
 	if (!cfg || !err)
@@ -501,6 +533,7 @@ int config_parse(const char *text, size_t len, struct keel_config *cfg,
 	zero(err, sizeof(*err));
 	cfg->serial_port = 0x3f8;
 	cfg->serial_baud = 115200;
+	cfg->menu_timeout = CFG_MENU_TIMEOUT_DEFAULT;
 	if (!text && len)
 		return fail(&p, "no text", NULL, "");
 	while (start < len) {

@@ -62,7 +62,7 @@ static void test_empty_gives_defaults(void **state)
 	assert_int_equal(cfg.serial_baud, 115200);
 	assert_int_equal(cfg.nr_guests, 0);
 	assert_int_equal(cfg.pad, 0);
-	assert_int_equal(cfg.pad2, 0);
+	assert_int_equal(cfg.menu_timeout, CFG_MENU_TIMEOUT_DEFAULT);
 	for (unsigned i = 0; i < CFG_GUESTS_MAX; i++) {
 		assert_int_equal(cfg.guests[i].name[0], 0);
 		assert_int_equal(cfg.guests[i].memory, 0);
@@ -99,6 +99,25 @@ static void test_console(void **state)
 	assert_int_equal(cfg.serial_port, 0xffff);
 	ok("console port=1\n");
 	assert_int_equal(cfg.serial_port, 1);
+}
+
+static void test_menu(void **state)
+{
+	(void)state;
+	ok("menu timeout=0\n" G "\n");
+	assert_int_equal(cfg.menu_timeout, 0);
+	assert_int_equal(cfg.nr_guests, 1);
+	ok("menu timeout=3600 # an hour\n");
+	assert_int_equal(cfg.menu_timeout, 3600);
+	ok("menu timeout=0x0a\n");
+	assert_int_equal(cfg.menu_timeout, 10);
+	bad("menu timeout=3601\n", 1, "timeout '3601' is out of range (0..3600)");
+	bad("menu timeout=3s\n", 1, "timeout '3s' is not a number of seconds");
+	bad("menu timeout=\n", 1, "timeout '' is not a number");
+	bad("menu\n", 1, "menu line is missing 'timeout'");
+	bad("menu timeout=1\nmenu timeout=2\n", 2, "duplicate menu line");
+	bad("menu timeout=1 timeout=2\n", 1, "duplicate key 'timeout' in menu line");
+	bad("menu delay=1\n", 1, "unknown key 'delay' in menu line");
 }
 
 static void test_guest_fields(void **state)
@@ -453,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_empty_gives_defaults),
 		cmocka_unit_test(test_comments_and_blanks),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),
 		cmocka_unit_test(test_memory_sizes),
 		cmocka_unit_test(test_args),

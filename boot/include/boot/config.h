@@ -9,6 +9,7 @@
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *         [ram-below-4g=3G]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
+ *   menu timeout=3
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -30,6 +31,13 @@
  * may lower it, like QEMU's max-ram-below-4g.
  */
 #define CFG_RAM_BELOW_4G_MAX (3ULL << 30)
+
+/*
+ * Seconds the loader's boot menu waits for a key before it boots the default
+ * config; only the default config's (keel.cfg's) menu line counts.
+ */
+#define CFG_MENU_TIMEOUT_DEFAULT 3
+#define CFG_MENU_TIMEOUT_MAX     3600
 
 enum cfg_guest_type {
 	CFG_GUEST_ELF64 = 1, /* 64-bit ELF entered in long mode (test guests) */
@@ -55,7 +63,7 @@ struct keel_config {
 	uint16_t         pad;
 	uint32_t         serial_baud;
 	uint32_t         nr_guests;
-	uint32_t         pad2;
+	uint32_t         menu_timeout; /* seconds; the loader's only */
 	struct cfg_guest guests[CFG_GUESTS_MAX];
 };
 
