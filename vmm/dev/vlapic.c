@@ -233,6 +233,25 @@ static void send_ipi(struct vlapic *a)
 	}
 }
 
+bool vlapic_deliver(struct vlapic *a, uint8_t dest, bool logical, unsigned mode, uint8_t vector,
+		    bool level)
+{
+	if (!dest_match(a, dest, logical))
+		return false;
+	switch (mode) {
+	case DM_FIXED:
+	case DM_LOWEST:
+		vlapic_set_irq(a, vector, level);
+		return true;
+	case DM_NMI:
+		if (a->nmi)
+			a->nmi(a->ctx);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void write_lvt(struct vlapic *a, unsigned i, uint32_t v)
 {
 	v &= lvt_rw[i];

@@ -86,6 +86,15 @@ bool vlapic_enabled(const struct vlapic *a);
  * drops the interrupt.
  */
 void vlapic_set_irq(struct vlapic *a, uint8_t vector, bool level);
+/*
+ * A message from the system bus (an MSI, SDM 11.11): taken when dest names
+ * this APIC (physical: its ID or 0xff; logical: as for an IPI, SDM 11.6.2).
+ * Fixed and lowest-priority messages go to vlapic_set_irq(), NMI to nmi();
+ * SMI, INIT and ExtINT have nothing to take them and are dropped. Returns
+ * whether the message was taken.
+ */
+bool vlapic_deliver(struct vlapic *a, uint8_t dest, bool logical, unsigned mode, uint8_t vector,
+		    bool level);
 /* The highest IRR vector whose priority class beats PPR's, or -1. */
 int vlapic_pending(const struct vlapic *a);
 /* The vector was injected: move it from IRR to ISR. */
