@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vm_mem.c vmm/hvm_shadow.c vmm/vm_build.c vmm/hvm_build.c vmm/hvm_ram.c vmm/hvm_events.c vmm/console_keys.c vmm/vtime.c vmm/vcpu_stats.c vmm/exit_trace.c vmm/sched.c vmm/runq.c vmm/io.c vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c vmm/hcall_grant.c vmm/evtchn.c vmm/grant.c vmm/pv_build.c vmm/pv_callbacks.c \
+KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vmsr.c vmm/vmsr_mtrr.c vmm/vm_mem.c vmm/hvm_shadow.c vmm/vm_build.c vmm/hvm_build.c vmm/hvm_ram.c vmm/hvm_events.c vmm/console_keys.c vmm/vtime.c vmm/vcpu_stats.c vmm/exit_trace.c vmm/sched.c vmm/runq.c vmm/io.c vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c vmm/hcall_grant.c vmm/evtchn.c vmm/grant.c vmm/pv_build.c vmm/pv_callbacks.c \
 	vmm/hcall_console.c vmm/mm/frames.c vmm/mm/frame_alloc.c \
 	vmm/dev/uart16550.c vmm/dev/debug_exit.c vmm/dev/testdev.c vmm/dev/debugcon.c \
 	vmm/dev/vpic.c vmm/dev/vpit.c \

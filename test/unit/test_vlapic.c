@@ -424,8 +424,13 @@ static void test_hw_disable(void **state)
 	vlapic_set_hw_enabled(&lapic, false);
 	assert_false(vlapic_enabled(&lapic));
 	assert_int_equal(vlapic_pending(&lapic), -1);
-	assert_int_equal(rd(0x30), 0);
+	/* Globally disabled: no APIC answers, the bus reads all ones (SDM 3A 11.4.3). */
+	assert_int_equal(rd(0x30), 0xffffffff);
+	assert_int_equal(rd(0x20), 0xffffffff);
+	assert_int_equal(access(0x30, 1, false, 0), 0xff);
+	assert_int_equal(access(0x30, 8, false, 0), 0xffffffffffffffffULL);
 	wr(0xf0, 0x1ff);
+	wr(0x80, 0x40); /* dropped */
 	vlapic_set_irq(&lapic, 0x91, false);
 	vlapic_set_hw_enabled(&lapic, true);
 	assert_int_equal(rd(0x20), 0x02000000); /* the ID survives */

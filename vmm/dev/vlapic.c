@@ -377,7 +377,13 @@ static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 	unsigned off = (unsigned)(io->addr & (VLAPIC_MMIO_LEN - 1));
 	uint64_t now;
 
-	if (!a->hw_enabled || io->size != 4 || off % 16) {
+	if (!a->hw_enabled) {
+		/* SDM 3A 11.4.3: no APIC at all; the page reads as an unclaimed bus does. */
+		if (!io->write)
+			io->value = ~0ULL >> (64 - 8 * io->size);
+		return 0;
+	}
+	if (io->size != 4 || off % 16) {
 		if (!io->write)
 			io->value = 0;
 		return 0;
@@ -409,9 +415,14 @@ void vlapic_init(struct vlapic *a, uint8_t apic_id)
 	reset_regs(a);
 }
 
+/*
+ * SDM 3A 11.12.5.1: only the APIC ID survives a trip through the disabled
+ * state. Reset on the way down, so nothing is pending or ticking while
+ * disabled, and the APIC comes back in its power-up state.
+ */
 void vlapic_set_hw_enabled(struct vlapic *a, bool on)
 {
-	if (a->hw_enabled && !on)
+	if (a->hw_enabled != on)
 		reset_regs(a);
 	a->hw_enabled = on;
 }

@@ -3,12 +3,15 @@
  * CPUID: the host's answer, minus what a guest must not see (VMX, SMX,
  * MONITOR, XSAVE/AVX until Keel switches XCR0, PMU, x2APIC), plus the
  * hypervisor bit and Keel's own leaves at 0x40000000 so a guest can
- * detect it. Leaf 0 and most others take the short path.
+ * detect it. Leaf 0 and most others take the short path. Where an MSR of
+ * the vCPU's model (vmm/vmsr.c) changes what CPUID reports, the answer
+ * follows the vCPU's MSRs: the APIC flag, the CPUID limit, NX.
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <keel/abi.h>
 #include <keel/vm.h>
+#include <keel/vmsr.h>
 
 /*
  * Leaf 1: features whose MSRs or instructions Keel does not virtualise. A
@@ -23,6 +26,10 @@
 		     BIT(15) /* PDCM */ | BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ | \
 		     BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ | BIT(28) /* AVX */)
 #define L1_ECX_HYPERVISOR BIT(31)
+#define L1_EDX_APIC BIT(9)
+#define L1_EDX_MTRR BIT(12) /* the MTRRs are Keel's (vmsr_mtrr.c), whatever the host has */
+#define L7_EBX_TSC_ADJUST BIT(1) /* IA32_TSC_ADJUST is Keel's (vmsr.c) */
+#define X1_EDX_NX BIT(20)
 /* Leaf 7 EBX: AVX2, AVX-512 family, MPX, Intel PT, SGX, RTM/HLE. */
 #define L7_EBX_HIDE (BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | \
 		     BIT(21) | BIT(25) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
@@ -42,12 +49,30 @@ static struct cpuid_regs keel_leaf(uint32_t leaf)
 	}
 }
 
-static void filter(uint32_t leaf, struct cpuid_regs *c)
+/* The host's highest basic leaf; leaf 7 is only ours to amend if it exists. */
+static uint32_t basic_max(void)
+{
+	static uint32_t max;
+
+	if (!max)
+		max = cpuid(0, 0).eax;
+	return max;
+}
+
+/*
+ * m: the vCPU's MSRs, or NULL for the model's power-on view. Leaf 7 EDX
+ * (speculation control and more) stays 0, so IA32_SPEC_CTRL, PRED_CMD,
+ * FLUSH_CMD and ARCH_CAPABILITIES do not exist and are #GP (docs/msrs.md).
+ */
+static void filter(uint32_t leaf, uint32_t sub, struct cpuid_regs *c, const struct vmsr *m)
 {
 	switch (leaf) {
 	case 1:
 		c->ecx = (c->ecx & ~(uint32_t)L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
-		c->edx &= ~(uint32_t)L1_EDX_HIDE;
+		c->edx = (c->edx & ~(uint32_t)L1_EDX_HIDE) | L1_EDX_MTRR;
+		/* SDM 3A 11.4.3: a globally disabled APIC clears the APIC flag. */
+		if (m && !(m->apic_base & APIC_BASE_EN))
+			c->edx &= ~(uint32_t)L1_EDX_APIC;
 		/* One logical CPU, APIC ID 0 (Keel gives each guest one vCPU). */
 		c->ebx = (c->ebx & 0xffff) | (1u << 16);
 		break;
@@ -55,6 +80,12 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 		c->ebx &= ~(uint32_t)L7_EBX_HIDE;
 		c->ecx &= ~(uint32_t)L7_ECX_HIDE;
 		c->edx = 0;
+		if (sub == 0 && basic_max() >= 7)
+			c->ebx |= L7_EBX_TSC_ADJUST;
+		break;
+	case 0x80000001: /* Vol. 4 IA32_MISC_ENABLE[34]: XD disabled hides NX */
+		if (m && (m->misc_enable & MISC_XD_DISABLE))
+			c->edx &= ~(uint32_t)X1_EDX_NX;
 		break;
 	case 0x15: /* TSC/crystal ratio and frequencies: guests calibrate against */
 	case 0x16: /* the emulated PIT instead (Bochs's values are not its rate)   */
@@ -69,7 +100,37 @@ static void filter(uint32_t leaf, struct cpuid_regs *c)
 void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c)
 {
 	*c = cpuid(leaf, sub);
-	filter(leaf, c);
+	filter(leaf, sub, c, NULL);
+}
+
+/* The CPU the MSR model emulates, as the guest's CPUID describes it. Worked out once. */
+const struct vmsr_cpu *vmx_guest_msr_cpu(void)
+{
+	static struct vmsr_cpu m;
+	struct cpuid_regs l1, l7 = { 0, 0, 0, 0 }, x1 = { 0, 0, 0, 0 }, x8 = { 36, 0, 0, 0 };
+	uint32_t xmax;
+
+	if (m.maxphyaddr)
+		return &m;
+	vmx_guest_cpuid(1, 0, &l1);
+	if (basic_max() >= 7)
+		vmx_guest_cpuid(7, 0, &l7);
+	xmax = cpuid(0x80000000, 0).eax;
+	if (xmax >= 0x80000001)
+		vmx_guest_cpuid(0x80000001, 0, &x1);
+	if (xmax >= 0x80000008)
+		vmx_guest_cpuid(0x80000008, 0, &x8);
+	m = (struct vmsr_cpu){
+		.pat = l1.edx & BIT(16),
+		.mtrr = l1.edx & L1_EDX_MTRR,
+		.tsc_adjust = l7.ebx & L7_EBX_TSC_ADJUST,
+		.x2apic = l1.ecx & BIT(21),
+		.nx = x1.edx & X1_EDX_NX,
+		.lm = x1.edx & BIT(29),
+		.tsc_writable = vmx.ctl.proc & CPU_TSC_OFFSETTING,
+	};
+	m.maxphyaddr = (uint8_t)x8.eax ? (uint8_t)x8.eax : 36; /* set last: the "done" flag */
+	return &m;
 }
 
 /*
@@ -111,9 +172,13 @@ struct vcpu *exit_cpuid(struct vcpu *v)
 	if (unlikely(leaf - KEEL_CPUID_BASE < 0x10000000u)) {
 		c = keel_leaf(leaf);
 	} else {
-		c = cpuid(leaf, (uint32_t)v->gpr.r[REG_RCX]);
+		uint32_t sub = (uint32_t)v->gpr.r[REG_RCX];
+
+		c = cpuid(leaf, sub);
 		if (leaf != 0)
-			filter(leaf, &c);
+			filter(leaf, sub, &c, &v->msr);
+		else if (unlikely(v->msr.misc_enable & MISC_LIMIT_CPUID) && c.eax > 2)
+			c.eax = 2; /* Vol. 4 IA32_MISC_ENABLE[22] */
 	}
 	v->gpr.r[REG_RAX] = c.eax;
 	v->gpr.r[REG_RBX] = c.ebx;

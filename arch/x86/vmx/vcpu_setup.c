@@ -133,9 +133,11 @@ static void setup_guest_common(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmcs_write(VMCS_GUEST_FS_BASE, 0);
 	vmcs_write(VMCS_GUEST_GS_BASE, 0);
-	v->arch.pat = 0x0007040600070406ULL; /* the power-on value */
+	/* The MSRs at power-on (vmm/vmsr.c); the TSC as setup_controls() offset it. */
+	vmsr_reset(&v->msr, vmx_guest_msr_cpu(),
+		   (vmx.ctl.proc & CPU_TSC_OFFSETTING) ? -v->vm->tsc_base : 0);
 	if (vmx.ctl.pat)
-		vmcs_write(VMCS_GUEST_IA32_PAT, v->arch.pat);
+		vmcs_write(VMCS_GUEST_IA32_PAT, v->msr.pat);
 	set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
 	for (unsigned i = 0; i < VMX_SWITCHED_MSRS; i++)
 		v->arch.msrs[i] = 0;

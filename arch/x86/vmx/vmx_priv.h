@@ -53,6 +53,8 @@ unsigned vmx_guest_store_linear(struct vcpu *v, uint64_t la, const void *src, un
 struct cpuid_regs;
 void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c);
 uint64_t vmx_guest_cr4_allowed(void);
+struct vmsr_cpu;
+const struct vmsr_cpu *vmx_guest_msr_cpu(void);
 
 #define X86_UD 6
 #define X86_GP 13

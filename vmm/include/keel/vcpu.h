@@ -8,6 +8,7 @@
 #include <arch/vcpu_arch.h>
 #include <keel/exit_trace.h>
 #include <keel/runq.h>
+#include <keel/vmsr.h>
 
 /* SDM register numbers (Vol. 2 Table 2-1): exit qualifications index this. */
 enum gpr {
@@ -29,6 +30,7 @@ struct vcpu {
 	uint64_t host_stack;  /* top of the stack the C exit handlers run on */
 	struct vm *vm;
 	struct vcpu_arch arch;
+	struct vmsr msr; /* the MSRs Keel emulates (vmm/vmsr.c) */
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
 	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */

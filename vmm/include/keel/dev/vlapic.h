@@ -72,9 +72,12 @@ void vlapic_init(struct vlapic *a, uint8_t apic_id);
 int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base);
 
 /*
- * IA32_APIC_BASE[11]. Clearing it returns the registers to their power-up
- * state (SDM 11.4.3 allows that) but keeps the APIC ID; while clear, the
- * MMIO page reads 0 and ignores writes, and nothing is pending.
+ * IA32_APIC_BASE[11], set by the MSR model (vmm/vmsr.c) through
+ * exit_msr.c. Clearing or setting it returns the registers to their
+ * power-up state but keeps the APIC ID (SDM 3A 11.12.5.1); while clear,
+ * the MMIO page reads all ones and ignores writes, as a PC bus does where
+ * nothing answers (11.4.3: as if the CPU had no APIC), nothing is
+ * accepted or pending, and the 8259 reaches the CPU directly.
  */
 void vlapic_set_hw_enabled(struct vlapic *a, bool on);
 /* Hardware- and software-enabled (SVR bit 8): the APIC accepts interrupts. */
