@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * BOOTX64.EFI: reads \keel\keel.cfg, loads \keel\keel.elf by its program
- * headers and every guest image the config names, gathers what Keel needs
- * from the firmware into a struct boot_info, leaves boot services and
- * jumps to Keel. Any problem before ExitBootServices is reported (the
+ * BOOTX64.EFI: reads \keel\keel.cfg (or another \keel\*.cfg picked in the
+ * boot menu), loads \keel\keel.elf by its program headers and every guest
+ * image the config names, gathers what Keel needs from the firmware into a
+ * struct boot_info, leaves boot services and jumps to Keel. Any problem before ExitBootServices is reported (the
  * firmware mirrors its console to serial) and we return to the firmware.
  */
 #include "loader.h"
@@ -64,18 +64,18 @@ static EFI_STATUS load_keel(EFI_FILE_HANDLE root, uint64_t *entry)
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS load_config(EFI_FILE_HANDLE root, struct keel_config *cfg)
+static EFI_STATUS load_config(EFI_FILE_HANDLE root, const char *name, struct keel_config *cfg)
 {
 	struct cfg_error err;
 	EFI_STATUS st;
 	UINTN size;
 	void *text;
 
-	st = file_read(root, "keel.cfg", &text, &size);
+	st = file_read(root, name, &text, &size);
 	if (EFI_ERROR(st))
 		return st;
 	if (config_parse(text, size, cfg, &err)) {
-		Print(L"keel-loader: keel.cfg:%u: %a\r\n", err.line, err.msg);
+		Print(L"keel-loader: %a:%u: %a\r\n", name, err.line, err.msg);
 		FreePool(text);
 		return EFI_LOAD_ERROR;
 	}
@@ -129,6 +129,7 @@ static struct boot_info *alloc_boot_info(void)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+	char cfg_name[CFG_PATH_MAX];
 	EFI_LOADED_IMAGE *li;
 	EFI_FILE_HANDLE root;
 	struct boot_info *bi;
@@ -150,7 +151,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->version = BOOT_INFO_VERSION;
 	CopyMem(bi->loader, "uefi", 5);
 
-	st = load_config(root, &bi->config);
+	menu_choose(root, cfg_name, sizeof(cfg_name));
+	st = load_config(root, cfg_name, &bi->config);
 	if (EFI_ERROR(st))
 		return st;
 	st = load_keel(root, &entry);
@@ -165,7 +167,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			st = file_load_module(root, g->firmware[0] ? g->firmware : g->module,
 					      &bi->modules[2 * i + 1]);
 		if (EFI_ERROR(st)) {
-			Print(L"keel-loader: keel.cfg: guest '%a' not loaded\r\n", g->name);
+			Print(L"keel-loader: %a: guest '%a' not loaded\r\n", cfg_name, g->name);
 			return st;
 		}
 	}
