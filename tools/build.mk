@@ -8,25 +8,28 @@ RUN_TIMEOUT ?= 86400
 SEABIOS := /usr/share/seabios/bios-256k.bin
 
 # What `make run` boots and `make usb` holds: tools/keel.cfg (Debian's Linux)
-# with every guest image beside it, and keel-tests.cfg to switch to the
-# test guests. 100 cylinders (50 MiB) leave room for the Linux disk.
-ESP_FILES += $(B)/linux-disk.img $(GUEST_BINS) $(wildcard $(SEABIOS)) tools/keel-tests.cfg
+# with every guest image beside it, and keel-tests.cfg and keel-bench.cfg,
+# which the loader's boot menu offers. 100 cylinders (50 MiB) leave room for
+# the Linux disk. ESP_CHECK: every file a config names must be on the image.
+ESP_FILES += $(B)/linux-disk.img $(GUEST_BINS) $(wildcard $(SEABIOS)) tools/keel-tests.cfg \
+	tools/keel-bench.cfg
 $(B)/esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(ESP_FILES) tools/keel.cfg tools/mkesp.sh
 	@echo "  ESP     $@"
-	$(Q)ESP_CYLINDERS=100 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel.cfg \
-		$(ESP_FILES)
+	$(Q)ESP_CHECK=1 ESP_CYLINDERS=100 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf \
+		tools/keel.cfg $(ESP_FILES)
 
 # `make run-tests`: the test guests only, so no Debian download is needed.
 $(B)/tests-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(GUEST_BINS) tools/keel-tests.cfg tools/mkesp.sh
 	@echo "  ESP     $@"
-	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-tests.cfg $(GUEST_BINS) \
-		$(wildcard $(SEABIOS))
+	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-tests.cfg \
+		$(GUEST_BINS) $(wildcard $(SEABIOS))
 
-# `make bench`: keel-bench.cfg alone, as the stick's keel.cfg.
+# `make bench`: keel-bench.cfg alone, as the image's keel.cfg (so no menu).
 BENCH_FILES := $(B)/guests/bench64.elf $(B)/guests/pvbench.elf $(B)/guests/ping.elf $(B)/guests/pong.elf
 $(B)/bench-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_FILES) tools/keel-bench.cfg tools/mkesp.sh
 	@echo "  ESP     $@"
-	$(Q)tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-bench.cfg $(BENCH_FILES)
+	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-bench.cfg \
+		$(BENCH_FILES)
 
 # A GPT disk image with one EFI system partition, ready for dd to a USB stick.
 $(B)/keel-usb.img: $(B)/esp.img tools/mkusb.sh
