@@ -4,8 +4,9 @@ keys typed there included): an ESP holding keel.cfg, keel-bench.cfg (the
 stick's own, tools/keel-bench.cfg) and keel-tests.cfg. The default boots
 after the countdown, a digit boots another, Enter the default at once; with
 one config, or `menu timeout=0`, there is no menu. Without a firmware
-console on a serial port the menu goes to the config's port itself. Also
-what `make esp` (and so `make usb`) puts on the stick."""
+console on a serial port the menu goes to the config's port itself. In
+Bochs (VT-x) keel-bench.cfg picked from the menu runs bench64. Also what
+`make esp` (and so `make usb`) puts on the stick."""
 import os
 import re
 import signal
@@ -13,7 +14,8 @@ import socket
 import subprocess
 import time
 
-from keel import ANSI, BUILD, POWER_OFF, ROOT, guest, guest_lines, keel_part, make_esp, run_qemu
+from keel import (ANSI, BUILD, POWER_OFF, ROOT, guest, guest_lines, keel_part, make_esp,
+                  run_bochs_console, run_qemu)
 
 HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="from keel.cfg"\n'
 TESTS = ("guest name=ping type=pv image=ping.elf memory=4M\n"
@@ -129,6 +131,28 @@ def test_a_digit_boots_that_config(tmp_path):
     assert "ping: done" in guest_lines(keel, "ping")
     assert "keel: guest 'bench64' not started: it needs VT-x with EPT" in keel
     assert "[hello]" not in keel
+    assert POWER_OFF in keel
+
+
+def test_bench_config_from_the_menu_in_bochs(tmp_path):
+    """keel-bench.cfg picked on the stick where there is VT-x (Bochs + OVMF):
+    bench64 times every exit type, with the CPU line as its header."""
+    esp = three_configs(tmp_path, "menu timeout=30\n" + HELLO)
+    log = run_bochs_console(esp, [(PROMPT, "2")], timeout=300)
+    assert "keel-loader: booting keel-bench.cfg (key 2)\n" in log
+    keel = keel_part(log)
+    # Bochs sets no hypervisor bit: Keel is not nested there.
+    assert re.search(r"^cpu: .+ \(signature 0x[0-9a-f]+\) \(not nested\)$", keel, re.M), keel[:2000]
+    bench = guest_lines(keel, "bench64")
+    assert bench[0] == ("bench64: 301 iterations per exit type, ticks per round trip (ticks are "
+                        "TSC cycles; in Bochs they are instructions)")
+    figures = [re.match(r"BENCH (\S+) +min +(\d+) median +(\d+)$", l) for l in bench[1:-1]]
+    assert all(figures), bench
+    assert [f[1] for f in figures] == ["none", "cpuid", "vmcall", "pio", "rdmsr", "mmio"]
+    assert all(0 < int(f[2]) <= int(f[3]) for f in figures), bench
+    assert bench[-1] == "bench64: done"
+    assert "pvbench: in a VM, 301 iterations" in "\n".join(guest_lines(keel, "pvbench"))
+    assert "ping: done" in guest_lines(keel, "ping") and "[hello]" not in keel
     assert POWER_OFF in keel
 
 
