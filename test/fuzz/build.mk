@@ -59,6 +59,9 @@ FUZZ_SRCS_vlapic := $(FUZZ_DEV) vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 FUZZ_TARGETS += vioapic
 FUZZ_SRCS_vioapic := $(FUZZ_DEV) vmm/dev/vioapic.c
 
+FUZZ_TARGETS += hpet
+FUZZ_SRCS_hpet := $(FUZZ_DEV) vmm/dev/hpet.c
+
 FUZZ_TARGETS += port92_i8042
 FUZZ_SRCS_port92_i8042 := $(FUZZ_DEV) vmm/dev/port92.c vmm/dev/i8042.c
 

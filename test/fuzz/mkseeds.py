@@ -253,6 +253,16 @@ def device_seeds():
     put("vioapic", "edge-mask", mmio_w(0, 0x12) + mmio_w(0x10, 0x10041) + extra(1, 1) +
         mmio_w(0x10, 0x41) + extra(1, 0) + extra(1, 1) + ACK + mmio_w(0, 0x14) + mmio_w(0x10, 0x400) +
         extra(2, 1))
+    # HPET: one-shot, periodic (Linux's Tn_VAL_SET_CNF sequence), 32-bit, level, legacy, FSB.
+    hpet = mmio_w(0xf0, 0, 8) + mmio_w(0x10, 1) + mmio_w(0x140, 0x2804) + mmio_w(0x148, 5000, 8)
+    hpet += wait(1000, 10) + mmio_r(0xf0) + mmio_r(0xf4) + mmio_w(0x100, 0x294c) + mmio_w(0x108, 20000)
+    hpet += mmio_w(0x108, 1000) + wait(30, 10) + mmio_r(0x108, 8) + mmio_w(0x120, 0x2b06)
+    hpet += mmio_w(0x128, 30000) + wait(100, 10) + mmio_r(0x20) + mmio_w(0x20, 2) + mmio_w(0x10, 3)
+    hpet += wait(100, 10) + mmio_w(0x10, 1) + mmio_r(0x0) + mmio_r(0x4)
+    put("hpet", "timers", hpet)
+    put("hpet", "fsb-32bit", mmio_w(0x154, 0xfee00000) + mmio_w(0x150, 0x41) + mmio_w(0x140, 0x4104) +
+        mmio_w(0x148, 0x100000040, 8) + mmio_w(0x10, 1) + wait(10, 4) + mmio_w(0x10, 0) +
+        mmio_w(0xf0, 0xfffffff0) + mmio_w(0x10, 1) + wait(100, 4) + RESET + mmio_r(0x100, 8))
     put("port92_i8042", "selftest-a20-reset", out(0x64, 0xaa) + inp(0x60) + out(0x64, 0x20) +
         inp(0x60) + out(0x64, 0x60) + out(0x60, 0x47) + out(0x64, 0xd1) + out(0x60, 0xdf) +
         out(0x60, 0xff) + inp(0x64) + inp(0x60) + out(0x64, 0xd4) + out(0x60, 0xf4) + inp(0x60) +

@@ -72,6 +72,9 @@ UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += hpet
+UNIT_SRCS_hpet := vmm/dev/hpet.c
+
 UNIT_TESTS += evtchn
 UNIT_SRCS_evtchn := vmm/evtchn.c
 
