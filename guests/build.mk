@@ -35,7 +35,7 @@ $(B)/guests/%.bin: $(B)/guests/obj/guests/test/%.S.o
 GUEST_BINS += $(patsubst %,$(B)/guests/%.elf,$(GUESTS64)) $(patsubst %,$(B)/guests/%.bin,$(GUESTS16))
 
 # HVM test disks: a boot sector and its stage 2, padded to a 1 MiB disk.
-HVM_DISKS := mbrtest hvmfault
+HVM_DISKS := mbrtest hvmfault apicmsr
 
 $(B)/guests/%.img: $(B)/guests/obj/guests/hvm/%.S.o
 	@echo "  DISK    $@"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs
+from keel import POWER_OFF, SEABIOS_PATH, guest, guest_lines, keel_part, make_esp, run_bochs
 
 # Every check msrwalk makes (guests/test/msrwalk.c): a missing one fails too.
 MSRWALK_CHECKS = [
@@ -70,4 +70,80 @@ def check_msrwalk(log):
 def test_msrs_from_a_guest(tmp_path, cpu):
     log = keel_part(run_bochs(make_esp(tmp_path, CFG, [guest("msrwalk.elf")]), cpu))
     check_msrwalk(log)
+    assert POWER_OFF in log
+
+
+def mtrr_type(cap, deftype, fixed, var, pa):
+    """The memory type the MTRRs give address pa, by SDM 3A 12.11.4.1
+    (written here independently of vmm/vmsr_mtrr.c); None if undefined."""
+    if not deftype & 0x800:
+        return 0
+    if deftype & 0x400 and pa < 0x100000:
+        if pa < 0x80000:
+            msr, byte = 0x250, pa >> 16
+        elif pa < 0xc0000:
+            msr, byte = 0x258 + ((pa - 0x80000) >> 17), ((pa - 0x80000) >> 14) & 7
+        else:
+            msr, byte = 0x268 + ((pa - 0xc0000) >> 15), ((pa - 0xc0000) >> 12) & 7
+        return fixed[msr] >> (8 * byte) & 0xff
+    types = set()
+    for n in range(cap & 0xff):
+        base, mask = var[0x200 + 2 * n], var[0x201 + 2 * n]
+        if mask & 0x800 and (pa & mask & ~0xfff) == (base & mask & ~0xfff):
+            types.add(base & 0xff)
+    if not types:
+        return deftype & 0xff
+    if 0 in types:
+        return 0
+    if types == {4, 6}:
+        return 4
+    return types.pop() if len(types) == 1 else None
+
+
+def hexes(out, prefix):
+    return [int(l.split()[-1], 16) for l in out if l.startswith(prefix)]
+
+
+HVM_CFG = "guest name=pc type=hvm image=apicmsr.img memory=32M\n"
+UC, WB = 0, 6
+POWER_UP = {0x30: 0x00050014, 0x80: 0, 0xd0: 0, 0xe0: 0xffffffff, 0xf0: 0xff, 0x170: 0,
+            0x270: 0, 0x320: 0x10000, 0x350: 0x10000, 0x360: 0x10000, 0x370: 0x10000,
+            0x380: 0, 0x3e0: 0, 0x20: 0}  # SDM 3A 11.4.7.1, APIC ID 0
+
+
+@pytest.mark.parametrize("cpu", ["corei7_skylake_x", "corei7_haswell_4770"])
+def test_apic_base_and_mtrrs_in_an_hvm_guest(tmp_path, cpu):
+    log = keel_part(run_bochs(make_esp(tmp_path, HVM_CFG, [guest("apicmsr.img"), SEABIOS_PATH]),
+                              cpu))
+    out = [l for l in guest_lines(log, "pc") if l.startswith("apicmsr: ")]
+    text = "\n".join(out)
+    assert "apicmsr: done" in out, log
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    # SeaBIOS found MTRRs (it skips them when MTRRCAP reads 0), programmed
+    # them without a #GP and turned them on; the MMIO hole is UC, RAM WB.
+    cap = hexes(out, "apicmsr: MTRRCAP ")[0]
+    deftype = hexes(out, "apicmsr: MTRRdefType ")[0]
+    fixed = {int(l.split()[2], 16): int(l.split()[3], 16) for l in out if "MTRRfix " in l}
+    var = {int(l.split()[2], 16): int(l.split()[3], 16) for l in out if "MTRRvar " in l}
+    assert cap == 0x508 and len(fixed) == 11 and len(var) == 16, text
+    assert deftype & 0xc00 == 0xc00, text
+    for pa, want in [(0xfee00000, UC), (0xfec00000, UC), (0xfebf0000, UC), (0xa0000, UC),
+                     (0x0, WB), (0x100000, WB), (0x1ffffff, WB)]:
+        assert mtrr_type(cap, deftype, fixed, var, pa) == want, f"{pa:#x}\n{text}"
+    # IA32_APIC_BASE: on, off, on, and unchanged by the faulting writes.
+    assert hexes(out, "apicmsr: APIC_BASE ") == [0xfee00900, 0xfee00100, 0xfee00900,
+                                                 0xfee00900], text
+    apic_flag = [v >> 9 & 1 for v in hexes(out, "apicmsr: CPUID.1:EDX ")]
+    assert apic_flag == [1, 0, 1], text  # SDM 3A 11.4.3: the flag follows EN
+    # The timer ticks, stops with the APIC, and only ticks again once programmed.
+    on, off, reset, again = (hexes(out, f"apicmsr: ticks {w} ")[0]
+                             for w in ("enabled", "disabled", "after enable", "reprogrammed"))
+    assert on >= 10 and again >= 10 and off == 0 and reset == 0, text
+    # Disabled: the page reads as nothing is there. Enabled again: power-up state.
+    regs = [(int(l.split()[2], 16), int(l.split()[3], 16)) for l in out if " reg " in l]
+    assert len(regs) == 2 * len(POWER_UP), text
+    assert all(v == 0xffffffff for _, v in regs[:len(POWER_UP)]), text
+    assert dict(regs[len(POWER_UP):]) == POWER_UP, text
+    for what in ("disabled to x2APIC", "x2APIC", "move"):
+        assert hexes(out, f"apicmsr: #GP {what} ") == [1], text
     assert POWER_OFF in log
