@@ -62,8 +62,8 @@ static void check_guest(const struct keel_config *cfg, unsigned i)
 static bool write_cfg(const struct keel_config *cfg, char *out, size_t cap, size_t *len)
 {
 	static const char *const types[] = { "", "elf64", "real", "hvm", "pv" };
-	size_t at = (size_t)snprintf(out, cap, "console port=%u baud=%u\n", cfg->serial_port,
-				     cfg->serial_baud);
+	size_t at = (size_t)snprintf(out, cap, "console port=%u baud=%u\nmenu timeout=%u\n",
+				     cfg->serial_port, cfg->serial_baud, cfg->menu_timeout);
 
 	for (unsigned i = 0; i < cfg->nr_guests; i++) {
 		const struct cfg_guest *g = &cfg->guests[i];
@@ -107,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(cfg.nr_guests <= CFG_GUESTS_MAX, "at most CFG_GUESTS_MAX guests");
 	FUZZ_CHECK(cfg.serial_port >= 1 && cfg.serial_baud >= 300 && cfg.serial_baud <= 115200 &&
 		   115200 % cfg.serial_baud == 0, "the console port and baud are usable");
+	FUZZ_CHECK(cfg.menu_timeout <= CFG_MENU_TIMEOUT_MAX, "the menu timeout is in range");
 	for (unsigned i = 0; i < cfg.nr_guests; i++)
 		check_guest(&cfg, i);
 	if (!write_cfg(&cfg, text, sizeof(text), &len))
