@@ -75,6 +75,9 @@ UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 UNIT_TESTS += hpet
 UNIT_SRCS_hpet := vmm/dev/hpet.c
 
+UNIT_TESTS += pci_msi
+UNIT_SRCS_pci_msi := vmm/dev/pci_msi.c vmm/dev/pci_bus.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
+
 UNIT_TESTS += evtchn
 UNIT_SRCS_evtchn := vmm/evtchn.c
 
