@@ -47,8 +47,8 @@ static BOOLEAN has_uart(EFI_DEVICE_PATH *node)
 /*
  * Is there a text console on a serial port? The firmware connects one (a
  * terminal on a UART) only where its ConOut variable says, and its ConOut
- * then writes there too. The variable alone is not proof: OVMF lists COM1
- * even when the machine has none.
+ * then writes there too. The variable alone is not proof: it outlives the
+ * hardware it names, so look for a connected terminal instead.
  */
 static BOOLEAN firmware_has_serial_console(void)
 {
