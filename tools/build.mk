@@ -62,7 +62,7 @@ bench: setup
 	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
 
 SYSTEST_JOBS ?= 2
-systest: all $(B)/esp.img $(B)/linux-disk.img
+systest: all $(B)/esp.img $(B)/linux-disk.img $(B)/nested-disk.img
 	$(Q)cd test/system && KEEL_BUILD=$(abspath $(B)) /usr/bin/python3 -m pytest -v -n $(SYSTEST_JOBS) \
 		-p no:cacheprovider .
 
@@ -77,3 +77,6 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory systest
 
 .PHONY: setup esp usb run run-linux run-tests bench systest test check-layering
+
+# Keel under KVM: make run-kvm, and the nested-KVM disk for Bochs.
+include tools/nested.mk
