@@ -54,6 +54,17 @@ static const struct vmx_model vmx_models[] = {
 	       0x0000007f00000000ULL, 0x007fffff00036dfbULL, 0x0000ffff000011fbULL,
 	       0x00000000000401e0ULL, 0x00000f0106114141ULL, 0x80000021, 0xffffffff, 0x2000,
 	       0x67ff) },
+	/*
+	 * KVM's nested VMX (Debian 12's 6.1 kvm_intel nested=1 in Bochs
+	 * corei7_skylake_x, 2026-12-07, tools/nested/kvmcaps.c on a fresh vCPU
+	 * given KVM's supported CPUID): no XSAVES, and a preemption timer that
+	 * counts at TSC/32 (misc bits 4:0 = 5), where Bochs's counts at the TSC.
+	 */
+	{ "kvm_nested_skylake_x",
+	  CAPS(0x00d8100011e57ed0ULL, 0x0000007f00000016ULL, 0xf7f9fffe04006172ULL,
+	       0x02037bff00000000ULL, 0x007fffff00036dfbULL, 0x0000f3ff000011fbULL,
+	       0x0000000020000165ULL, 0x00000f0106334041ULL, 0x80000021, 0xffffffff, 0x2000,
+	       0x332fff) },
 	/* Core 2: no EPT, no VPID, and no EFER/PAT switching on VM exit or entry. */
 	{ "core2_penryn_t9600",
 	  CAPS(0x00d810000000002bULL, 0x0000003f00000016ULL, 0xf7f9fffe04006172ULL,
