@@ -17,6 +17,7 @@
 #include <boot/boot_info.h>
 #include <drivers/rtc.h>
 #include <keel/bits.h>
+#include <keel/dev/pci_msi.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hvm.h>
@@ -204,12 +205,20 @@ static int isa_devices_build(struct vm *vm, struct hvm_platform *h, bool cold)
  * An ISA interrupt line drives both the 8259s and the IOAPIC, as on a PC;
  * IRQ 0 arrives at IOAPIC pin 2 (the override every PC's MADT declares).
  */
+static void isa_line(struct hvm_platform *h, unsigned irq, bool level)
+{
+	vpic_set_irq(&h->pic, irq, level);
+	vioapic_set_irq(&h->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+/* The ISA devices' lines; in HPET legacy replacement IRQ 0 and 8 are the HPET's alone. */
 static void hvm_isa_irq(void *ctx, unsigned irq, bool level)
 {
 	struct hvm_platform *h = ctx;
 
-	vpic_set_irq(&h->pic, irq, level);
-	vioapic_set_irq(&h->ioapic, irq == 0 ? 2 : irq, level);
+	if ((irq == 0 || irq == 8) && hpet_legacy(&h->hpet))
+		return;
+	isa_line(h, irq, level);
 }
 
 static void ioapic_deliver(void *ctx, uint8_t vector, bool level)
@@ -220,6 +229,40 @@ static void ioapic_deliver(void *ctx, uint8_t vector, bool level)
 static void lapic_eoi_level(void *ctx, uint8_t vector)
 {
 	vioapic_eoi(&((struct hvm_platform *)ctx)->ioapic, vector);
+}
+
+/* The HPET's lines: ISA IRQ 0 and 8 in legacy replacement, else IOAPIC pins 20-23. */
+static void hpet_irq(void *ctx, unsigned line, bool level)
+{
+	struct hvm_platform *h = ctx;
+
+	if (line < 16)
+		isa_line(h, line, level);
+	else
+		vioapic_set_irq(&h->ioapic, line, level);
+}
+
+/*
+ * LEG_RT_CNF turned on: the PIT's and RTC's levels leave IRQ 0 and 8 (the
+ * HPET drives them next); off: the RTC's level is IRQ 8's again.
+ */
+static void hpet_legacy_changed(void *ctx, bool on)
+{
+	struct hvm_platform *h = ctx;
+
+	isa_line(h, 0, false);
+	isa_line(h, 8, !on && h->rtc.irq_level);
+}
+
+/* The HPET at 0xfed00000, where SeaBIOS looks for it; FSB messages go to the local APIC. */
+static int hpet_build(struct vm *vm, struct hvm_platform *h)
+{
+	hpet_init(&h->hpet);
+	h->hpet.set_irq = hpet_irq;
+	h->hpet.legacy_changed = hpet_legacy_changed;
+	h->hpet.ctx = h;
+	h->hpet.msi = (struct msi_line){ msi_to_lapic, &h->lapic };
+	return hpet_register(vm, &h->hpet, HPET_BASE_DEFAULT);
 }
 
 /* One local APIC (ID 0) and one IOAPIC (ID 0), at the PC's addresses. */
@@ -253,6 +296,8 @@ static int hvm_platform_build(struct vm *vm, struct hvm_platform *h, bool cold)
 		err = vpit_register(vm, &h->pit);
 	if (!err)
 		err = apic_build(vm, h);
+	if (!err)
+		err = hpet_build(vm, h);
 	if (!err)
 		err = pci_platform_build(vm, h);
 	if (!err)

@@ -94,10 +94,12 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 		vpit_update(&h->pit, now);
 		rtc_update(&h->rtc, now);
 		vlapic_update(&h->lapic, now);
+		hpet_update(&h->hpet, now);
 	}
 	next = earlier(h->console_poll_ns, vpit_next_event_ns(&h->pit, now));
 	next = earlier(next, rtc_next_event_ns(&h->rtc, now));
 	next = earlier(next, vlapic_next_event_ns(&h->lapic, now));
+	next = earlier(next, hpet_next_event_ns(&h->hpet, now));
 	if (next < now + TIMER_FLOOR_NS)
 		next = now + TIMER_FLOOR_NS;
 	h->next_event_ns = next;

@@ -105,13 +105,22 @@ static void reset(struct vm *v)
 	enter(false, false);
 }
 
-/* Lines as the PC wires them: each ISA IRQ to both 8259 and IOAPIC, IRQ 0 at pin 2. */
+/*
+ * Lines as the PC wires them: each ISA IRQ to both 8259 and IOAPIC, IRQ 0
+ * at pin 2; the HPET's at pins 20-23, and at IRQ 0 and 8 in legacy
+ * replacement, where the PIT and RTC raise nothing.
+ */
 static void check_wiring(const struct hvm_platform *h)
 {
-	uint32_t io = h->ioapic.line;
+	uint32_t io = h->ioapic.line, hpet = h->hpet.lines;
+	bool legacy = hpet_legacy(&h->hpet);
 
-	FUZZ_CHECK(!h->pic.line[0] && !(io & 1u << 2), "hvm: the PIT pulses IRQ 0, never holds it");
-	FUZZ_CHECK(!(io & 1u) && !(io >> 16), "hvm: IOAPIC pins 0 and 16-23 are not wired");
+	FUZZ_CHECK(h->pic.line[0] == (bool)(hpet & 1u) && (bool)(io & 1u << 2) == h->pic.line[0],
+		   "hvm: IRQ 0 is pulsed by the PIT, held only by a level-triggered HPET timer 0");
+	FUZZ_CHECK(!(io & 1u) && !(io >> 16 & 0xf), "hvm: IOAPIC pins 0 and 16-19 are not wired");
+	FUZZ_CHECK(io >> 20 == hpet >> 20, "hvm: IOAPIC pins 20-23 are the HPET's lines");
+	FUZZ_CHECK(legacy || !(hpet & (1u << 0 | 1u << 8)), "hvm: the HPET has IRQ 0 and 8 only in "
+		   "legacy replacement");
 	for (unsigned irq = 3; irq < 16; irq++)
 		FUZZ_CHECK(h->pic.line[irq] == (bool)(io >> irq & 1),
 			   "hvm: an ISA line reaches the 8259 and the IOAPIC alike");
@@ -121,7 +130,8 @@ static void check_wiring(const struct hvm_platform *h)
 		   h->ide.chan[1].irq_level == h->pic.line[15],
 		   "hvm: an interrupt line is what its device says it drives");
 	/* Also across a reset, which keeps the CMOS (and IRQF) but rebuilds the PICs. */
-	FUZZ_CHECK(h->rtc.irq_level == h->pic.line[8], "hvm: IRQ 8 is what the RTC says it drives");
+	FUZZ_CHECK(h->pic.line[8] == (legacy ? (bool)(hpet & 1u << 8) : h->rtc.irq_level),
+		   "hvm: IRQ 8 is what the RTC says it drives, or the HPET in legacy replacement");
 }
 
 static void after_op(struct vm *v)

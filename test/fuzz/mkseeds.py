@@ -288,6 +288,15 @@ def device_seeds():
     put("hvm_platform", "apic-ioapic", mmio_w(0xf0, 0x1ff, rng=1) + mmio_w(0, 0x14, rng=2) +
         mmio_w(0x10, 0x8030, rng=2) + pit_mode2(100) + wait(1, 24) + HLT + ACK +
         mmio_w(0xb0, 0, rng=1) + out(0x64, 0xfe) + wait(1, 10) + pic_init())
+    # The HPET (MMIO range 3): legacy replacement with a level timer 0 and the RTC's IRQ 8,
+    # then back, then an FSB message to the local APIC.
+    hp = pic_init() + mmio_w(0xf0, 0x1ff, rng=1) + out(0x70, 0x0b) + out(0x71, 0x42)
+    hp += mmio_w(0x10, 3, rng=3) + mmio_w(0x100, 0x4e, rng=3) + mmio_w(0x108, 20000, rng=3)
+    hp += mmio_w(0x108, 20000, rng=3) + wait(5, 20) + HLT + ACK + mmio_w(0x20, 1, rng=3)
+    hp += out(0x20, 0x20) + mmio_w(0x10, 1, rng=3) + wait(5, 20) + ACK + mmio_w(0x154, 0xfee00000, rng=3)
+    hp += mmio_w(0x150, 0x51, rng=3) + mmio_w(0x140, 0x4004, rng=3) + mmio_w(0x148, 0x400000, rng=3)
+    hp += HLT + ACK + mmio_w(0xb0, 0, rng=1) + RESET + mmio_r(0, rng=3)
+    put("hvm_platform", "hpet-legacy-msi", hp)
     put("hvm_platform", "reset-paths", out(0xcf9, 0x06) + inp(0x60) + out(0x92, 1) + inp(0x92) +
         RESET + console(b"\x01s\x01hA\n") + b"\x06\x03" + b"\x06\x02" + HLT)
 

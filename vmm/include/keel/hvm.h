@@ -7,6 +7,7 @@
 #include <keel/console_keys.h>
 #include <keel/dev/ata.h>
 #include <keel/dev/fw_cfg.h>
+#include <keel/dev/hpet.h>
 #include <keel/dev/i440fx.h>
 #include <keel/dev/i8042.h>
 #include <keel/dev/pci.h>
@@ -29,6 +30,7 @@ struct hvm_platform {
 	struct vlapic lapic;
 	struct vioapic ioapic;
 	struct vpit pit;
+	struct hpet hpet;
 	struct piix_ide ide;
 	struct pci_bus pci;
 	struct i440fx northbridge;
