@@ -14,6 +14,8 @@ void vmsr_reset(struct vmsr *s, const struct vmsr_cpu *cpu, uint64_t tsc_offset)
 	s->cpu = *cpu;
 	if (s->cpu.maxphyaddr < 36 || s->cpu.maxphyaddr > 52)
 		s->cpu.maxphyaddr = 36; /* the SDM's value when leaf 80000008H is absent */
+	if (!s->cpu.tsc_writable)
+		s->cpu.tsc_adjust = false; /* it could not move the TSC */
 	s->apic_base = APIC_BASE_POWER_ON; /* the one vCPU is the BSP */
 	s->misc_enable = MISC_POWER_ON;
 	s->pat = PAT_POWER_ON;

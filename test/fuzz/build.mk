@@ -68,6 +68,10 @@ FUZZ_SRCS_port92_i8042 := $(FUZZ_DEV) vmm/dev/port92.c vmm/dev/i8042.c
 FUZZ_TARGETS += pci
 FUZZ_SRCS_pci := $(FUZZ_DEV) vmm/dev/pci_bus.c vmm/dev/i440fx.c vmm/dev/piix.c
 
+# The guest MSR model with a vLAPIC that follows IA32_APIC_BASE, as exit_msr.c wires it.
+FUZZ_TARGETS += vmsr
+FUZZ_SRCS_vmsr := $(FUZZ_DEV) vmm/vmsr.c vmm/vmsr_mtrr.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
+
 # The MMIO decoder and its arithmetic, against Capstone and the host CPU;
 # -mno-red-zone: the host's flags are read with pushf in inline asm.
 FUZZ_TARGETS += decode
@@ -90,7 +94,8 @@ FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm
 # invariants that keep guests apart checked after each call.
 FUZZ_TARGETS += hypercall
 FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c \
-	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c
+	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c \
+	vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

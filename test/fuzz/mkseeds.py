@@ -321,7 +321,40 @@ def decode_seeds():
         put("decode", name, hdr + bytes.fromhex(hexbytes))
 
 
+# ---- the MSR model (fuzz_vmsr.c: flags, MAXPHYADDR, host TSC, then ops) ---
+
+VMSR_MSRS = [0x10, 0x17, 0x1b, 0x3a, 0x3b, 0x48, 0x49, 0x8b, 0xfe, 0x10a, 0x10b, 0x1a0,
+             *range(0x200, 0x211), 0x250, 0x258, 0x259, *range(0x268, 0x271), 0x277, 0x2ff,
+             0x6e0, 0x802, 0xc0000080]
+
+
+def wrmsr(msr, value):
+    if msr in VMSR_MSRS:
+        return bytes([0, VMSR_MSRS.index(msr)]) + struct.pack("<Q", value)
+    return b"\x08" + struct.pack("<IQ", msr, value)
+
+
+def vmsr_seeds():
+    hdr = bytes([0, 46]) + struct.pack("<Q", 10**9)
+    seabios = wrmsr(0x2ff, 0) + wrmsr(0x250, 0x0606060606060606) + wrmsr(0x258, 0x0606060606060606)
+    seabios += wrmsr(0x259, 0) + b"".join(wrmsr(m, 0x0505050505050505) for m in range(0x268, 0x270))
+    seabios += b"".join(wrmsr(m, 0) for m in range(0x200, 0x210))
+    seabios += wrmsr(0x200, 0x80000000) + wrmsr(0x201, 0x3fff80000800) + wrmsr(0x2ff, 0xc06)
+    put("vmsr", "seabios-mtrrs", hdr + seabios)
+    apic = wrmsr(0x1b, 0xfee00100) + b"\x07\x03" + wrmsr(0x1b, 0xfee00d00) + wrmsr(0x1b, 0xfee00900)
+    put("vmsr", "apic-off-on", hdr + apic + b"\x07\x0f")
+    put("vmsr", "x2apic-transitions", bytes([8, 46]) + bytes(8) + wrmsr(0x1b, 0xfee00d00) +
+        wrmsr(0x1b, 0xfee00900) + wrmsr(0x1b, 0xfee00100) + wrmsr(0x1b, 0xfee00d00) +
+        wrmsr(0x1b, 0xfee00900))
+    put("vmsr", "tsc", hdr + wrmsr(0x10, 1 << 40) + b"\x04" + struct.pack("<I", 5000) +
+        wrmsr(0x3b, 12345) + b"\x06" + wrmsr(0x3b, -1 & (2**64 - 1)) + b"\x03\x00")
+    put("vmsr", "linux-boot", bytes([64, 39]) + bytes(8) + wrmsr(0x1a0, 0x1801) +
+        wrmsr(0xc0000080, 0xd01) + wrmsr(0x277, 0x0007010600070106) + wrmsr(0x1a0, 1 << 34) +
+        wrmsr(0x8b, 0) + b"\x05" + wrmsr(0x3a, 5) + wrmsr(0x6e0, 1))
+
+
 def main():
+    vmsr_seeds()
     decode_seeds()
     kernel = elf_seeds()
     fat_seeds(kernel)

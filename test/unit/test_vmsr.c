@@ -204,9 +204,12 @@ static void test_tsc_cpu_limits(void **state)
 	wr(0x10, 77);
 	assert_int_equal(rd(0x10), 77);
 	c.tsc_writable = false; /* no TSC offsetting: the TSC reads but cannot be set */
+	c.tsc_adjust = true;    /* and TSC_ADJUST, which would have to move it, is not there */
 	reset_with(c);
 	assert_int_equal(rd(0x10), 5000000 + 0x1000);
 	wr_gp(0x10, 77);
+	rd_gp(0x3b);
+	wr_gp(0x3b, 0);
 }
 
 /* ---- MTRRs (SDM 3A 12.11) ---- */

@@ -80,7 +80,7 @@ static void filter(uint32_t leaf, uint32_t sub, struct cpuid_regs *c, const stru
 		c->ebx &= ~(uint32_t)L7_EBX_HIDE;
 		c->ecx &= ~(uint32_t)L7_ECX_HIDE;
 		c->edx = 0;
-		if (sub == 0 && basic_max() >= 7)
+		if (sub == 0 && basic_max() >= 7 && (vmx.ctl.proc & CPU_TSC_OFFSETTING))
 			c->ebx |= L7_EBX_TSC_ADJUST;
 		break;
 	case 0x80000001: /* Vol. 4 IA32_MISC_ENABLE[34]: XD disabled hides NX */

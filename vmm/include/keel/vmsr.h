@@ -82,7 +82,7 @@ struct vmsr_cpu {
 	uint8_t maxphyaddr; /* CPUID.80000008H:EAX[7:0] */
 	bool pat;           /* CPUID.01H:EDX[16] */
 	bool mtrr;          /* CPUID.01H:EDX[12] */
-	bool tsc_adjust;    /* CPUID.(EAX=07H,ECX=0):EBX[1] */
+	bool tsc_adjust;    /* CPUID.(EAX=07H,ECX=0):EBX[1] (only with tsc_writable) */
 	bool x2apic;        /* CPUID.01H:ECX[21]: false until issue 9 part 3 */
 	bool nx;            /* CPUID.80000001H:EDX[20] */
 	bool lm;            /* CPUID.80000001H:EDX[29] */
