@@ -37,6 +37,7 @@ struct parser {
 	unsigned line;
 	bool console_seen;
 	bool menu_seen;
+	unsigned focus_line; /* the console line naming a focus, checked at the end */
 };
 
 struct key {
@@ -410,9 +411,20 @@ static int guest_end(struct parser *p, unsigned seen)
 	return 0;
 }
 
+/* The guest whose console has the focus from the start; that it exists is checked at the end. */
+static int set_focus(struct parser *p, const struct slice *v)
+{
+	if (v->n < 1 || v->n >= CFG_NAME_MAX)
+		return fail(p, "focus ", v, " must be a guest name of 1..15 characters");
+	copy_str(p->cfg->console_focus, v);
+	p->focus_line = p->line;
+	return 0;
+}
+
 static const struct key console_keys[] = {
 	{ "port", set_port },
 	{ "baud", set_baud },
+	{ "focus", set_focus },
 };
 
 static const struct key menu_keys[] = {
@@ -524,7 +536,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 int config_parse(const char *text, size_t len, struct keel_config *cfg,
 		 struct cfg_error *err)
 {
-	struct parser p = { cfg, err, NULL, 0, false, false };
+	struct parser p = { cfg, err, NULL, 0, false, false, 0 };
 	size_t start = 0;
 
 	if (!cfg || !err)
@@ -548,6 +560,15 @@ int config_parse(const char *text, size_t len, struct keel_config *cfg,
 		if (parse_line(&p, text + start, n))
 			return -1;
 		start = end + 1;
+	}
+	if (p.focus_line) {
+		struct slice focus = slice_of(cfg->console_focus);
+
+		for (unsigned i = 0; i < cfg->nr_guests; i++)
+			if (eq(&focus, cfg->guests[i].name))
+				return 0;
+		p.line = p.focus_line;
+		return fail(&p, "focus ", &focus, " names no guest");
 	}
 	return 0;
 }

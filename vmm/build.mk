@@ -7,3 +7,5 @@ KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vmsr.c vmm/vmsr_mtrr.c vmm/vm_mem.c vmm/hvm
 	vmm/dev/rtc_cmos.c vmm/dev/fw_cfg.c vmm/dev/port92.c vmm/dev/i8042.c \
 	vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/hpet.c vmm/dev/pci_msi.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c \
 	vmm/lib/string.c vmm/lib/vsnprintf.c vmm/lib/printk.c boot/config.c boot/elf64.c
+# Keel's console: focus, tagged and raw output, typed input queues.
+KEEL_SRCS += vmm/console.c vmm/console_input.c

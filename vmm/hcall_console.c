@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * KEEL_HC_CONSOLE_WRITE / READ: a guest's text on Keel's console, tagged
- * like UART output, and what is typed there. An hvm guest, when one runs,
- * owns the typed input (its UART); otherwise PV guests read it.
+ * KEEL_HC_CONSOLE_WRITE / READ: a guest's text on Keel's console, shown as
+ * its UART output is (vmm/console.c), and what is typed there for it
+ * (vmm/console_input.c: the focused guest's, or from Keel's log the PV
+ * guests' while no hvm guest runs).
  */
 #include <arch/guest_mem.h>
 #include <drivers/uart.h>
 #include <keel/abi.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/hcall_args.h>
 #include <keel/hypercall.h>
@@ -18,6 +20,7 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 {
 	char buf[128];
 	int err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
+	uint64_t due = uart_tx_due;
 
 	(void)a2, (void)a3, (void)a4;
 	if (err)
@@ -31,18 +34,11 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 		if (arch_guest_read(v, gva + done, buf, chunk) != chunk)
 			return (uint64_t)-EFAULT;
 		for (unsigned i = 0; i < chunk; i++)
-			vm_console_putc(v->vm, buf[i]);
+			vm_console_text(v->vm, buf[i]);
 		done += chunk;
 	}
+	console_tx_started(v->vm, due);
 	return len;
-}
-
-bool console_input_to_hvm(void)
-{
-	for (unsigned i = 0; i < keel_nr_vms; i++)
-		if (keel_vms[i].hvm && keel_vms[i].state != VM_STOPPED)
-			return true;
-	return false;
 }
 
 uint64_t hcall_console_read(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,
@@ -50,21 +46,28 @@ uint64_t hcall_console_read(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t
 {
 	char buf[128];
 	unsigned n = 0;
-	int c, err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
+	int err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
+	struct ring *q;
 
 	(void)a2, (void)a3, (void)a4;
 	if (err)
 		return (uint64_t)err;
-	if (console_input_to_hvm())
+	vm_console_poll(v->vm);
+	q = console_input_for(v->vm);
+	if (!q)
 		return 0;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
 	/* Check the buffer is guest memory first, so a bad one loses no input. */
 	if (arch_guest_read(v, gva, buf, (unsigned)len) != len)
 		return (uint64_t)-EFAULT;
-	while (n < len && (c = uart_getc()) >= 0)
-		buf[n++] = (char)c;
+	while (n < len && n < ring_count(q)) {
+		buf[n] = (char)ring_peek(q, n);
+		n++;
+	}
+	/* Taken only once written: a buffer the guest cannot write loses nothing either. */
 	if (n && arch_guest_write(v, gva, buf, n) != n)
 		return (uint64_t)-EFAULT;
+	ring_drop(q, n);
 	return n;
 }

@@ -9,7 +9,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/vmx.h>
-#include <drivers/uart.h>
+#include <keel/console.h>
 #include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -18,8 +18,6 @@
 
 /* Keel's console is polled for input this often (a port read costs on hardware). */
 #define CONSOLE_POLL_NS 10000000ULL
-/* A partial output line unchanged for this many polls is shown: it is a prompt. */
-#define CONSOLE_QUIET_POLLS 50
 /*
  * Device deadlines closer than this are pushed back to it. A guest can
  * program a timer faster than an exit round trip (the PIT at count 2 is a
@@ -28,52 +26,13 @@
  */
 #define TIMER_FLOOR_NS 50000ULL
 
-/*
- * A byte typed on Keel's console: the guest's, or a Ctrl-A command. The
- * guest's partial line is shown first so Keel's report starts on a line of
- * its own and the console stays in the order things happened.
- */
-static void console_input(struct vm *vm, struct hvm_platform *h, uint8_t c)
-{
-	switch (console_key(&h->keys, c)) {
-	case CONSOLE_KEY_GUEST:
-		vuart_receive(&vm->uart, c);
-		break;
-	case CONSOLE_KEY_STATS:
-		vm_console_flush(vm);
-		vcpu_print_stats(&vm->vcpu);
-		break;
-	case CONSOLE_KEY_TRACE:
-		vm_console_flush(vm);
-		vcpu_print_trace(&vm->vcpu);
-		break;
-	case CONSOLE_KEY_HELP:
-		vm_console_flush(vm);
-		printk("%s\n", console_keys_help);
-		break;
-	case CONSOLE_KEY_NONE:
-		break;
-	}
-}
-
+/* Typed input, Ctrl-A keys and prompts: vmm/console_input.c. */
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 {
-	int c;
-
 	if (now < h->console_poll_ns)
 		return;
 	h->console_poll_ns = now + CONSOLE_POLL_NS;
-	while ((c = uart_getc()) >= 0)
-		console_input(vm, h, (uint8_t)c);
-	if (vm->console.len && vm->console.len == h->console_len_seen) {
-		if (++h->console_quiet >= CONSOLE_QUIET_POLLS) {
-			vm_console_flush(vm);
-			h->console_quiet = 0;
-		}
-	} else {
-		h->console_quiet = 0;
-	}
-	h->console_len_seen = vm->console.len;
+	vm_console_poll(vm);
 }
 
 static uint64_t earlier(uint64_t a, uint64_t b)

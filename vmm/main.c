@@ -13,6 +13,7 @@
 #include <drivers/intc.h>
 #include <drivers/tsc.h>
 #include <drivers/uart.h>
+#include <keel/console.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -160,6 +161,7 @@ void keel_main(struct boot_info *bi)
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	build_guests(bi);
+	console_start(bi->config.console_focus);
 	pv_start_info_finish();
 	sched_start();
 }

@@ -17,6 +17,7 @@
 #include <drivers/tsc.h>
 #include <keel/abi.h>
 #include <keel/bits.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hypercall.h>
@@ -114,12 +115,11 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	return 0;
 }
 
-/* Once every guest is built: whether typed input will reach the PV guests. */
+/* Once every guest is built and the console's focus set: whether typed input reaches each. */
 void pv_start_info_finish(void)
 {
-	bool to_hvm = console_input_to_hvm();
-
 	for (unsigned i = 0; i < keel_nr_vms; i++)
 		if (keel_vms[i].pv_start_info)
-			keel_vms[i].pv_start_info->console_input = !to_hvm;
+			keel_vms[i].pv_start_info->console_input =
+				console_input_for(&keel_vms[i]) != NULL;
 }

@@ -17,6 +17,8 @@
 #include <arch/io.h>
 #include <arch/vmx.h>
 #include <drivers/tsc.h>
+#include <drivers/uart.h>
+#include <keel/console.h>
 #include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/pv.h>
@@ -38,17 +40,19 @@ static struct vcpu *vcpu_of(struct runq_entity *e)
 	return (struct vcpu *)((char *)e - offsetof(struct vcpu, sched));
 }
 
+/* The slice end, or sooner when console output waits for the UART (uart_tx_due). */
 uint64_t sched_deadline(void)
 {
-	return runq.deadline;
+	return uart_tx_due < runq.deadline ? uart_tx_due : runq.deadline;
 }
 
-/* The timer for a non-hvm vCPU: its slice end, or a PV guest's own timer if that is sooner. */
+/* The timer for a non-hvm vCPU: sched_deadline, or a PV guest's own timer if that is sooner. */
 static uint64_t timer_for(struct vcpu *v)
 {
 	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX;
+	uint64_t d = sched_deadline();
 
-	return pv < runq.deadline ? pv : runq.deadline;
+	return pv < d ? pv : d;
 }
 
 /* A PV guest's timer event, and the upcall for what is pending, before it resumes. */
@@ -83,11 +87,13 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
  * one of its device deadlines (every 10 ms, halted or not), so a halted
  * one is among those waited for; a PV guest polls it with CONSOLE_READ,
  * runnable (Keel does not idle then) or between sleeps on its own timer.
+ * Queued console output wakes it when the UART has room for more.
  */
 static void idle(void)
 {
 	uint64_t until = runq_next_wake(&runq);
 
+	console_service();
 	if (!runq_alive(&runq)) {
 		arch_cpu_idle_report();
 		keel_shutdown();
@@ -102,7 +108,7 @@ static void idle(void)
 			}
 		}
 	}
-	arch_cpu_idle(until);
+	arch_cpu_idle(uart_tx_due < until ? uart_tx_due : until);
 }
 
 /* Enter e (NULL: idle first), or pick again while the one picked cannot run yet. */
@@ -137,6 +143,8 @@ void sched_start(void)
 {
 	uint64_t now = rdtsc();
 
+	/* From here console output waits in a ring, not in a guest's exit. */
+	uart_set_buffered(true);
 	runq_init(&runq, ns_to_tsc(SCHED_SLICE_NS));
 	for (unsigned i = 0; i < keel_nr_vms; i++)
 		if (keel_vms[i].state == VM_READY)
@@ -154,6 +162,7 @@ struct vcpu *sched_tick(struct vcpu *v)
 	uint64_t now = rdtsc();
 	struct runq_entity *e;
 
+	console_service();
 	if (v->vm->pv)
 		pv_resume(v);
 	if (now < runq.deadline) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* VM lifetime: guest memory regions, the tagged console, stopping a guest. */
+/* VM lifetime: guest memory regions, stopping a guest. */
 #include <arch/vmx.h>
-#include <drivers/uart.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -22,49 +22,11 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool
 	return 0;
 }
 
-static void line_flush(struct vm *vm, struct vm_line *l, const char *tag)
-{
-	printk("[%s%s] %.*s\n", vm->name, tag, (int)l->len, l->buf);
-	l->len = 0;
-}
-
-static void line_putc(struct vm *vm, struct vm_line *l, const char *tag, char c)
-{
-	if (c == '\r')
-		return;
-	if (c == '\n' || l->len == sizeof(l->buf)) {
-		line_flush(vm, l, tag);
-		if (c == '\n')
-			return;
-	}
-	/* Control bytes would corrupt the tagged log: show them as '?'. */
-	l->buf[l->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
-}
-
-void vm_console_flush(struct vm *vm)
-{
-	if (vm->console.len)
-		line_flush(vm, &vm->console, "");
-}
-
-void vm_console_putc(struct vm *vm, char c)
-{
-	line_putc(vm, &vm->console, "", c);
-}
-
-void vm_fw_log_putc(struct vm *vm, char c)
-{
-	line_putc(vm, &vm->fw_log, ":fw", c);
-}
-
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->console.len)
-		line_flush(vm, &vm->console, "");
-	if (vm->fw_log.len)
-		line_flush(vm, &vm->fw_log, ":fw");
+	console_vm_stopping(vm);
 	va_start(ap, fmt);
 	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
@@ -76,5 +38,6 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		vcpu_print_trace(&vm->vcpu);
 	}
 	vcpu_print_stats(&vm->vcpu);
+	console_vm_stopped(vm);
 	sched_exit(&vm->vcpu);
 }

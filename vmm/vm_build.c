@@ -19,6 +19,7 @@
 #include <boot/elf64.h>
 #include <keel/abi.h>
 #include <keel/bits.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/hvm_ram.h>
@@ -128,6 +129,7 @@ int vm_attach_devices(struct vm *vm)
 {
 	int err = vuart_attach(vm, &vm->uart, 0x3f8);
 
+	vm->uart.input = &vm->con.in; /* what is typed for the guest (vmm/console_input.c) */
 	if (!err)
 		err = debug_exit_attach(vm);
 	if (!err)
@@ -148,6 +150,7 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	vm->cfg = g;
 	vm->exit_status = -1;
 	vm->tsc_base = rdtsc();
+	console_vm_init(vm);
 	vm->vcpu.vm = vm;
 	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
 	if (!depriv && (!arch_vmx_ready() || !arch_vmx_has_ept())) {

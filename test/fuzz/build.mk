@@ -94,7 +94,8 @@ FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm
 # invariants that keep guests apart checked after each call.
 FUZZ_TARGETS += hypercall
 FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c \
-	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c
+	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c \
+	vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

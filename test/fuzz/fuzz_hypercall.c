@@ -24,6 +24,7 @@
 #include <arch/vmx.h>
 #include <drivers/uart.h>
 #include <keel/abi.h>
+#include <keel/console.h>
 #include <keel/hypercall.h>
 #include <keel/pv.h>
 #include <keel/sched.h>
@@ -136,8 +137,6 @@ void sched_wake(struct vcpu *v) { (void)v; }
 void sched_timer_changed(struct vcpu *v) { (void)v; }
 uint64_t vm_time_ns(struct vm *vm) { (void)vm; return now_ns; }
 uint64_t vm_ns_to_tsc(struct vm *vm, uint64_t ns) { (void)vm; return ns; }
-int uart_getc(void) { return -1; }
-void vm_console_putc(struct vm *vm, char c) { (void)vm, (void)c; }
 
 /* --- The guests. --- */
 
@@ -162,6 +161,7 @@ static void build(void)
 		vm->ram_hpa = (uint64_t)(uintptr_t)ram[i];
 		vm->ram_size = RAM_SIZE;
 		vm->vcpu.vm = vm;
+		console_vm_init(vm);
 		if (types[i] == CFG_GUEST_PV) {
 			memset(&pv_doms[i], 0, sizeof(pv_doms[i]));
 			evtchn_init(&pv_doms[i].evtchn);

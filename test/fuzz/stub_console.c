@@ -11,3 +11,8 @@ void vm_fw_log_putc(struct vm *vm, char c)
 {
 	(void)vm, (void)c;
 }
+
+void vm_console_poll(struct vm *vm)
+{
+	(void)vm;
+}

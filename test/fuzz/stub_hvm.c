@@ -2,8 +2,10 @@
 /*
  * Host stand-ins for what vmm/hvm_build.c, hvm_events.c and vm.c call
  * outside vmm/: VT-x (arch/vmx.h), the scheduler, the frame allocator,
- * the host RTC and console. vm_attach_devices() mirrors vmm/vm_build.c's,
- * which cannot be linked on its own (it builds every kind of guest).
+ * the host RTC and Keel's console (vmm/console*.c has a target of its
+ * own: here typed bytes go to the guest's queue as Keel's log routes them
+ * to an hvm guest). vm_attach_devices() mirrors vmm/vm_build.c's, which
+ * cannot be linked on its own (it builds every kind of guest).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <arch/vmx.h>
 #include <drivers/rtc.h>
 #include <drivers/uart.h>
+#include <keel/console.h>
 #include <keel/dev.h>
 #include <keel/frames.h>
 #include <keel/sched.h>
@@ -27,6 +30,7 @@ int stub_injected = -1;
 unsigned stub_setup_resets;
 static uint8_t typed[64];
 static unsigned typed_head, typed_count;
+static struct vm *console_vm; /* the guest typed bytes are for */
 
 void stub_console_type(uint8_t c)
 {
@@ -54,6 +58,46 @@ int uart_getc(void)
 	return c;
 }
 
+/* Keel's console: what was typed waits in the guest's queue, as console_poll() leaves it. */
+void console_service(void)
+{
+	int c;
+
+	while (console_vm && ring_space(&console_vm->con.in) && (c = uart_getc()) >= 0)
+		ring_put(&console_vm->con.in, (uint8_t)c);
+}
+
+void vm_console_poll(struct vm *vm)
+{
+	FUZZ_CHECK(vm == console_vm, "console: a guest looks for its own input");
+	console_service();
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	(void)vm, (void)c;
+}
+
+void vm_fw_log_putc(struct vm *vm, char c)
+{
+	(void)vm, (void)c;
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	(void)vm;
+}
+
+void console_vm_stopping(struct vm *vm)
+{
+	(void)vm;
+}
+
+void console_vm_stopped(struct vm *vm)
+{
+	(void)vm;
+}
+
 uint64_t rtc_read_epoch(void)
 {
 	return 1767225600ULL; /* 2026-01-01 */
@@ -77,6 +121,10 @@ int vm_attach_devices(struct vm *vm)
 {
 	int err = vuart_attach(vm, &vm->uart, 0x3f8);
 
+	if (!vm->con.in.buf)
+		ring_init(&vm->con.in, vm->con.in_buf, sizeof(vm->con.in_buf));
+	vm->uart.input = &vm->con.in;
+	console_vm = vm;
 	if (!err)
 		err = debug_exit_attach(vm);
 	if (!err)

@@ -96,6 +96,12 @@ UNIT_SRCS_vm_mem := vmm/vm_mem.c vmm/hvm_shadow.c vmm/dev/i440fx.c vmm/dev/pci_b
 UNIT_TESTS += console_keys
 UNIT_SRCS_console_keys := vmm/console_keys.c
 
+UNIT_TESTS += console
+UNIT_SRCS_console := vmm/console.c vmm/console_input.c vmm/console_keys.c
+
+UNIT_TESTS += ring
+UNIT_SRCS_ring :=
+
 UNIT_TESTS += lapic_timer
 UNIT_SRCS_lapic_timer := drivers/timer/lapic_timer_calc.c
 

@@ -99,6 +99,22 @@ static void test_console(void **state)
 	assert_int_equal(cfg.serial_port, 0xffff);
 	ok("console port=1\n");
 	assert_int_equal(cfg.serial_port, 1);
+	assert_string_equal(cfg.console_focus, "");
+}
+
+/* focus= names the guest whose console has the focus at start; it may come before the guest. */
+static void test_console_focus(void **state)
+{
+	(void)state;
+	ok("console focus=a\n" G "\n");
+	assert_string_equal(cfg.console_focus, "a");
+	ok(G "\nconsole port=0x2f8 focus=a\n");
+	assert_string_equal(cfg.console_focus, "a");
+	bad("console focus=b\n" G "\n", 1, "focus 'b' names no guest");
+	bad("\nconsole focus=a\n", 2, "focus 'a' names no guest");
+	bad("console focus=\n" G "\n", 1, "focus '' must be a guest name of 1..15 characters");
+	bad("console focus=abcdefghijklmnop\n", 1,
+	    "focus 'abcdefghijklmnop' must be a guest name of 1..15 characters");
 }
 
 static void test_menu(void **state)
@@ -472,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_empty_gives_defaults),
 		cmocka_unit_test(test_comments_and_blanks),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_console_focus),
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),
 		cmocka_unit_test(test_memory_sizes),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Host tests for vmm/console_keys.c: Keel's Ctrl-A console commands. */
+/* Host tests for vmm/console_keys.c: Keel's Ctrl-A console commands and where Ctrl-A c goes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,6 +66,41 @@ static void test_ctrl_a_h_asks_for_help(void **state)
 	assert_null(strchr(console_keys_help, '\n')); /* one line; the caller ends it */
 }
 
+static void test_ctrl_a_c_moves_the_focus(void **state)
+{
+	struct console_keys k = { 0 };
+	enum console_key_action a[4];
+
+	(void)state;
+	feed(&k, "\x01" "cc\x01", 4, a);
+	assert_int_equal(a[1], CONSOLE_KEY_FOCUS);
+	assert_int_equal(a[2], CONSOLE_KEY_GUEST); /* a plain 'c' is the guest's */
+	assert_int_equal(console_key(&k, 'c'), CONSOLE_KEY_FOCUS);
+	assert_non_null(strstr(console_keys_help, "Ctrl-A c"));
+}
+
+/* Keel's log (-1), then each live guest in config order, then Keel's log again. */
+static void test_focus_cycles_through_live_guests(void **state)
+{
+	const bool live[] = { true, false, true, true };
+	const bool none[] = { false, false };
+	int f = -1, seen[8], n = 0;
+
+	(void)state;
+	do {
+		f = console_next_focus(f, live, 4);
+		seen[n++] = f;
+	} while (f != -1 && n < 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(seen[0], 0);
+	assert_int_equal(seen[1], 2); /* guest 1 has stopped: skipped */
+	assert_int_equal(seen[2], 3);
+	assert_int_equal(seen[3], -1);
+	/* Nobody left: Keel's log keeps it. */
+	assert_int_equal(console_next_focus(-1, none, 2), -1);
+	assert_int_equal(console_next_focus(-1, live, 0), -1);
+}
+
 static void test_ctrl_a_twice_sends_one_ctrl_a(void **state)
 {
 	struct console_keys k = { 0 };
@@ -101,6 +136,8 @@ int main(void)
 		cmocka_unit_test(test_ctrl_a_s_asks_for_statistics),
 		cmocka_unit_test(test_ctrl_a_t_asks_for_the_exit_trace),
 		cmocka_unit_test(test_ctrl_a_h_asks_for_help),
+		cmocka_unit_test(test_ctrl_a_c_moves_the_focus),
+		cmocka_unit_test(test_focus_cycles_through_live_guests),
 		cmocka_unit_test(test_ctrl_a_twice_sends_one_ctrl_a),
 		cmocka_unit_test(test_unknown_command_is_dropped),
 	};

@@ -46,6 +46,18 @@ void vm_console_putc(struct vm *v, char c)
 	console[console_len++] = c;
 }
 
+/* Test double: the guest looked for input; this is what Keel's console gives its queue then. */
+static unsigned polls;
+static const char *typed_on_poll;
+
+void vm_console_poll(struct vm *v)
+{
+	assert_ptr_equal(v, &vm);
+	polls++;
+	for (; typed_on_poll && *typed_on_poll; typed_on_poll++)
+		assert_true(ring_put(v->uart.input, (uint8_t)*typed_on_poll));
+}
+
 /* A device that records its last access and returns a chosen value. */
 struct rec {
 	unsigned calls;
@@ -75,6 +87,8 @@ static int setup(void **state)
 	vm.mem[0] = (struct vm_mem_region){ .gpa = 0, .size = RAM_SIZE, .writable = true };
 	memset(console, 0, sizeof(console));
 	console_len = 0;
+	polls = 0;
+	typed_on_poll = NULL;
 	return 0;
 }
 
@@ -387,6 +401,67 @@ static void test_uart_interrupts(void **state)
 	assert_int_equal(pio_read(COM1, 1), 'z');
 }
 
+/*
+ * Typed input waits in Keel's queue and enters the FIFO as it has room: a
+ * 600-byte paste read one byte at a time, with a pause, arrives whole and
+ * in order, never overrunning the 16-byte FIFO (it did when Keel pushed
+ * every typed byte straight into it).
+ */
+static void test_uart_input_queue(void **state)
+{
+	static uint8_t buf[1024];
+	struct ring q;
+	char paste[600];
+
+	(void)state;
+	ring_init(&q, buf, sizeof(buf));
+	assert_int_equal(vuart_attach(&vm, &vm.uart, COM1), 0);
+	vm.uart.input = &q;
+	vm.uart.irq = (struct irq_line){ record_irq, NULL, 4 };
+	pio_write(COM1 + 1, 1, 0x01); /* RDA */
+	pio_write(COM1 + 4, 1, 0x08); /* OUT2 */
+	for (unsigned i = 0; i < sizeof(paste); i++) {
+		paste[i] = (char)('!' + i % 90);
+		assert_true(ring_put(&q, (uint8_t)paste[i]));
+	}
+	/* Keel's poll: the FIFO takes 16, the interrupt is raised, the rest waits. */
+	irq_level = 0;
+	vuart_refill(&vm.uart);
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(vm.uart.rx_count, 16);
+	assert_int_equal(ring_count(&q), sizeof(paste) - 16);
+	for (unsigned i = 0; i < sizeof(paste); i++) {
+		uint64_t lsr = pio_read(COM1 + 5, 1);
+
+		assert_int_equal(lsr & 0x03, 0x01); /* data ready, never an overrun */
+		assert_int_equal(pio_read(COM1, 1), (uint8_t)paste[i]);
+		/* A slow reader: more arrives meanwhile, and waits too. */
+		if (i == 100)
+			for (unsigned k = 0; k < 300; k++)
+				assert_true(ring_put(&q, 'x'));
+	}
+	for (unsigned k = 0; k < 300; k++)
+		assert_int_equal(pio_read(COM1, 1), 'x');
+	assert_int_equal(polls, 0); /* never empty, so Keel's console was never asked */
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x01, 0x00);
+	assert_int_equal(irq_level, 0);
+	assert_int_equal(polls, 1); /* the receiver ran dry: Keel's console is asked */
+	/* What is typed then is there at once, the guest need not wait for Keel's next poll. */
+	typed_on_poll = "ok";
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x01, 0x01);
+	assert_int_equal(pio_read(COM1, 1), 'o');
+	assert_int_equal(pio_read(COM1, 1), 'k');
+	/* Loopback cuts the line from the outside: typed bytes stay queued. */
+	assert_true(ring_put(&q, 'q'));
+	pio_write(COM1 + 4, 1, 0x18);
+	pio_write(COM1, 1, 'z');
+	assert_int_equal(pio_read(COM1, 1), 'z');
+	assert_int_equal(pio_read(COM1 + 5, 1) & 0x01, 0x00);
+	assert_int_equal(ring_count(&q), 1);
+	pio_write(COM1 + 4, 1, 0x08);
+	assert_int_equal(pio_read(COM1, 1), 'q');
+}
+
 static void test_uart_two(void **state)
 {
 	struct vuart second;
@@ -459,7 +534,7 @@ int main(void)
 		T(test_register_mmio_holes),
 		T(test_dispatch),     T(test_uart_regs),         T(test_uart_thr),
 		T(test_uart_dlab),    T(test_uart_wide_access),  T(test_uart_two),
-		T(test_uart_interrupts), T(test_string_fast_path),
+		T(test_uart_interrupts), T(test_uart_input_queue), T(test_string_fast_path),
 		T(test_testdev),      T(test_testdev_in_ram),
 	};
 #undef T

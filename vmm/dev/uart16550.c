@@ -3,9 +3,13 @@
  * A 16550A as guests see it (register map: National Semiconductor PC16550D
  * datasheet). Transmit is instantaneous: bytes go to Keel's console, so THR
  * is always empty again at once and, with ETBEI, raises the THRE interrupt
- * interrupt-driven drivers (Linux's 8250 tty) wait for. Received bytes come
- * from Keel's console through vuart_receive() into a 16-byte FIFO. Loopback
- * works, because drivers (Linux's 8250 autoconfig) test it.
+ * interrupt-driven drivers (Linux's 8250 tty) wait for. Received bytes wait
+ * in Keel's queue for the guest (u->input, filled from Keel's console) and
+ * enter the 16-byte FIFO as it has room: when the guest reads a byte, when
+ * it finds the receiver empty, and when Keel polls its console. So typed or
+ * pasted input that comes faster than the guest reads never overruns the
+ * FIFO (a real 16550 would drop it); only loopback can. Loopback works,
+ * because drivers (Linux's 8250 autoconfig) test it.
  */
 #include <keel/dev.h>
 #include <keel/io.h>
@@ -83,6 +87,23 @@ void vuart_receive(struct vuart *u, uint8_t byte)
 	update_irq(u);
 }
 
+static void rx_fill(struct vuart *u)
+{
+	int c;
+
+	/* Loopback disconnects the receive line from the outside (PC16550D, MCR bit 4). */
+	if (!u->input || (u->mcr & MCR_LOOP))
+		return;
+	while (u->rx_count < sizeof(u->rx) && (c = ring_get(u->input)) >= 0)
+		rx_push(u, (uint8_t)c);
+}
+
+void vuart_refill(struct vuart *u)
+{
+	rx_fill(u);
+	update_irq(u);
+}
+
 static void write_reg(struct vm *vm, struct vuart *u, unsigned reg, uint8_t v)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -120,14 +141,29 @@ static void write_reg(struct vm *vm, struct vuart *u, unsigned reg, uint8_t v)
 	}
 }
 
-static uint8_t read_reg(struct vuart *u, unsigned reg)
+/* The guest looks at an empty receiver: Keel's console may have input for it. */
+static void rx_look(struct vm *vm, struct vuart *u)
+{
+	if (!u->rx_count && u->input && !(u->mcr & MCR_LOOP)) {
+		if (!ring_count(u->input))
+			vm_console_poll(vm);
+		rx_fill(u);
+	}
+}
+
+static uint8_t read_reg(struct vm *vm, struct vuart *u, unsigned reg)
 {
 	bool dlab = u->lcr & LCR_DLAB;
 	uint8_t v;
 
 	switch (reg) {
 	case 0:
-		return dlab ? u->dll : rx_pop(u);
+		if (dlab)
+			return u->dll;
+		rx_look(vm, u);
+		v = rx_pop(u);
+		rx_fill(u); /* the next byte moves up from Keel's queue */
+		return v;
 	case 1:
 		return dlab ? u->dlm : u->ier;
 	case 2:
@@ -140,6 +176,7 @@ static uint8_t read_reg(struct vuart *u, unsigned reg)
 	case 4:
 		return u->mcr;
 	case 5:
+		rx_look(vm, u);
 		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
 		u->overrun = false;
 		return v;
@@ -167,7 +204,7 @@ static int vuart_io(struct vm *vm, void *dev, struct io_access *a)
 	if (a->write)
 		write_reg(vm, u, reg, (uint8_t)a->value);
 	else
-		a->value = read_reg(u, reg);
+		a->value = read_reg(vm, u, reg);
 	/* LCR, MSR and the scratch register cannot change the interrupt line. */
 	if (reg != 3 && reg != 6 && reg != 7)
 		update_irq(u);

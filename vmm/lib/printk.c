@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Keel's console: formatted output to the host serial port. */
+#include <keel/console.h>
 #include <keel/printk.h>
 #include <drivers/uart.h>
 #include <arch/cpu.h>
 
 void console_write(const char *s, size_t len)
 {
+	console_keel_output();
 	for (; len; len--, s++) {
 		if (*s == '\n')
 			uart_putc('\r');

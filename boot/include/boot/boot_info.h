@@ -11,7 +11,7 @@
 #include <boot/config.h>
 
 #define BOOT_INFO_MAGIC   0x544f4f424c45454bULL /* "KEELBOOT" */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 
 
 enum boot_mem_type {

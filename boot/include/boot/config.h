@@ -4,7 +4,7 @@
  * (so a bad line is refused before Keel starts) and handed to Keel parsed.
  *
  *   # comment
- *   console port=0x3f8 baud=115200
+ *   console port=0x3f8 baud=115200 [focus=linux]
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *         [ram-below-4g=3G]
@@ -65,6 +65,7 @@ struct keel_config {
 	uint32_t         nr_guests;
 	uint32_t         menu_timeout; /* seconds; the loader's only */
 	struct cfg_guest guests[CFG_GUESTS_MAX];
+	char             console_focus[CFG_NAME_MAX]; /* guest focused at start; "": Keel's log */
 };
 
 struct cfg_error {

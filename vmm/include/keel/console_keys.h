@@ -17,6 +17,7 @@ enum console_key_action {
 	CONSOLE_KEY_STATS,   /* print the running guest's exit statistics */
 	CONSOLE_KEY_TRACE,   /* print its last exits (the exit trace) */
 	CONSOLE_KEY_HELP,    /* print the one-line help */
+	CONSOLE_KEY_FOCUS,   /* move the console's focus to the next guest, or Keel's log */
 };
 
 struct console_keys {
@@ -28,5 +29,11 @@ enum console_key_action console_key(struct console_keys *k, uint8_t c);
 
 /* The help line printed for Ctrl-A h. */
 extern const char console_keys_help[];
+
+/*
+ * The focus after cur (-1: Keel's log; else a guest's index) for Ctrl-A c:
+ * the next guest i with live[i], in config order; after the last, Keel's log.
+ */
+int console_next_focus(int cur, const bool *live, unsigned n);
 
 #endif

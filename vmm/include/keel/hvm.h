@@ -4,7 +4,6 @@
 #define KEEL_HVM_H
 
 #include <stdint.h>
-#include <keel/console_keys.h>
 #include <keel/dev/ata.h>
 #include <keel/dev/fw_cfg.h>
 #include <keel/dev/hpet.h>
@@ -43,8 +42,6 @@ struct hvm_platform {
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
 	uint64_t next_event_tsc; /* the same as a host TSC value, ~0 if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
-	unsigned console_len_seen, console_quiet; /* to show a prompt left without '\n' */
-	struct console_keys keys; /* Ctrl-A commands typed on Keel's console */
 	uint64_t irqs_injected;
 	const struct boot_module *disk, *firmware;
 	const char *reset_why; /* a reset is due before the next entry, and why */

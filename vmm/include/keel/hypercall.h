@@ -27,9 +27,6 @@ void hcall_deliver_upcall(struct vcpu *v);
 			hcall_deliver_upcall(v);                                    \
 	} while (0)
 
-/* Whether a running hvm guest owns Keel's typed input (its UART), so PV guests read none. */
-bool console_input_to_hvm(void);
-
 /* One call: arguments from RDI, RSI, RDX, R10, R8. */
 typedef uint64_t hcall_fn(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4);

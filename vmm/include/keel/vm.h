@@ -8,6 +8,7 @@
 #include <boot/config.h>
 #include <keel/dev.h>
 #include <keel/io.h>
+#include <keel/ring.h>
 #include <keel/vcpu.h>
 
 struct keel_start_info;
@@ -24,6 +25,24 @@ struct vm_mem_region {
 
 #define VM_MEM_REGIONS_MAX 4
 
+/* A line of guest output being collected, shown tagged "[name] " when it ends. */
+struct vm_line {
+	char buf[128];
+	unsigned len;
+	uint64_t at; /* host TSC of its last byte: a line left unfinished is shown (a prompt) */
+};
+
+/* A guest's side of Keel's console (vmm/console.c, vmm/console_input.c). */
+struct vm_console {
+	struct vm_line line; /* from Keel's log: the partial line, tagged when shown */
+	struct ring held;    /* output kept while another guest has the focus */
+	struct ring in;      /* typed for this guest, not yet taken by it */
+	uint64_t held_lost;  /* the oldest held bytes dropped to make room */
+	bool cr;             /* the last byte it wrote through the PV console was '\r' */
+	bool raw_open;       /* its output while focused ended inside a line, shown untagged */
+	uint8_t held_buf[4096], in_buf[4096];
+};
+
 struct vm {
 	char name[CFG_NAME_MAX];
 	unsigned id;
@@ -38,11 +57,8 @@ struct vm {
 	struct vcpu vcpu;
 	struct vuart uart;
 	struct testdev testdev;
-	/* Console: guest bytes are collected into lines tagged with the name. */
-	struct vm_line {
-		char buf[128];
-		unsigned len;
-	} console, fw_log; /* the UART, and the firmware's debug port */
+	struct vm_console con; /* its UART's (or PV console's) output and typed input */
+	struct vm_line fw_log; /* the firmware's debug port, tagged "[name:fw] " */
 	int exit_status; /* from the debug-exit port, -1 if none */
 	bool orderly_stop; /* the guest ended itself (power-off): no register dump */
 	bool disk_write_said; /* its disk is in memory: said at its first write, once */
@@ -87,10 +103,15 @@ int vm_attach_devices(struct vm *vm);
 
 /* Stop the guest with a report; the other guests and Keel carry on. */
 __attribute__((noreturn, format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
-/* Guest console output, tagged "[name] " per line on Keel's console. */
+/*
+ * A byte of guest console output (vmm/console.c): unchanged on Keel's console
+ * if the guest has the focus, else tagged "[name] " per line, or held.
+ */
 void vm_console_putc(struct vm *vm, char c);
-/* Print a partial console line now (a prompt waits for input without '\n'). */
+/* Print a partial tagged line now (a prompt waits for input without '\n'). */
 void vm_console_flush(struct vm *vm);
+/* The guest looks for input and its UART has none: take what was typed (rate-limited). */
+void vm_console_poll(struct vm *vm);
 /* Firmware diagnostics (QEMU's debug port), tagged "[name:fw] " per line. */
 void vm_fw_log_putc(struct vm *vm, char c);
 
