@@ -47,8 +47,9 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 static void run_timers(struct vm *vm, struct hvm_platform *h)
 {
 	uint64_t now = vm_time_ns(vm), next;
+	bool due = now >= h->next_event_ns;
 
-	if (now >= h->next_event_ns) {
+	if (due) {
 		poll_console(vm, h, now);
 		vpit_update(&h->pit, now);
 		rtc_update(&h->rtc, now);
@@ -59,8 +60,14 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 	next = earlier(next, rtc_next_event_ns(&h->rtc, now));
 	next = earlier(next, vlapic_next_event_ns(&h->lapic, now));
 	next = earlier(next, hpet_next_event_ns(&h->hpet, now));
+	/*
+	 * The floor counts from when the timers last ran: an exit sooner than
+	 * that (a guest polling a counter) must not push back a deadline that
+	 * has come, or a guest that keeps exiting would never see it.
+	 */
 	if (next < now + TIMER_FLOOR_NS)
-		next = now + TIMER_FLOOR_NS;
+		next = due || h->next_event_ns > now + TIMER_FLOOR_NS ? now + TIMER_FLOOR_NS :
+									h->next_event_ns;
 	h->next_event_ns = next;
 	h->next_event_tsc = next == VTIME_NEVER ? ~0ULL : vm_ns_to_tsc(vm, next);
 }
