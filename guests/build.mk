@@ -43,3 +43,17 @@ $(B)/guests/%.img: $(B)/guests/obj/guests/hvm/%.S.o
 	$(Q)truncate -s 1M $@.tmp && mv $@.tmp $@
 
 GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))
+
+# HVM test disks written in C: boot64.S is the boot sector and enters long
+# mode, the program follows it (guests/hvm/hvmdisk.lds).
+HVM_C_DISKS := hpettest
+HVM_C_LIB := guests/hvm/boot64.S vmm/lib/vsnprintf.c
+
+$(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \
+		$(patsubst %,$(B)/guests/obj/%.o,$(HVM_C_LIB)) $(B)/guests/obj/guests/hvm/%.c.o \
+		guests/hvm/hvmdisk.lds
+	@echo "  DISK    $@"
+	$(Q)ld -m elf_x86_64 -T guests/hvm/hvmdisk.lds --oformat binary -o $@.tmp $(filter %.o,$^)
+	$(Q)truncate -s 1M $@.tmp && mv $@.tmp $@
+
+GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS))

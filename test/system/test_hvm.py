@@ -122,3 +122,57 @@ def test_misused_pc_gets_what_hardware_gives_and_resets(tmp_path):
     assert log.count(said) == 1, log
     assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
     assert POWER_OFF in log
+
+
+def test_hpet_and_msi(tmp_path):
+    """hpettest checks the HPET as SeaBIOS and a kernel see it: its capabilities,
+    the ACPI table SeaBIOS builds for it, the counter halted and against the PM
+    timer, one-shot and level interrupts through the IOAPIC, legacy replacement
+    (the PIT and RTC silenced, timers 0 and 1 on IRQ 0 and 8 through the 8259),
+    and MSI delivery through its FSB messages."""
+    cfg = "guest name=pc type=hvm image=hpettest.img memory=32M\n"
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("hpettest.img"), SEABIOS])))
+    out = "\n".join(guest_lines(log, "pc"))
+    m = re.search(r"hpettest: capabilities ([0-9a-f]{16}) \(as halves ([0-9a-f]{8}) "
+                  r"([0-9a-f]{8})\)", out)
+    assert m, log
+    cap = int(m.group(1), 16)
+    assert m.group(2) + m.group(3) == m.group(1)  # a 64-bit read and two 32-bit halves agree
+    period = cap >> 32
+    assert cap >> 16 & 0xffff == 0x8086 and cap & 0xff == 1
+    assert (cap >> 8 & 0x1f) + 1 == 3 and cap & 1 << 13 and cap & 1 << 15  # 64-bit, LEG_RT_CAP
+    assert 0 < period <= 100_000_000  # the spec's longest period, SeaBIOS's and Linux's limit
+    routes = [re.search(rf"hpettest: timer {n}: routes ([0-9a-f]{{8}}), periodic, 64-bit, FSB",
+                        out) for n in range(3)]
+    assert all(routes), out
+    # SeaBIOS found the block and describes it with the capability's low half.
+    m = re.search(r"hpettest: ACPI HPET table: block id ([0-9a-f]{8}), address ([0-9a-f]{16})", out)
+    assert m and int(m.group(1), 16) == cap & 0xffffffff and int(m.group(2), 16) == 0xfed00000
+    assert re.search(r"hpettest: ACPI tables: .*\bHPET\b", out)
+    assert "hpettest: halted counter 0000123456789abc, 2 ms later 0000123456789abc" in out
+    # The counter runs at the rate its period says, measured against the ACPI PM timer.
+    m = re.search(r"hpettest: counter advanced (\d+) in (\d+) PM timer ticks", out)
+    hz, want = int(m.group(1)) * 3579545 / int(m.group(2)), 1e15 / period
+    assert abs(hz - want) < want / 100, (hz, want)
+    # One-shot on a pin its routes offer, once, no earlier than set and at most 2 ms late.
+    m = re.search(r"hpettest: one-shot on IOAPIC pin (\d+): (\d+) interrupt\(s\), (\d+) ticks "
+                  r"after it was set for (\d+)", out)
+    assert m and int(routes[2].group(1), 16) >> int(m.group(1)) & 1, out
+    late = int(m.group(3)) - int(m.group(4))
+    assert m.group(2) == "1" and 0 <= late <= period and late <= 2e12 / period, m.group(0)
+    # Level-triggered: the status bit set in the handler, cleared by writing 1, no storm.
+    assert re.search(r"hpettest: level on IOAPIC pin \d+: 1 interrupt\(s\), status 4 in the "
+                     r"handler, 0 after", out), out
+    counts = {w: tuple(map(int, c)) for w, *c in re.findall(
+        r"hpettest: legacy replacement (off|on|off again): PIT IRQ 0 (\d+), RTC IRQ 8 (\d+)", out)}
+    assert counts["on"] == (0, 0), counts  # the HPET owns IRQ 0 and 8
+    assert min(counts["off"] + counts["off again"]) >= 10, counts  # ~20 each at 1 kHz
+    m = re.search(r"hpettest: periodic timer 0 on IRQ 0: (\d+) interrupts, (\d+) ticks apart "
+                  r"\(period (\d+)\)", out)
+    assert m and m.group(1) == "21" and abs(int(m.group(2)) - int(m.group(3))) <= int(m.group(3)) / 50
+    assert "hpettest: one-shot timer 1 on IRQ 8: 1 interrupt(s)" in out
+    # FSB (MSI) messages: taken by this APIC and by broadcast, dropped for another ID.
+    assert "hpettest: FSB messages: to APIC 0 (this one) 1 interrupt(s), to APIC 1 0, broadcast 1" in out
+    assert "hpettest: all steps passed" in out
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    assert POWER_OFF in log
