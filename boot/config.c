@@ -38,6 +38,7 @@ struct parser {
 	bool console_seen;
 	bool menu_seen;
 	unsigned focus_line; /* the console line naming a focus, checked at the end */
+	bool vmx_seen;
 };
 
 struct key {
@@ -349,6 +350,26 @@ static int menu_end(struct parser *p, unsigned seen)
 	return seen ? 0 : fail(p, "menu line is missing 'timeout'", NULL, "");
 }
 
+/* Off: the LAPIC timer ends slices, as where an outer hypervisor offers no preemption timer. */
+static int set_preemption_timer(struct parser *p, const struct slice *v)
+{
+	if (eq(v, "off"))
+		p->cfg->vmx_flags |= CFG_VMX_NO_PREEMPTION_TIMER;
+	else if (eq(v, "on"))
+		p->cfg->vmx_flags &= (uint16_t)~CFG_VMX_NO_PREEMPTION_TIMER;
+	else
+		return fail(p, "preemption-timer ", v, " is not on or off");
+	return 0;
+}
+
+static int vmx_begin(struct parser *p)
+{
+	if (p->vmx_seen)
+		return fail(p, "duplicate vmx line", NULL, "");
+	p->vmx_seen = true;
+	return 0;
+}
+
 static int console_begin(struct parser *p)
 {
 	if (p->console_seen)
@@ -431,12 +452,17 @@ static const struct key menu_keys[] = {
 	{ "timeout", set_timeout },
 };
 
+static const struct key vmx_keys[] = {
+	{ "preemption-timer", set_preemption_timer },
+};
+
 static const struct keyword keywords[] = {
 	{ "console", " in console line", console_keys, ARRAY_SIZE(console_keys),
 	  console_begin, NULL },
 	{ "guest", " in guest line", guest_keys, ARRAY_SIZE(guest_keys),
 	  guest_begin, guest_end },
 	{ "menu", " in menu line", menu_keys, ARRAY_SIZE(menu_keys), menu_begin, menu_end },
+	{ "vmx", " in vmx line", vmx_keys, ARRAY_SIZE(vmx_keys), vmx_begin, NULL },
 };
 
 /* Next token of s[*i..n): up to whitespace, '#', and (if stop_eq) '='. */
@@ -536,7 +562,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 int config_parse(const char *text, size_t len, struct keel_config *cfg,
 		 struct cfg_error *err)
 {
-	struct parser p = { cfg, err, NULL, 0, false, false, 0 };
+	struct parser p = { cfg, err, NULL, 0, false, false, 0, false };
 	size_t start = 0;
 
 	if (!cfg || !err)

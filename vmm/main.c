@@ -158,6 +158,8 @@ void keel_main(struct boot_info *bi)
 	tsc_calibrate(acpi_ok ? &acpi : NULL);
 	arch_cpu_idle_init();
 
+	if (bi->config.vmx_flags & CFG_VMX_NO_PREEMPTION_TIMER)
+		arch_vmx_no_preemption_timer();
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	build_guests(bi);

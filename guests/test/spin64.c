@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * spin64: a CPU-bound guest that never exits on its own between progress
- * lines, so only the VMX-preemption timer can take the CPU from it. It
- * watches its own TSC: a jump far longer than one loop iteration means
- * another guest ran meanwhile, and it reports how often that happened.
- * Ends with status 0 on the debug-exit port.
+ * lines, so only a timer can take the CPU from it: the VMX-preemption
+ * timer, or the host's LAPIC timer where Keel has none (an external-
+ * interrupt exit). It watches its own TSC: a jump far longer than one loop
+ * iteration means another guest ran meanwhile, and it reports how often
+ * that happened. Ends with status 0 on the debug-exit port.
+ *
+ * It runs with interrupts enabled, which changes nothing on hardware (the
+ * host's interrupts exit whatever the guest's IF; Keel injects none here)
+ * but matters in Bochs 2.7: it holds back external-interrupt exits from a
+ * guest that entered with IF clear until the guest sets IF.
  */
 #include "lib/guest.h"
 
@@ -20,6 +26,7 @@ int main(const char *args, uint64_t ram)
 
 	(void)ram;
 	gprintf("spin64: started, args '%s'\n", args);
+	__asm__ volatile("sti");
 	for (unsigned r = 1; r <= ROUNDS; r++) {
 		for (unsigned i = 0; i < ITERS; i++) {
 			uint64_t t = rdtsc();

@@ -62,8 +62,10 @@ static void check_guest(const struct keel_config *cfg, unsigned i)
 static bool write_cfg(const struct keel_config *cfg, char *out, size_t cap, size_t *len)
 {
 	static const char *const types[] = { "", "elf64", "real", "hvm", "pv" };
-	size_t at = (size_t)snprintf(out, cap, "console port=%u baud=%u\nmenu timeout=%u\n",
-				     cfg->serial_port, cfg->serial_baud, cfg->menu_timeout);
+	size_t at = (size_t)snprintf(out, cap,
+				     "console port=%u baud=%u\nmenu timeout=%u\nvmx preemption-timer=%s\n",
+				     cfg->serial_port, cfg->serial_baud, cfg->menu_timeout,
+				     cfg->vmx_flags & CFG_VMX_NO_PREEMPTION_TIMER ? "off" : "on");
 
 	for (unsigned i = 0; i < cfg->nr_guests; i++) {
 		const struct cfg_guest *g = &cfg->guests[i];

@@ -61,7 +61,7 @@ static void test_empty_gives_defaults(void **state)
 	assert_int_equal(cfg.serial_port, 0x3f8);
 	assert_int_equal(cfg.serial_baud, 115200);
 	assert_int_equal(cfg.nr_guests, 0);
-	assert_int_equal(cfg.pad, 0);
+	assert_int_equal(cfg.vmx_flags, 0);
 	assert_int_equal(cfg.menu_timeout, CFG_MENU_TIMEOUT_DEFAULT);
 	for (unsigned i = 0; i < CFG_GUESTS_MAX; i++) {
 		assert_int_equal(cfg.guests[i].name[0], 0);
@@ -115,6 +115,23 @@ static void test_console_focus(void **state)
 	bad("console focus=\n" G "\n", 1, "focus '' must be a guest name of 1..15 characters");
 	bad("console focus=abcdefghijklmnop\n", 1,
 	    "focus 'abcdefghijklmnop' must be a guest name of 1..15 characters");
+}
+
+/* vmx preemption-timer=off: Keel does without the VMX-preemption timer (issue 12). */
+static void test_vmx_line(void **state)
+{
+	(void)state;
+	ok(G "\n");
+	assert_int_equal(cfg.vmx_flags, 0);
+	ok("vmx preemption-timer=off\n" G "\n");
+	assert_int_equal(cfg.vmx_flags, CFG_VMX_NO_PREEMPTION_TIMER);
+	ok("vmx preemption-timer=on # the default\n");
+	assert_int_equal(cfg.vmx_flags, 0);
+	bad("vmx preemption-timer=no\n", 1, "preemption-timer 'no' is not on or off");
+	bad("vmx\nvmx preemption-timer=off\n", 2, "duplicate vmx line");
+	bad("vmx preemption-timer=off preemption-timer=on\n", 1,
+	    "duplicate key 'preemption-timer' in vmx line");
+	bad("vmx ept=off\n", 1, "unknown key 'ept' in vmx line");
 }
 
 static void test_menu(void **state)
@@ -489,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_comments_and_blanks),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_console_focus),
+		cmocka_unit_test(test_vmx_line),
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),
 		cmocka_unit_test(test_memory_sizes),

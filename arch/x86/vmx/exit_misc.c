@@ -28,19 +28,24 @@ struct vcpu *exit_exception_nmi(struct vcpu *v)
 /*
  * Keel's interrupts stay masked; with "acknowledge interrupt on exit" the
  * CPU has already taken the vector from the local APIC (SDM 3C 28.2.2), so
- * all that is left is the EOI. Keel's one source is the idle timer, which
- * may fire after idle ended (arch/x86/idle.c); any other: say so once.
+ * all that is left is the EOI. Keel's one source is its LAPIC timer: the
+ * idle timer, which may fire after idle ended (arch/x86/idle.c), or, where
+ * there is no VMX-preemption timer, the end of a slice or a device deadline
+ * (vcpu_events.c). Any other: say so once.
  */
 struct vcpu *exit_external_interrupt(struct vcpu *v)
 {
 	static bool reported;
+	unsigned vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff;
 
-	if (!reported && (vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff) != HOST_TIMER_VECTOR) {
+	if (!reported && vector != HOST_TIMER_VECTOR) {
 		reported = true;
-		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n",
-		       vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff, v->vm->name);
+		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n", vector,
+		       v->vm->name);
 	}
 	lapic_eoi();
+	if (vector == HOST_TIMER_VECTOR && vmx.lapic_timer)
+		return vmx_lapic_timer_exit(v);
 	return v;
 }
 

@@ -8,9 +8,16 @@
  * exit the countdown goes on across exits, so a deadline armed once holds
  * for a guest whose exits never touch it (test and PV guests: their slice
  * end). Without that, such a vCPU re-arms on every entry.
+ *
+ * Without the timer (an outer hypervisor that offers none, or keel.cfg's
+ * "vmx preemption-timer=off") the host's LAPIC timer takes its place: armed
+ * for the same deadline, its interrupt is an external-interrupt exit (SDM
+ * 3C 25.2), which goes where the timer's exit would. A TSC deadline holds
+ * across exits by itself, so it is written only when it changes.
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <arch/host_timer.h>
 #include <arch/pv_timer.h>
 #include <arch/vmx.h>
 #include <keel/sched.h>
@@ -54,6 +61,28 @@ static struct vcpu *exit_dispatch_rearm(struct vcpu *v)
 	return next;
 }
 
+/*
+ * The deadline the LAPIC timer was last armed with for a guest, ~0 once it
+ * fired. Idle arms the timer too (for a deadline already passed when it
+ * returns): that one fires on entry, and the exit re-arms ours.
+ */
+static uint64_t lapic_armed = ~0ULL;
+
+static void set_lapic_timer(uint64_t tsc_deadline)
+{
+	if (tsc_deadline != lapic_armed) {
+		lapic_armed = tsc_deadline;
+		host_timer_arm(tsc_deadline);
+	}
+}
+
+/* It fired: whatever deadline comes next (even the same, early one-shot count) is armed. */
+struct vcpu *vmx_lapic_timer_exit(struct vcpu *v)
+{
+	lapic_armed = ~0ULL;
+	return sched_tick(v);
+}
+
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 {
 	uint32_t pin = v->arch.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
@@ -62,6 +91,10 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 	/* A ring-3 PV vCPU has no VMCS: the LAPIC timer preempts it. */
 	if (v->vm->arch.depriv) {
 		pv_timer_set(tsc_deadline);
+		return;
+	}
+	if (vmx.lapic_timer) {
+		set_lapic_timer(tsc_deadline);
 		return;
 	}
 	/* Unavailable, or always on (set at setup). */

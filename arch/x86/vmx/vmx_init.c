@@ -7,11 +7,13 @@
  */
 #include "vmx_priv.h"
 #include <arch/cpu.h>
+#include <arch/host_timer.h>
 #include <keel/errno.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
 
 struct vmx_state vmx;
+static bool no_preemption_timer;
 
 static void read_caps(struct vmx_caps *c)
 {
@@ -63,11 +65,34 @@ static void print_caps(const struct vmx_caps *c, const struct vmx_controls *k)
 	printk("vmx: EPT %s, unrestricted guest %s, VPID %s, 2M EPT pages %s, PAT switching %s\n",
 	       k->ept ? "yes" : "no", k->unrestricted ? "yes" : "no", k->vpid ? "yes" : "no",
 	       k->ept_2m ? "yes" : "no", k->pat ? "yes" : "no");
-	/* The scheduler's only way to take the CPU from a guest (vmm/sched.c). */
+	/* How the scheduler takes the CPU from a guest (vmm/sched.c). */
 	printk("vmx: preemption timer %s\n",
-	       !k->preempt_timer ? "no: a guest keeps the CPU until it halts or ends" :
-	       k->save_timer     ? "yes, count saved on exit" :
-				   "yes, re-armed on every entry");
+	       k->preempt_timer ? (k->save_timer ? "yes, count saved on exit" :
+						   "yes, re-armed on every entry") :
+	       vmx.lapic_timer  ? "no: the LAPIC timer ends slices (external-interrupt exits)" :
+				  "no: a guest keeps the CPU until it halts or ends");
+}
+
+/*
+ * Outer hypervisors differ: some offer nested guests no VMX-preemption
+ * timer. keel.cfg's "vmx preemption-timer=off" makes Keel do without it
+ * where it is offered, so that path is tested: the host's LAPIC timer
+ * (arch/x86/host_timer.c) ends slices and wakes for device deadlines.
+ */
+static void drop_preemption_timer(struct vmx_controls *k)
+{
+	if (k->pin & PIN_PREEMPT_TIMER) {
+		printk("vmx: the CPU forces the preemption timer on: it stays\n");
+		return;
+	}
+	printk("vmx: preemption timer offered, not used (keel.cfg: vmx preemption-timer=off)\n");
+	k->preempt_timer = false;
+	k->save_timer = false;
+}
+
+void arch_vmx_no_preemption_timer(void)
+{
+	no_preemption_timer = true;
 }
 
 int arch_vmx_init(void)
@@ -88,6 +113,9 @@ int arch_vmx_init(void)
 		printk("vmx: cannot use VT-x: %s\n", why);
 		return -ENODEV;
 	}
+	if (no_preemption_timer && vmx.ctl.preempt_timer)
+		drop_preemption_timer(&vmx.ctl);
+	vmx.lapic_timer = !vmx.ctl.preempt_timer && host_timer_ready();
 	print_caps(&vmx.caps, &vmx.ctl);
 
 	/* CR0/CR4 must honour the fixed bits in VMX operation (SDM 3C 24.8). */

@@ -12,6 +12,8 @@ struct vcpu;
 
 struct vmx_state {
 	bool on;
+	/* No VMX-preemption timer: the host's LAPIC timer ends slices (vcpu_events.c). */
+	bool lapic_timer;
 	uint64_t vmxon_pa;
 	struct vmx_caps caps;
 	struct vmx_controls ctl;
@@ -26,6 +28,8 @@ extern struct vcpu *vmx_current;
 typedef struct vcpu *exit_handler_fn(struct vcpu *v);
 
 struct vcpu *vmx_exit_dispatch(struct vcpu *v);
+/* The host's LAPIC timer interrupted a guest: a slice or device deadline (vcpu_events.c). */
+struct vcpu *vmx_lapic_timer_exit(struct vcpu *v);
 struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v);
 __attribute__((noreturn)) void vmx_enter(struct vcpu *v);
 __attribute__((noreturn)) void vmx_entry_failed(struct vcpu *v);

@@ -10,6 +10,7 @@
  *         [ram-below-4g=3G]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *   menu timeout=3
+ *   vmx preemption-timer=off
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -58,9 +59,12 @@ struct cfg_guest {
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 };
 
+/* keel_config.vmx_flags: Keel does without the VMX-preemption timer even if offered. */
+#define CFG_VMX_NO_PREEMPTION_TIMER 1
+
 struct keel_config {
 	uint16_t         serial_port;
-	uint16_t         pad;
+	uint16_t         vmx_flags; /* CFG_VMX_* */
 	uint32_t         serial_baud;
 	uint32_t         nr_guests;
 	uint32_t         menu_timeout; /* seconds; the loader's only */

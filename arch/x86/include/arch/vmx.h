@@ -11,6 +11,8 @@ struct vcpu;
 
 /* Probe and enable VMX. Returns 0, or -errno after printing why not. */
 int arch_vmx_init(void);
+/* keel.cfg's "vmx preemption-timer=off", before arch_vmx_init: do without it even if offered. */
+void arch_vmx_no_preemption_timer(void);
 bool arch_vmx_ready(void);
 /* Whether this CPU can run real-mode / HVM guests (EPT + unrestricted guest). */
 bool arch_vmx_can_run_real_mode(void);
