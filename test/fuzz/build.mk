@@ -90,6 +90,10 @@ FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm
 	vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/ata.c vmm/dev/ata_identify.c \
 	vmm/dev/piix_ide.c vmm/dev/hpet.c vmm/dev/pci_msi.c
 
+# Keel's console: focus, held output, typed input, with guest bytes and keys.
+FUZZ_TARGETS += console
+FUZZ_SRCS_console := vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c
+
 # Hypercalls from every guest type (two PV, elf64, hvm, real mode) with the
 # invariants that keep guests apart checked after each call.
 FUZZ_TARGETS += hypercall

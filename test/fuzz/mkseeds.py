@@ -353,7 +353,26 @@ def vmsr_seeds():
         wrmsr(0x8b, 0) + b"\x05" + wrmsr(0x3a, 5) + wrmsr(0x6e0, 1))
 
 
+def console_seeds():
+    """fuzz_console.c's ops: guest g (o >> 4) writes a byte (o & 7: 0 UART, 1 PV text), 2 a
+    typed byte, 3 Ctrl-A c typed, 4 Keel polls its UART, 5 g stops, 6 g reads, 7 focus on g."""
+    def write(g, text, op=0):
+        return b"".join(bytes([g << 4 | op, c]) for c in text)
+
+    def typed(text):
+        return b"".join(bytes([2, c]) for c in text)
+
+    poll, ctrl_a_c = b"\x04", b"\x03\x04"
+    put("console", "tagged-focus-held", write(0, b"boot\r\nlogin: ") + write(1, b"pv\n", 1) +
+        ctrl_a_c + write(0, b"\x1b[1mroot\x1b[0m\r\n") + write(2, b"held\n") + ctrl_a_c +
+        write(1, b"raw pv\n", 1) + ctrl_a_c + ctrl_a_c + b"\x05" + poll)
+    put("console", "typed-read-stop", typed(b"ls\r") + poll + b"\x16\x40" + b"\x07" +
+        typed(b"\x01\x01x" + b"y" * 40) + poll + b"\x06\x40" + b"\x15" + typed(b"pv") + poll +
+        b"\x16\x40")
+
+
 def main():
+    console_seeds()
     vmsr_seeds()
     decode_seeds()
     kernel = elf_seeds()
