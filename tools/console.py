@@ -3,9 +3,10 @@
 """console.py ESP.img SERIAL.log [CPU_MODEL] [TIMEOUT_S]
 
 Boots ESP.img in Bochs (tools/run-bochs.sh) with COM1 on a TCP socket and
-bridges it to this terminal: what Keel prints is shown (escape sequences
-removed, as OVMF's would redraw the screen) and written to SERIAL.log; what
-is typed goes to Keel's console. A tty is put in raw mode, so Ctrl-C and
+bridges it to this terminal: what Keel prints is shown and written to
+SERIAL.log (escape sequences removed until Keel's banner, as OVMF's would
+redraw the screen; after it they pass, for the guest with the console's
+focus); what is typed goes to Keel's console. A tty is put in raw mode, so Ctrl-C and
 Ctrl-A reach Keel; Ctrl-] kills Bochs and quits. Otherwise (a pipe) input
 is forwarded as it arrives and output shown until Bochs exits, which it
 does when Keel powers the machine off."""
@@ -26,6 +27,7 @@ ANSI = re.compile(rb"\x1b\[[0-9;=?]*[A-Za-z]")
 # An escape sequence split across reads is held back until it completes.
 ANSI_PARTIAL = re.compile(rb"\x1b(\[[0-9;=?]*)?$")
 RUN_BOCHS = Path(__file__).resolve().parent / "run-bochs.sh"
+BANNER = b"Keel hypervisor"  # Keel's first words: the firmware's screen ends there
 
 
 def free_port():
@@ -46,22 +48,44 @@ def connect(port, proc):
     return None
 
 
+def banner_prefix_len(data):
+    """How many bytes at the end of data could begin Keel's banner."""
+    for n in range(min(len(BANNER) - 1, len(data)), 0, -1):
+        if BANNER.startswith(data[-n:]):
+            return n
+    return 0
+
+
 class Screen:
-    """Output to stdout without escape sequences, raw bytes to the log."""
+    """Raw bytes to the log; to stdout without escape sequences until Keel's
+    banner (the firmware's), unchanged after it (a focused guest's)."""
 
     def __init__(self, log):
         self.log = log
         self.held = b""
+        self.keel = False
+
+    def show(self, data):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
 
     def write(self, data):
         self.log.write(data)
         self.log.flush()
+        if self.keel:
+            self.show(data)
+            return
         data = self.held + data
+        at = data.find(BANNER)
+        if at >= 0:
+            self.keel, self.held = True, b""
+            self.show(ANSI.sub(b"", data[:at]) + data[at:])
+            return
+        # Hold back an escape sequence or a banner split across reads until it completes.
         m = ANSI_PARTIAL.search(data)
-        self.held = data[m.start():] if m else b""
-        data = data[:m.start()] if m else data
-        sys.stdout.buffer.write(ANSI.sub(b"", data))
-        sys.stdout.buffer.flush()
+        cut = m.start() if m else len(data) - banner_prefix_len(data)
+        self.held = data[cut:]
+        self.show(ANSI.sub(b"", data[:cut]))
 
 
 def bridge(sock, proc, screen, stdin_fd):

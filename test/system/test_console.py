@@ -3,6 +3,7 @@
 (fake_bochs.py): run-bochs.sh and the console script are the real ones,
 so this checks the socket set-up, both directions of the bridge, the log,
 raw mode and Ctrl-]. Takes a few seconds; no emulator runs."""
+import importlib.util
 import os
 import pty
 import select
@@ -48,16 +49,35 @@ def gone(pid, timeout=5):
 def test_pipe_input_is_forwarded_until_power_off(fake):
     env, esp, log, _ = fake
     proc = subprocess.run(["/usr/bin/python3", str(CONSOLE), str(esp), str(log)], env=env,
-                          input=b"hello\nexit\n", capture_output=True, timeout=60)
+                          input=b"hello\n\x1b[7minverse\x1b[0m\nexit\n", capture_output=True,
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode().replace("\r", "")
-    # Escape sequences (one split across reads) are not shown, the text is.
+    # The firmware's escape sequences (one split across reads) are not shown, the text is.
     assert out.startswith("Keel hypervisor (fake)\n"), out
-    assert "\x1b" not in out
-    assert "got: hello\ngot: exit\nkeel: powering off\n" in out
+    assert "\x1b[2J" not in out and "\x1b[01;01H" not in out
+    # After Keel's banner they pass unchanged: a guest with the focus drives the terminal.
+    assert "got: hello\ngot: \x1b[7minverse\x1b[0m\ngot: exit\nkeel: powering off\n" in out
     # The log keeps what arrived, byte for byte.
     assert log.read_bytes().startswith(b"\x1b[2J\x1b[01;01HKeel hypervisor (fake)\r\n")
     assert b"keel: powering off" in log.read_bytes()
+
+
+def test_screen_strips_until_keels_banner_even_split(tmp_path, monkeypatch, capsysbinary):
+    """Screen on its own: the firmware's sequences go, Keel's banner split
+    across reads is found, and from it on every byte passes."""
+    spec = importlib.util.spec_from_file_location("console", CONSOLE)
+    console = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(console)
+    with open(tmp_path / "log", "wb") as log:
+        screen = console.Screen(log)
+        for chunk in (b"\x1b[2JBdsDxe: loading\x1b[0m\r\n\nKeel hyp", b"ervisor (x)\r\n",
+                      b"\x1b[1;1H\x1b[2Jtop - 10:00\x1b[", b"K\r\n"):
+            screen.write(chunk)
+    out = capsysbinary.readouterr().out
+    assert out == (b"BdsDxe: loading\r\n\nKeel hypervisor (x)\r\n"
+                   b"\x1b[1;1H\x1b[2Jtop - 10:00\x1b[K\r\n"), out
+    assert (tmp_path / "log").read_bytes().startswith(b"\x1b[2JBdsDxe")
 
 
 def read_until(fd, text, timeout=30):
