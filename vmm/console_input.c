@@ -27,13 +27,14 @@
 #include <keel/vm.h>
 
 #define POLL_NS  1000000ULL   /* Keel's UART is read at most this often */
+#define POLL_MAX 64           /* bytes a poll takes: 16 fit the UART's FIFO, a ms brings 12 */
 #define QUIET_NS 500000000ULL /* a partial tagged line unchanged this long is shown: a prompt */
 
 static struct console_keys keys;
 static uint8_t shared_buf[4096];
 static struct ring shared = RING_INIT(shared_buf);
 static uint64_t next_poll;
-static uint64_t lost; /* typed bytes no queue had room for, not yet reported */
+static uint64_t lost, lost_seen; /* typed bytes no queue had room for, not yet reported */
 
 static bool live(const struct vm *vm)
 {
@@ -137,18 +138,20 @@ static void show_prompts(uint64_t now)
 void console_poll(void)
 {
 	uint64_t now = rdtsc();
-	int c;
+	int c, n = 0;
 
 	if (now < next_poll)
 		return;
 	next_poll = tsc_after(now, ns_to_tsc(POLL_NS));
-	while ((c = uart_getc()) >= 0)
+	while (n++ < POLL_MAX && (c = uart_getc()) >= 0)
 		key((uint8_t)c);
-	if (lost) {
+	/* Said once the dropping has stopped, so a paste into a guest that is not reading is one line. */
+	if (lost && lost == lost_seen) {
 		printk("keel: console: %lu typed bytes dropped: the guest they are for is not "
 		       "reading (4 KiB wait at most)\n", lost);
 		lost = 0;
 	}
+	lost_seen = lost;
 	show_prompts(now);
 }
 

@@ -26,13 +26,19 @@
  */
 #define TIMER_FLOOR_NS 50000ULL
 
-/* Typed input, Ctrl-A keys and prompts: vmm/console_input.c. */
+/*
+ * Keel's console from this guest's timers (vmm/console_input.c: typed
+ * input, Ctrl-A keys, prompts; queued output out). What waits for the
+ * guest then enters its UART's FIFO and raises the interrupt: a guest
+ * asleep until that interrupt does not look at its receiver by itself.
+ */
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 {
 	if (now < h->console_poll_ns)
 		return;
 	h->console_poll_ns = now + CONSOLE_POLL_NS;
-	vm_console_poll(vm);
+	console_service();
+	vuart_refill(&vm->uart);
 }
 
 static uint64_t earlier(uint64_t a, uint64_t b)
