@@ -112,10 +112,16 @@ def dump_rip(log, name):
     return int(re.search(r"  rip [0-9a-f]{4}:([0-9a-f]{16})", report).group(1), 16)
 
 
+class Paste(str):
+    """Script text sent in one write, as a terminal sends a paste."""
+
+
 def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=None, megs=256):
     """Boot in Bochs with COM1 on a TCP socket and play `script`, a list of
-    (regex to wait for, text to type) pairs; then wait for power-off or the
-    timeout. Returns the console log with escape sequences removed."""
+    (regex to wait for, text to type) pairs; text is typed a byte at a time,
+    a Paste all at once. Then wait for power-off or the timeout. Returns the
+    console log with escape sequences removed (the raw bytes are in
+    esp.with_suffix(".serial.log"))."""
     port = port or 20000 + os.getpid() % 20000
     log = esp.with_suffix(".serial.log")
     env = dict(os.environ, BOCHS_SERIAL_SOCKET=str(port), BOCHS_MEGS=str(megs))
@@ -147,7 +153,11 @@ def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=No
             text = ANSI.sub(b"", data).decode("latin-1")
             if steps and re.search(steps[0][0], text):
                 time.sleep(1)
-                for ch in steps.pop(0)[1].encode():
+                typed = steps.pop(0)[1]
+                if isinstance(typed, Paste):
+                    sock.sendall(typed.encode("latin-1"))
+                    continue
+                for ch in typed.encode("latin-1"):
                     sock.sendall(bytes([ch]))  # one byte at a time, like a person typing
                     time.sleep(0.05)
             if not steps and POWER_OFF in text:
