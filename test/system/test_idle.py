@@ -43,8 +43,11 @@ def check_slept(log, ms):
 
 def check_few_halts(log, ms):
     # One halt per armed deadline; a one-shot count that saturates (2^32) adds one per ~4 s.
+    # Console output still queued when the CPU goes idle wakes it as the UART's FIFO drains
+    # (16 bytes a wake; the guest's line before its sleep): at most a few. A CPU that woke on
+    # a 10 ms poll would halt ~200 times here, and a spinning one prints no halts at all.
     idle_ms, halts, wakes = check_slept(log, ms)
-    assert halts <= 1 + idle_ms // 1000 and wakes <= halts, log
+    assert halts <= 1 + idle_ms // 1000 + 8 and wakes <= halts, log
 
 
 def test_idle_halts_in_ring_3_under_qemu(tmp_path):
