@@ -21,13 +21,20 @@ def test_linux_boots_to_a_shell(tmp_path):
         # Ctrl-A Ctrl-A is one Ctrl-A for the shell: its line editor moves
         # to the start of the line, where the missing "e" goes.
         (r"keel: console keys:", "cho again-$((2*3))\x01\x01e\n"),
-        (r"again-6", "exit\n"),
+        (r"again-6", "cat /sys/devices/system/clocksource/clocksource0/available_clocksource; "
+                     "exit\n"),
     ], megs=512, timeout=1500)
     keel = keel_part(log)
     assert "[linux] SeaBIOS (version" in keel or "SeaBIOS (version" in keel, log[-3000:]
     assert "[linux] keel-linux: grub starting the kernel" in keel
     assert re.search(r"\[linux\] \[ *[0-9.]+\] Linux version 6\.1\.", keel)
     assert "[linux] keel-linux: init started" in keel
+    # Linux found the HPET through the ACPI table SeaBIOS built for it, read its
+    # rate right, and offers it as a clocksource.
+    assert re.search(r"\[linux\] \[ *[0-9.]+\] hpet0: at MMIO 0xfed00000, IRQs 2, 8, 0$", keel, re.M)
+    assert re.search(r"\[linux\] \[ *[0-9.]+\] hpet0: 3 comparators, 64-bit 10\.000000 MHz counter",
+                     keel)
+    assert re.search(r"^\[linux\] (\S+ )*hpet( \S+)* *$", keel, re.M), keel[-3000:]
     # What the shell printed in answer to the typed command.
     assert re.search(r"^\[linux\] hello-from-42$", keel, re.M), keel[-3000:]
     # Ctrl-A s: the statistics table, while the guest runs, on lines of its own.
