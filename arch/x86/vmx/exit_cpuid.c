@@ -67,6 +67,10 @@ static uint32_t basic_max(void)
 static void filter(uint32_t leaf, uint32_t sub, struct cpuid_regs *c, const struct vmsr *m)
 {
 	switch (leaf) {
+	case 0: /* Vol. 4 IA32_MISC_ENABLE[22]: limit CPUID maxval to 2 */
+		if (m && (m->misc_enable & MISC_LIMIT_CPUID) && c->eax > 2)
+			c->eax = 2;
+		break;
 	case 1:
 		c->ecx = (c->ecx & ~(uint32_t)L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
 		c->edx = (c->edx & ~(uint32_t)L1_EDX_HIDE) | L1_EDX_MTRR;
@@ -95,6 +99,15 @@ static void filter(uint32_t leaf, uint32_t sub, struct cpuid_regs *c, const stru
 		*c = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	}
+}
+
+/* By value, so that the CPUID exit keeps its registers out of memory on leaf 0. */
+static __attribute__((noinline)) struct cpuid_regs filtered(uint32_t leaf, uint32_t sub,
+							    struct cpuid_regs c,
+							    const struct vmsr *m)
+{
+	filter(leaf, sub, &c, m);
+	return c;
 }
 
 void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c)
@@ -175,10 +188,9 @@ struct vcpu *exit_cpuid(struct vcpu *v)
 		uint32_t sub = (uint32_t)v->gpr.r[REG_RCX];
 
 		c = cpuid(leaf, sub);
-		if (leaf != 0)
-			filter(leaf, sub, &c, &v->msr);
-		else if (unlikely(v->msr.misc_enable & MISC_LIMIT_CPUID) && c.eax > 2)
-			c.eax = 2; /* Vol. 4 IA32_MISC_ENABLE[22] */
+		/* Leaf 0 is the host's unless MISC_ENABLE limits it. */
+		if (leaf != 0 || unlikely(v->msr.misc_enable & MISC_LIMIT_CPUID))
+			c = filtered(leaf, sub, c, &v->msr);
 	}
 	v->gpr.r[REG_RAX] = c.eax;
 	v->gpr.r[REG_RBX] = c.ebx;

@@ -25,10 +25,13 @@ static void apply(struct vcpu *v, int changed, const struct vmsr_ctx *c)
 struct vcpu *exit_rdmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->gpr.r[REG_RCX];
-	struct vmsr_ctx c = { .host_tsc = rdtsc() };
+	struct vmsr_ctx c = { 0 };
 	uint64_t val;
 
-	if (unlikely(msr == MSR_IA32_EFER))
+	/* Only two reads need the live vCPU; the others stay cheap. */
+	if (msr == MSR_IA32_TSC)
+		c.host_tsc = rdtsc();
+	else if (unlikely(msr == MSR_IA32_EFER))
 		c.efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 	if (vmsr_read(&v->msr, msr, &c, &val)) {
 		vmx_inject_exception(v, X86_GP, true, 0);
