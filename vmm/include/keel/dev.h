@@ -17,8 +17,10 @@ struct vuart {
 	uint8_t rx[16];
 	uint8_t rx_head, rx_count;
 	bool overrun, thre_pending, irq_level;
+	bool rx_looked;      /* the guest read RBR or LSR: the receiver takes from input next */
 	struct irq_line irq; /* set by whoever wires the platform; none by default */
 	struct ring *input;  /* what was typed for the guest (vm_attach_devices); NULL: none */
+	struct vm *vm;       /* whose console it is: a receive path that runs dry asks it */
 };
 
 struct testdev {
