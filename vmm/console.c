@@ -23,7 +23,6 @@
 #include <keel/console.h>
 #include <keel/console_keys.h>
 #include <keel/printk.h>
-#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
@@ -81,20 +80,8 @@ void console_keel_output(void)
 	}
 }
 
-/*
- * Output now waits in the UART driver's ring: the running vCPU's timer must
- * bring Keel back in time to send it (an hvm vCPU re-arms before each entry).
- */
-void console_tx_started(struct vm *vm, uint64_t due_before)
-{
-	if (due_before == TSC_NEVER && uart_tx_due != TSC_NEVER && !vm->hvm)
-		sched_timer_changed(&vm->vcpu);
-}
-
 void vm_console_putc(struct vm *vm, char c)
 {
-	uint64_t due = uart_tx_due;
-
 	if (focused(vm)) {
 		uart_putc(c);
 		midline = c != '\n';
@@ -104,7 +91,6 @@ void vm_console_putc(struct vm *vm, char c)
 	} else if (ring_put_over(&vm->con.held, (uint8_t)c)) {
 		vm->con.held_lost++;
 	}
-	console_tx_started(vm, due);
 }
 
 void vm_console_text(struct vm *vm, char c)
@@ -170,6 +156,7 @@ void console_focus_set(int to)
 	vm = &keel_vms[to];
 	printk("keel: console: guest '%s' has the focus (Ctrl-A c moves it)\n", vm->name);
 	show_held(vm);
+	vm->con.raw_open = false; /* from here its output goes untagged again */
 	/* Its unfinished line (a prompt) untagged: the guest's cursor is after it. */
 	for (unsigned i = 0; i < vm->con.line.len; i++)
 		uart_putc(vm->con.line.buf[i]);

@@ -20,8 +20,6 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 {
 	char buf[128];
 	int err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
-	uint64_t due = uart_tx_due;
-
 	(void)a2, (void)a3, (void)a4;
 	if (err)
 		return (uint64_t)err;
@@ -37,7 +35,6 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 			vm_console_text(v->vm, buf[i]);
 		done += chunk;
 	}
-	console_tx_started(v->vm, due);
 	return len;
 }
 

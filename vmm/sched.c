@@ -40,19 +40,27 @@ static struct vcpu *vcpu_of(struct runq_entity *e)
 	return (struct vcpu *)((char *)e - offsetof(struct vcpu, sched));
 }
 
-/* The slice end, or sooner when console output waits for the UART (uart_tx_due). */
+/*
+ * For an hvm vCPU (armed before every entry anyway): the slice end, or
+ * sooner when console output waits for the UART (uart_tx_due).
+ */
 uint64_t sched_deadline(void)
 {
 	return uart_tx_due < runq.deadline ? uart_tx_due : runq.deadline;
 }
 
-/* The timer for a non-hvm vCPU: sched_deadline, or a PV guest's own timer if that is sooner. */
+/*
+ * The timer for a non-hvm vCPU: its slice end, or a PV guest's own timer if
+ * that is sooner. Not uart_tx_due: a finite deadline costs every switch a
+ * timer write (ping-pong's event round trip +120 ticks in ring 3 while other
+ * guests' output drained). Their output goes out as they write more, look
+ * for input, block or stop, and at slice ends (sched_tick).
+ */
 static uint64_t timer_for(struct vcpu *v)
 {
 	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX;
-	uint64_t d = sched_deadline();
 
-	return pv < d ? pv : d;
+	return pv < runq.deadline ? pv : runq.deadline;
 }
 
 /* A PV guest's timer event, and the upcall for what is pending, before it resumes. */

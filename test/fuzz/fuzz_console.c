@@ -27,11 +27,6 @@ unsigned keel_nr_vms = NR;
 static struct hvm_platform *const some_hvm = (struct hvm_platform *)&keel_vms; /* a flag only */
 static struct pv_domain *const some_pv = (struct pv_domain *)&keel_nr_vms;
 
-void sched_timer_changed(struct vcpu *v)
-{
-	(void)v;
-}
-
 static void build(void)
 {
 	static const char *const names[NR] = { "h", "p", "e" };

@@ -38,7 +38,10 @@ void console_vm_init(struct vm *vm);
 
 /* Read what was typed on Keel's console and run Keel's keys (at most every millisecond). */
 void console_poll(void);
-/* The scheduler's periodic call: queued output out, typed input in. */
+/*
+ * Queued output out as the UART has room, typed input in: at slice ends, in
+ * idle, on an hvm guest's 10 ms poll and when a guest looks for input.
+ */
 void console_service(void);
 /*
  * The queue a PV guest's CONSOLE_READ takes typed bytes from: its own while
@@ -46,7 +49,5 @@ void console_service(void);
  * (its own, or the PV guests' shared one); NULL if typed input is not vm's.
  */
 struct ring *console_input_for(struct vm *vm);
-/* Output was queued on vm's exit path: its timer must bring Keel back to send it. */
-void console_tx_started(struct vm *vm, uint64_t due_before);
 
 #endif
