@@ -112,6 +112,14 @@ def dump_rip(log, name):
     return int(re.search(r"  rip [0-9a-f]{4}:([0-9a-f]{16})", report).group(1), 16)
 
 
+def free_port():
+    """A port nobody listens on now: a fixed one per process (its pid) made a second
+    console test in the same process fail, the last Bochs's port still in TIME_WAIT."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Paste(str):
     """Script text sent in one write, as a terminal sends a paste."""
 
@@ -122,7 +130,7 @@ def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=No
     a Paste all at once. Then wait for power-off or the timeout. Returns the
     console log with escape sequences removed (the raw bytes are in
     esp.with_suffix(".serial.log"))."""
-    port = port or 20000 + os.getpid() % 20000
+    port = port or free_port()
     log = esp.with_suffix(".serial.log")
     env = dict(os.environ, BOCHS_SERIAL_SOCKET=str(port), BOCHS_MEGS=str(megs))
     proc = subprocess.Popen([str(ROOT / "tools/run-bochs.sh"), str(esp), str(log), cpu,
