@@ -6,7 +6,6 @@
  * guests' while no hvm guest runs).
  */
 #include <arch/guest_mem.h>
-#include <drivers/uart.h>
 #include <keel/abi.h>
 #include <keel/console.h>
 #include <keel/errno.h>
@@ -20,6 +19,7 @@ uint64_t hcall_console_write(struct vcpu *v, uint64_t gva, uint64_t len, uint64_
 {
 	char buf[128];
 	int err = hc_check_buffer(gva, len, KEEL_CONSOLE_MAX);
+
 	(void)a2, (void)a3, (void)a4;
 	if (err)
 		return (uint64_t)err;
