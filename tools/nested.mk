@@ -15,7 +15,8 @@ nested-disk: $(B)/nested-disk.img
 run-nested: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/nested-disk.img $(B)/tests-esp.img
 	$(Q)cp $(B)/tests-esp.img $(B)/nested-esp.img
-	$(Q)tools/run-nested.sh $(B)/nested-disk.img $(B)/nested-esp.img $(B)/nested-serial.log & \
+	$(Q): > $(B)/nested-serial.log; \
+		tools/run-nested.sh $(B)/nested-disk.img $(B)/nested-esp.img $(B)/nested-serial.log & \
 		tail --pid=$$! -n +1 -f $(B)/nested-serial.log
 
 run-kvm: setup
