@@ -63,15 +63,17 @@ static struct vcpu *exit_dispatch_rearm(struct vcpu *v)
 
 /*
  * The deadline the LAPIC timer was last armed with for a guest, ~0 once it
- * fired. Idle arms the timer too (for a deadline already passed when it
- * returns): that one fires on entry, and the exit re-arms ours.
+ * fired. Idle arms the timer too, for a deadline passed by the time it
+ * returns: if its halt took the interrupt, ours is armed again; if not,
+ * that interrupt exits the next guest, and the exit re-arms ours.
  */
-static uint64_t lapic_armed = ~0ULL;
+static uint64_t lapic_armed = ~0ULL, idle_wakes;
 
 static void set_lapic_timer(uint64_t tsc_deadline)
 {
-	if (tsc_deadline != lapic_armed) {
+	if (tsc_deadline != lapic_armed || host_timer_wakes != idle_wakes) {
 		lapic_armed = tsc_deadline;
+		idle_wakes = host_timer_wakes;
 		host_timer_arm(tsc_deadline);
 	}
 }
