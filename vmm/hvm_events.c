@@ -75,7 +75,7 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 		next = due || h->next_event_ns > now + TIMER_FLOOR_NS ? now + TIMER_FLOOR_NS :
 									h->next_event_ns;
 	h->next_event_ns = next;
-	h->next_event_tsc = next == VTIME_NEVER ? ~0ULL : vm_ns_to_tsc(vm, next);
+	h->next_event_tsc = vm_ns_to_tsc(vm, next); /* never stays never (saturating) */
 }
 
 /*

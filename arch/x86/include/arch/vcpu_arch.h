@@ -17,7 +17,6 @@ struct vcpu_arch {
 	uint8_t long_mode; /* entered in 64-bit mode (not real mode) */
 	uint16_t vpid;
 	uint32_t pad;
-	uint64_t pat; /* guest PAT when the VMCS cannot switch it */
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* MOV to/from CR8 of a guest without a virtual local APIC */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
