@@ -101,6 +101,10 @@ FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall
 	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c \
 	vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c
 
+# The virtual switch: frames from several ports, forged sources, ageing, full queues.
+FUZZ_TARGETS += vswitch
+FUZZ_SRCS_vswitch := vmm/vswitch.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \

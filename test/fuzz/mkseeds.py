@@ -371,7 +371,21 @@ def console_seeds():
         b"\x16\x40")
 
 
+def vswitch_seeds():
+    """fuzz_vswitch.c's ops: o & 7: 0-2 send from port o >> 3 (selector, length, [dst]),
+    3 take, 4 time, 5 attach, 6 forged send, 7 drain."""
+    def send(port, sel, length, dst=b""):
+        return bytes([port << 3, sel]) + struct.pack("<H", length) + dst
+
+    learn = send(0, 0, 60) + send(1, 0, 60) + send(0, 1 | 1 << 2, 1514) + send(1, 1, 14)
+    put("vswitch", "learn-unicast", learn + b"\x03\x0b\x07")
+    put("vswitch", "flood-full", b"\x05\x00" + send(3, 2, 100, b"\x02\x00\x00\x00\x00\x09") * 40)
+    put("vswitch", "age-forge", learn + b"\xfc\xff\xff" * 2 + send(1, 1, 64) +
+        bytes([6 | 2 << 3, 0]) + struct.pack("<H", 60) + b"\x07\x01" + send(0, 2, 13, bytes(6)))
+
+
 def main():
+    vswitch_seeds()
     console_seeds()
     vmsr_seeds()
     decode_seeds()
