@@ -35,6 +35,7 @@ include boot/efi/build.mk
 include arch/x86/build.mk
 include drivers/build.mk
 include vmm/build.mk
+include vmm/dev/virtio.mk
 # Every fragment that adds to GUEST_BINS comes before tools/build.mk, whose
 # image rules list GUEST_BINS as prerequisites (expanded when read): so
 # `make build/tests-esp.img` works as the first command on a clean clone.
