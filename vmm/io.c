@@ -47,6 +47,19 @@ int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *
 	return add(vm->io.mmio, &vm->io.nr_mmio, base, len, fn, dev);
 }
 
+int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
+{
+	struct io_registry *io = &vm->io;
+
+	for (unsigned i = 0; i < io->nr_mmio; i++) {
+		if (io->mmio[i].fn != fn || io->mmio[i].dev != dev)
+			continue;
+		io->mmio[i] = io->mmio[--io->nr_mmio];
+		break;
+	}
+	return len ? io_register_mmio(vm, base, len, fn, dev) : 0;
+}
+
 int io_set_pio_string(struct vm *vm, uint16_t port, io_string_fn *fn)
 {
 	struct io_range *r = (struct io_range *)io_find(vm->io.pio, vm->io.nr_pio, port, 1);

@@ -2,11 +2,14 @@
 # Virtio (vmm/dev/virtio_*.c, docs/virtio.md): the sources, their host unit
 # tests and fuzz targets. Included by the Makefile before test/unit/build.mk
 # and test/fuzz/build.mk, which make the rules.
-VIRTIO_SRCS := vmm/dev/virtio_queue.c
-KEEL_SRCS += $(VIRTIO_SRCS)
+VIRTIO_TRANSPORT := vmm/dev/virtio_queue.c vmm/dev/virtio_pci.c vmm/dev/virtio_regs.c
+KEEL_SRCS += $(VIRTIO_TRANSPORT)
 
 UNIT_TESTS += virtq
 UNIT_SRCS_virtq := vmm/dev/virtio_queue.c
+
+UNIT_TESTS += virtio_pci
+UNIT_SRCS_virtio_pci := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c
 
 # Random rings for the walker; seeds from test/fuzz/mkseeds_virtq.py.
 FUZZ_TARGETS += virtq

@@ -44,6 +44,12 @@ struct io_registry {
 
 int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev);
 int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev);
+/*
+ * A range that moves (a PCI BAR the guest programs): drop dev's range
+ * handled by fn, if any, then register [base, base+len) unless len is 0.
+ * Errors as io_register_mmio(); the range is then gone.
+ */
+int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev);
 /* Give the registered range holding port a string fast path for that port. */
 int io_set_pio_string(struct vm *vm, uint16_t port, io_string_fn *fn);
 /* Dispatch: 0 if a device took it, -ENOENT if no device claims the address. */
