@@ -16,6 +16,9 @@
  * Keel's own messages are always shown, on a line of their own: they are
  * rare (a guest stopping, the answers to Ctrl-A keys) and a panic must
  * never wait behind a focus. Firmware debug-port lines are Keel's log too.
+ *
+ * Every byte for the line goes through console_putc (lib/printk.c), which
+ * draws it on the screen too (drivers/video/screen.c).
  */
 #include <arch/cpu.h>
 #include <drivers/tsc.h>
@@ -75,15 +78,15 @@ void console_keel_output(void)
 {
 	if (midline) {
 		midline = false;
-		uart_putc('\r');
-		uart_putc('\n');
+		console_putc('\r');
+		console_putc('\n');
 	}
 }
 
 void vm_console_putc(struct vm *vm, char c)
 {
 	if (focused(vm)) {
-		uart_putc(c);
+		console_putc(c);
 		midline = c != '\n';
 	} else if (console_focus == CONSOLE_FOCUS_KEEL) {
 		tagged_putc(vm, c);
@@ -159,7 +162,7 @@ void console_focus_set(int to)
 	vm->con.raw_open = false; /* from here its output goes untagged again */
 	/* Its unfinished line (a prompt) untagged: the guest's cursor is after it. */
 	for (unsigned i = 0; i < vm->con.line.len; i++)
-		uart_putc(vm->con.line.buf[i]);
+		console_putc(vm->con.line.buf[i]);
 	midline = vm->con.line.len != 0;
 	vm->con.line.len = 0;
 }

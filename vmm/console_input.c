@@ -19,6 +19,7 @@
  */
 #include <arch/cpu.h>
 #include <drivers/tsc.h>
+#include <drivers/screen.h>
 #include <drivers/uart.h>
 #include <keel/console.h>
 #include <keel/console_keys.h>
@@ -159,6 +160,7 @@ void console_service(void)
 {
 	uart_tx_poll();
 	console_poll();
+	screen_flush();
 }
 
 void vm_console_poll(struct vm *vm)

@@ -11,6 +11,7 @@
 #include <boot/boot_info.h>
 #include <drivers/acpi.h>
 #include <drivers/intc.h>
+#include <drivers/screen.h>
 #include <drivers/tsc.h>
 #include <drivers/uart.h>
 #include <keel/console.h>
@@ -118,6 +119,7 @@ __attribute__((noreturn)) void keel_shutdown(void)
 	for (unsigned i = 0; i < keel_nr_vms; i++)
 		printk("keel: guest '%s': %s\n", keel_vms[i].name, keel_vms[i].stop_reason);
 	printk("keel: powering off\n");
+	screen_flush();
 	acpi_poweroff(acpi_ok ? &acpi : NULL);
 }
 
@@ -127,6 +129,7 @@ void keel_main(struct boot_info *bi)
 
 	uart_init(bi->config.serial_port ? bi->config.serial_port : 0x3f8,
 		  bi->config.serial_baud ? bi->config.serial_baud : 115200);
+	screen_init(&bi->fb, false);
 	printk("\nKeel hypervisor (loaded by %s at 0x%lx-0x%lx)\n", bi->loader,
 	       (uint64_t)__keel_start, (uint64_t)__keel_end);
 	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION)
@@ -139,6 +142,7 @@ void keel_main(struct boot_info *bi)
 	top = memory_init(bi, BOOT_MEM_USABLE);
 	print_memmap(bi);
 	arch_paging_init(top);
+	screen_start();
 	/* Firmware boot-services memory is free now that Keel's tables are live. */
 	memory_init(bi, BOOT_MEM_BOOT_DATA);
 	printk("mem: %lu MiB free after reclaiming boot-services memory\n",
@@ -164,6 +168,7 @@ void keel_main(struct boot_info *bi)
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	build_guests(bi);
 	console_start(bi->config.console_focus);
+	screen_defer();
 	pv_start_info_finish();
 	sched_start();
 }

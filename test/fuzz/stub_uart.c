@@ -36,6 +36,16 @@ void uart_putc(char c)
 		stub_uart_out[stub_uart_len++] = c;
 }
 
+/* lib/printk.c's: the serial line and the screen (drivers/video has its own target). */
+void console_putc(char c)
+{
+	uart_putc(c);
+}
+
+void screen_flush(void)
+{
+}
+
 void uart_tx_poll(void)
 {
 }

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* Keel's console: formatted output to the host serial port. */
+/* Keel's console: formatted output to the host serial port and the screen. */
 #include <keel/console.h>
 #include <keel/printk.h>
+#include <drivers/screen.h>
 #include <drivers/uart.h>
 #include <arch/cpu.h>
+
+void console_putc(char c)
+{
+	uart_putc(c);
+	screen_putc(c);
+}
 
 void console_write(const char *s, size_t len)
 {
 	console_keel_output();
 	for (; len; len--, s++) {
 		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s);
+			console_putc('\r');
+		console_putc(*s);
 	}
+	screen_update();
 }
 
 void printk(const char *fmt, ...)
@@ -36,6 +44,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk("\nKEEL PANIC: %s\n", buf);
+	screen_flush();
 	uart_flush();
 	cpu_halt_forever();
 }

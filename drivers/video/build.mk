@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: MIT
+# The screen console (drivers/video/): Keel's sources, its host tests.
+# arch/x86/wc_map.c, the framebuffer's write-combining mapping, is there for the screen alone.
+KEEL_SRCS += arch/x86/wc_map.c drivers/video/screen.c drivers/video/fbcon.c drivers/video/fbcon_draw.c \
+	drivers/video/font8x16.c
+
+UNIT_TESTS += fbcon
+UNIT_SRCS_fbcon := drivers/video/fbcon.c drivers/video/fbcon_draw.c drivers/video/font8x16.c
+
+# drivers/video/font8x16.c is committed; this makes it again from a PSF font
+# (Debian's console-setup-linux has the one it came from).
+FONT ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+font:
+	python3 tools/mkfont.py $(FONT) drivers/video/font8x16.c
+
+.PHONY: font
