@@ -316,6 +316,53 @@ static int set_ram_below_4g(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+/* The virtual switch the guest's network interface is a port of (net=sw0). */
+static int set_net(struct parser *p, const struct slice *v)
+{
+	if (v->n < 1 || v->n >= CFG_NAME_MAX)
+		return fail(p, "net ", v, " must be a switch name of 1..15 characters");
+	for (size_t i = 0; i < v->n; i++)
+		if (!is_alnum(v->s[i]) && v->s[i] != '_' && v->s[i] != '-')
+			return fail(p, "net ", v, " may only use [A-Za-z0-9_-]");
+	copy_str(p->guest->net, v);
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* A unicast MAC address, six hex pairs split by ':' (mac=02:00:00:00:00:01). */
+static int set_mac(struct parser *p, const struct slice *v)
+{
+	uint8_t mac[6];
+	unsigned any = 0;
+
+	if (v->n != 17)
+		return fail(p, "mac ", v, " is not six hex bytes (xx:xx:xx:xx:xx:xx)");
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hex_digit(v->s[3 * i]), lo = hex_digit(v->s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && v->s[3 * i + 2] != ':'))
+			return fail(p, "mac ", v, " is not six hex bytes (xx:xx:xx:xx:xx:xx)");
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		any |= mac[i];
+	}
+	if (mac[0] & 1)
+		return fail(p, "mac ", v, " is a multicast address");
+	if (!any)
+		return fail(p, "mac ", v, " is all zeros");
+	for (unsigned i = 0; i < 6; i++)
+		p->guest->mac[i] = mac[i];
+	p->guest->has_mac = 1;
+	return 0;
+}
+
 static int set_args(struct parser *p, const struct slice *v)
 {
 	if (v->n >= CFG_ARGS_MAX)
@@ -397,6 +444,8 @@ static const struct key guest_keys[] = {
 	{ "firmware", set_firmware },
 	{ "ram-below-4g", set_ram_below_4g },
 	{ "module", set_module },
+	{ "net", set_net },
+	{ "mac", set_mac },
 };
 
 static int guest_end(struct parser *p, unsigned seen)
@@ -428,6 +477,11 @@ static int guest_end(struct parser *p, unsigned seen)
 	}
 	if (p->guest->module[0] && p->guest->type != CFG_GUEST_PV)
 		return fail(p, "module is only for type=pv guests", NULL, "");
+	if (p->guest->net[0] && p->guest->type != CFG_GUEST_PV &&
+	    p->guest->type != CFG_GUEST_HVM)
+		return fail(p, "net is only for type=pv and type=hvm guests", NULL, "");
+	if (p->guest->has_mac && !p->guest->net[0])
+		return fail(p, "mac needs net= (the switch the interface is on)", NULL, "");
 	p->cfg->nr_guests++;
 	return 0;
 }

@@ -9,3 +9,5 @@ KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vmsr.c vmm/vmsr_mtrr.c vmm/vm_mem.c vmm/hvm
 	vmm/lib/string.c vmm/lib/vsnprintf.c vmm/lib/printk.c boot/config.c boot/elf64.c
 # Keel's console: focus, tagged and raw output, typed input queues.
 KEEL_SRCS += vmm/console.c vmm/console_input.c
+# Virtual switches and the PV network interface.
+KEEL_SRCS += vmm/vswitch.c vmm/vnet.c vmm/hcall_net.c

@@ -32,6 +32,15 @@ int evtchn_alloc(struct evtchn_table *t, unsigned self, uint64_t remote_dom,
 	return p;
 }
 
+int evtchn_alloc_keel(struct evtchn_table *t)
+{
+	int p = free_port(t);
+
+	if (p >= 0)
+		t->port[p] = (struct evtchn_port){ .state = EVT_KEEL };
+	return p;
+}
+
 int evtchn_bind(struct evtchn_table *t, unsigned self, uint64_t remote_dom, uint64_t remote_port,
 		evtchn_lookup_fn *lookup, void *ctx)
 {
@@ -77,7 +86,7 @@ int evtchn_close(struct evtchn_table *t, unsigned self, uint64_t port, evtchn_lo
 	if (port >= KEEL_EVTCHN_PORTS || port == KEEL_PORT_TIMER)
 		return -EINVAL;
 	p = &t->port[port];
-	if (p->state == EVT_FREE)
+	if (p->state == EVT_FREE || p->state == EVT_KEEL)
 		return -EINVAL;
 	if (p->state == EVT_CONNECTED) {
 		struct evtchn_table *rt = lookup(ctx, p->remote_dom);

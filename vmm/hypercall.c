@@ -45,6 +45,9 @@ static const struct hcall_entry {
 	[KEEL_HC_GRANT_MAP] = { hcall_grant_map, HC_PV },
 	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap, HC_PV },
 	[KEEL_HC_SET_CALLBACKS] = { hcall_set_callbacks, HC_PV },
+	[KEEL_HC_NET_INFO] = { hcall_net_info, HC_PV },
+	[KEEL_HC_NET_SEND] = { hcall_net_send, HC_PV },
+	[KEEL_HC_NET_RECV] = { hcall_net_recv, HC_PV },
 };
 
 _Static_assert(KEEL_HC_MAX <= 32, "struct vm's hcall_allowed holds one bit per call");

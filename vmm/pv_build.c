@@ -25,6 +25,7 @@
 #include <keel/pv.h>
 #include <keel/string.h>
 #include <keel/vm.h>
+#include <keel/vnet.h>
 
 #define PV_HYPERCALL_GPA 0x9000UL
 #define PV_START_GPA     0xa000UL
@@ -105,6 +106,11 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	vm->pv = frame_alloc(sizeof(*vm->pv), PAGE_SIZE);
 	memset(vm->pv, 0, sizeof(*vm->pv));
 	evtchn_init(&vm->pv->evtchn);
+	if (vm->cfg->net[0]) {
+		err = pv_net_attach(vm);
+		if (err)
+			return err;
+	}
 
 	if (vm->arch.depriv)
 		arch_pv_vcpu_setup(&vm->vcpu, entry, si->stack_top);

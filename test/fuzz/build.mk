@@ -99,7 +99,8 @@ FUZZ_SRCS_console := vmm/console.c vmm/console_input.c vmm/console_keys.c test/f
 FUZZ_TARGETS += hypercall
 FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall_evtchn.c \
 	vmm/hcall_grant.c vmm/hcall_console.c vmm/evtchn.c vmm/grant.c vmm/pv_callbacks.c \
-	vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c
+	vmm/console.c vmm/console_input.c vmm/console_keys.c test/fuzz/stub_uart.c \
+	vmm/hcall_net.c vmm/vswitch.c
 
 # The virtual switch: frames from several ports, forged sources, ageing, full queues.
 FUZZ_TARGETS += vswitch

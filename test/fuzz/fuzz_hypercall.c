@@ -11,7 +11,12 @@
  *    RAM, made to that guest, read-only if offered so, at the slot the
  *    guest's table records;
  *  - a grant's map count covers the slots that map it;
- *  - connected event ports point at each other.
+ *  - connected event ports point at each other;
+ *  - the two PV guests' network ports (one switch) hold bounded queues of
+ *    frames from the other port, never their own, and their event port is
+ *    one Keel raises.
+ * Each PV guest's RAM holds a frame header at 0x1000 (broadcast, from its
+ * own address), so some NET_SEND calls get past the source check.
  * Guest memory is a small buffer per guest; ASan sees any access outside.
  */
 #include <setjmp.h>
@@ -29,6 +34,7 @@
 #include <keel/pv.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
+#include <keel/vnet.h>
 #include <keel/vtime.h>
 
 #include "fuzz.h"
@@ -51,6 +57,9 @@ static struct mapped {
 	uint64_t hpa;
 	bool used, writable;
 } window[NR_GUESTS][KEEL_GRANT_SLOTS];
+
+static struct vswitch net_sw;
+static struct vsw_port net_ports[NR_GUESTS];
 
 /* --- Stand-ins for the arch layer and the scheduler. --- */
 
@@ -138,6 +147,17 @@ void sched_timer_changed(struct vcpu *v) { (void)v; }
 uint64_t vm_time_ns(struct vm *vm) { (void)vm; return now_ns; }
 uint64_t vm_ns_to_tsc(struct vm *vm, uint64_t ns) { (void)vm; return ns; }
 
+/* vmm/vnet.c's, without its allocator: every PV guest on one switch. */
+int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct vsw_port **out)
+{
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(vm->id + 1) };
+	int err = vsw_attach(&net_sw, &net_ports[vm->id], mac, notify, owner);
+
+	if (!err)
+		*out = &net_ports[vm->id];
+	return err;
+}
+
 /* --- The guests. --- */
 
 static const enum cfg_guest_type types[NR_GUESTS] = { CFG_GUEST_PV, CFG_GUEST_PV,
@@ -175,6 +195,12 @@ static void build(void)
 		}
 		vm->hcall_allowed = hcall_allowed_mask(vm->pv != NULL);
 	}
+	vsw_init(&net_sw, "fuzz");
+	for (unsigned i = 0; i < NR_GUESTS; i++)
+		if (keel_vms[i].pv && !pv_net_attach(&keel_vms[i])) {
+			memset(ram[i] + 0x1000, 0xff, 6);
+			memcpy(ram[i] + 0x1006, keel_vms[i].pv->net->mac, 6);
+		}
 }
 
 /* An argument drawn towards the values where checks live. */
@@ -256,7 +282,7 @@ static void check_ports(void)
 			const struct evtchn_port *e = &vm->pv->evtchn.port[p];
 			const struct vm *peer;
 
-			FUZZ_CHECK(e->state <= EVT_TIMER, "a port's state is one of four");
+			FUZZ_CHECK(e->state <= EVT_KEEL, "a port's state is one of five");
 			FUZZ_CHECK((p == KEEL_PORT_TIMER) == (e->state == EVT_TIMER),
 				   "port 0, and only port 0, is the timer");
 			if (e->state != EVT_CONNECTED)
@@ -272,6 +298,29 @@ static void check_ports(void)
 					   peer->pv->evtchn.port[e->remote_port].remote_dom == a &&
 					   peer->pv->evtchn.port[e->remote_port].remote_port == p,
 				   "connected ports point at each other");
+		}
+	}
+}
+
+static void check_net(void)
+{
+	for (unsigned a = 0; a < NR_GUESTS; a++) {
+		const struct pv_domain *pv = keel_vms[a].pv;
+		const struct vsw_port *p;
+
+		if (!pv || !pv->net)
+			continue;
+		p = pv->net;
+		FUZZ_CHECK(!pv->net_event || pv->evtchn.port[pv->net_event].state == EVT_KEEL,
+			   "the network's event port is Keel's");
+		FUZZ_CHECK(p->count <= VSW_QUEUE_LEN, "a port's queue is bounded");
+		for (unsigned k = 0; k < p->count; k++) {
+			const struct vsw_frame *f = &p->q[(p->head + k) % VSW_QUEUE_LEN];
+
+			FUZZ_CHECK(f->len >= KEEL_NET_FRAME_MIN && f->len <= KEEL_NET_FRAME_MAX,
+				   "a queued frame's length");
+			FUZZ_CHECK(memcmp(f->data + 6, p->mac, 6) != 0,
+				   "no frame comes back to its sender");
 		}
 	}
 }
@@ -307,6 +356,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_windows();
 		check_grant_counts();
 		check_ports();
+		check_net();
 	}
 	return 0;
 }

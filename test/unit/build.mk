@@ -133,6 +133,9 @@ UNIT_SRCS_vmsr := vmm/vmsr.c vmm/vmsr_mtrr.c
 UNIT_TESTS += vswitch
 UNIT_SRCS_vswitch := vmm/vswitch.c
 
+UNIT_TESTS += hcall_net
+UNIT_SRCS_hcall_net := vmm/hcall_net.c vmm/vswitch.c vmm/evtchn.c vmm/hcall_args.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

@@ -453,6 +453,32 @@ static void test_pv_guests(void **state)
 	    "module '/m.img' must be a relative path");
 }
 
+static void test_net(void **state)
+{
+	(void)state;
+	ok("guest name=svc type=pv image=s.elf net=sw0 mac=02:00:0A:0b:00:01\n");
+	assert_string_equal(cfg.guests[0].net, "sw0");
+	assert_int_equal(cfg.guests[0].has_mac, 1);
+	assert_int_equal(cfg.guests[0].mac[2], 0x0a);
+	assert_int_equal(cfg.guests[0].mac[3], 0x0b);
+	assert_int_equal(cfg.guests[0].mac[5], 0x01);
+	ok("guest name=pc type=hvm image=d.img memory=64M net=lan-1\n");
+	assert_string_equal(cfg.guests[0].net, "lan-1");
+	assert_int_equal(cfg.guests[0].has_mac, 0);
+	ok("guest name=p type=pv image=p.elf\n");
+	assert_string_equal(cfg.guests[0].net, "");
+	bad(G "net=sw0\n", 1, "net is only for type=pv and type=hvm guests");
+	bad("guest name=p type=pv image=p.elf mac=02:00:00:00:00:01\n", 1, "mac needs net=");
+	bad("guest name=p type=pv image=p.elf net=sw.0\n", 1, "may only use [A-Za-z0-9_-]");
+	bad("guest name=p type=pv image=p.elf net=sw0123456789abcd\n", 1, "1..15 characters");
+	bad("guest name=p type=pv image=p.elf net=sw0 mac=03:00:00:00:00:01\n", 1,
+	    "multicast address");
+	bad("guest name=p type=pv image=p.elf net=sw0 mac=00:00:00:00:00:00\n", 1, "all zeros");
+	bad("guest name=p type=pv image=p.elf net=sw0 mac=02:00:00:00:00\n", 1, "six hex bytes");
+	bad("guest name=p type=pv image=p.elf net=sw0 mac=02-00-00-00-00-01\n", 1, "six hex bytes");
+	bad("guest name=p type=pv image=p.elf net=sw0 mac=02:00:00:00:00:0g\n", 1, "six hex bytes");
+}
+
 #define H "guest name=pc type=hvm image=d.img memory=64M "
 
 static void test_ram_below_4g(void **state)
@@ -528,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_hvm_guests),
 		cmocka_unit_test(test_pv_guests),
+		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_first_error_wins),
 	};

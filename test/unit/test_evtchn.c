@@ -103,12 +103,31 @@ static void test_ports_run_out(void **state)
 	assert_int_equal(evtchn_alloc(&dom[0], 0, 1, lookup, NULL), 17);
 }
 
+/* A port Keel raises (the network interface's): nobody sends on it, closes it or binds to it. */
+static void test_keel_port(void **state)
+{
+	unsigned to, rport;
+	int k;
+
+	(void)state;
+	k = evtchn_alloc_keel(&dom[0]);
+	assert_int_equal(k, 1);
+	assert_int_equal(evtchn_send(&dom[0], (uint64_t)k, &to, &rport), -EINVAL);
+	assert_int_equal(evtchn_close(&dom[0], 0, (uint64_t)k, lookup, NULL), -EINVAL);
+	assert_int_equal(evtchn_bind(&dom[1], 1, 0, (uint64_t)k, lookup, NULL), -EINVAL);
+	assert_int_equal(evtchn_alloc(&dom[0], 0, 1, lookup, NULL), 2); /* it stays taken */
+	while (evtchn_alloc_keel(&dom[2]) > 0)
+		;
+	assert_int_equal(evtchn_alloc_keel(&dom[2]), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_alloc_bind_send, setup),
 		cmocka_unit_test_setup(test_bad_arguments, setup),
 		cmocka_unit_test_setup(test_close, setup),
+		cmocka_unit_test_setup(test_keel_port, setup),
 		cmocka_unit_test_setup(test_ports_run_out, setup),
 	};
 

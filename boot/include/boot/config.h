@@ -9,6 +9,7 @@
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *         [ram-below-4g=3G]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
+ *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *   menu timeout=3
  *   vmx preemption-timer=off
  *
@@ -53,6 +54,10 @@ struct cfg_guest {
 	char     firmware[CFG_PATH_MAX]; /* hvm only: default bios-256k.bin */
 	char     module[CFG_PATH_MAX];   /* pv only: a file handed to the guest in RAM */
 	char     args[CFG_ARGS_MAX];
+	char     net[CFG_NAME_MAX];      /* pv, hvm: the virtual switch its NIC is on, "" if none */
+	uint8_t  mac[6];                 /* its NIC's address if has_mac, else derived from name */
+	uint8_t  has_mac;
+	uint8_t  pad2;
 	uint32_t type;       /* enum cfg_guest_type */
 	uint32_t pad;
 	uint64_t memory;     /* bytes: all of the guest's RAM */

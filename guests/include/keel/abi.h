@@ -38,7 +38,10 @@
 #define KEEL_HC_MEMORY_QUERY   14 /* (struct keel_memory_info *) -> 0 */
 #define KEEL_HC_DOMAIN_FIND    15 /* (const char *name) -> domid */
 #define KEEL_HC_SET_CALLBACKS  16 /* (upcall entry, fault entry; 0 = none) -> 0 */
-#define KEEL_HC_MAX            17
+#define KEEL_HC_NET_INFO       17 /* (struct keel_net_info *) -> 0; -ENOENT without net= */
+#define KEEL_HC_NET_SEND       18 /* (const void *frame, size_t len) -> ports it reached */
+#define KEEL_HC_NET_RECV       19 /* (void *buf, size_t len) -> frame length, 0 if none */
+#define KEEL_HC_MAX            20
 
 /*
  * Errors, returned negated. Linux's numbers, which a C library's errno.h
@@ -66,6 +69,10 @@
 /* Event channel ports: 0..KEEL_EVTCHN_PORTS-1; port 0 is the timer. */
 #define KEEL_EVTCHN_PORTS      64
 #define KEEL_PORT_TIMER        0
+
+/* Frames on Keel's virtual switch (KEEL_HC_NET_*): Ethernet, no FCS, no VLAN tag. */
+#define KEEL_NET_FRAME_MIN     14   /* destination, source, EtherType */
+#define KEEL_NET_FRAME_MAX     1514 /* a 1500-byte payload */
 
 /* Each call's entry in the hypercall page: call page + nr * KEEL_HYPERCALL_STRIDE. */
 #define KEEL_HYPERCALL_STRIDE  32
@@ -129,6 +136,19 @@ struct keel_fault_frame {
 	uint64_t rsp;     /* RSP at the fault (read-only) */
 	uint64_t rflags;
 	uint64_t rip;     /* the faulting instruction */
+};
+
+/* KEEL_HC_NET_INFO's answer: the guest's port on a virtual switch and its counters. */
+struct keel_net_info {
+	uint8_t mac[6];       /* its address: frames it sends must carry it as their source */
+	uint16_t mtu;         /* 1500 */
+	uint32_t event_port;  /* Keel raises it when a frame is queued for the guest */
+	uint32_t queue_len;   /* frames Keel holds for it; more are dropped */
+	uint64_t rx;          /* frames queued for it */
+	uint64_t rx_dropped;  /* frames for it dropped: its queue was full */
+	uint64_t tx;          /* frames it sent that the switch took */
+	uint64_t tx_refused;  /* frames it sent with a bad length or source */
+	char switch_name[16]; /* keel.cfg's net= */
 };
 
 /* KEEL_HC_MEMORY_QUERY's answer. */

@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include <keel/abi.h>
 
-enum evtchn_state { EVT_FREE, EVT_UNBOUND, EVT_CONNECTED, EVT_TIMER };
+/* EVT_KEEL: raised by Keel itself (the network interface), like the timer: not sent or closed. */
+enum evtchn_state { EVT_FREE, EVT_UNBOUND, EVT_CONNECTED, EVT_TIMER, EVT_KEEL };
 
 struct evtchn_port {
 	uint8_t state;       /* enum evtchn_state */
@@ -38,6 +39,8 @@ int evtchn_alloc(struct evtchn_table *t, unsigned self, uint64_t remote_dom,
  */
 int evtchn_bind(struct evtchn_table *t, unsigned self, uint64_t remote_dom, uint64_t remote_port,
 		evtchn_lookup_fn *lookup, void *ctx);
+/* A free port for events Keel raises (EVT_KEEL): the port, or -ENOSPC. */
+int evtchn_alloc_keel(struct evtchn_table *t);
 /* Where an event on port goes: 0 with *dom and *port, or -EINVAL (not connected). */
 int evtchn_send(const struct evtchn_table *t, uint64_t port, unsigned *dom, unsigned *rport);
 /* Free port; a connected peer's end goes back to unbound (it may be bound again). */

@@ -9,6 +9,7 @@
 #include <keel/grant.h>
 
 struct vm;
+struct vsw_port;
 
 struct pv_domain {
 	struct evtchn_table evtchn;
@@ -17,6 +18,8 @@ struct pv_domain {
 	uint64_t timer_ns;          /* KEEL_HC_SET_TIMER deadline, 0 if none */
 	bool blocked;               /* in KEEL_HC_BLOCK */
 	uint64_t fault;             /* KEEL_HC_SET_CALLBACKS fault entry, 0 if none */
+	struct vsw_port *net;       /* its port on a virtual switch (net=), else NULL */
+	unsigned net_event;         /* the port Keel raises for net's frames, 0 until NET_INFO */
 };
 
 struct vcpu;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guests' network interfaces on Keel's virtual switches (keel/vswitch.h):
+ * the switches by keel.cfg name (net=sw0), a guest's port with its address
+ * (mac=, or derived from its name), and the PV interface's hypercalls
+ * (vmm/hcall_net.c, docs/abi.md).
+ */
+#ifndef KEEL_VNET_H
+#define KEEL_VNET_H
+
+#include <keel/vswitch.h>
+
+struct vm;
+
+/*
+ * A port for vm on the switch its config names (made on first use), with
+ * the config's address or one derived from its name: 0 and *out, or
+ * -ENOSPC (no switch or port left), -ENOMEM, -EEXIST (the address is taken).
+ */
+int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct vsw_port **out);
+/* A PV guest's interface (pv_build when its config has net=): 0 or -errno. */
+int pv_net_attach(struct vm *vm);
+
+#endif
