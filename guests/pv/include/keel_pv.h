@@ -61,6 +61,18 @@ uint64_t keel_time_ns(void);
  * their page-aligned start, or 0 if the heap has no room for them.
  */
 uintptr_t keel_heap_reserve_top(size_t size);
+/*
+ * The network interface (keel.cfg net=; runtime/net.c). keel_net_open
+ * fills info (address, event port) and must come first; send and recv
+ * move one frame (recv: its length, 0 if none waits); keel_net_wait blocks
+ * until a frame is queued (1) or deadline_ns passes (0; 0 = no deadline).
+ * Each returns -errno (KEEL_E*) on failure.
+ */
+long keel_net_open(struct keel_net_info *info);
+long keel_net_send(const void *frame, size_t len);
+long keel_net_recv(void *buf, size_t len);
+int keel_net_wait(uint64_t deadline_ns);
+
 /* End the guest: KEEL_SHUTDOWN_POWEROFF with an exit status, or _CRASH. */
 __attribute__((noreturn)) void keel_shutdown(unsigned reason, long status);
 
