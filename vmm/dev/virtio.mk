@@ -3,13 +3,17 @@
 # tests and fuzz targets. Included by the Makefile before test/unit/build.mk
 # and test/fuzz/build.mk, which make the rules.
 VIRTIO_TRANSPORT := vmm/dev/virtio_queue.c vmm/dev/virtio_pci.c vmm/dev/virtio_regs.c
-KEEL_SRCS += $(VIRTIO_TRANSPORT)
+VIRTIO_SRCS := $(VIRTIO_TRANSPORT) vmm/dev/virtio_blk.c vmm/dev/virtio_console.c
+KEEL_SRCS += $(VIRTIO_SRCS)
 
 UNIT_TESTS += virtq
 UNIT_SRCS_virtq := vmm/dev/virtio_queue.c
 
 UNIT_TESTS += virtio_pci
 UNIT_SRCS_virtio_pci := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c
+
+UNIT_TESTS += virtio_blk
+UNIT_SRCS_virtio_blk := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_blk.c
 
 # Random rings for the walker; seeds from test/fuzz/mkseeds_virtq.py.
 FUZZ_TARGETS += virtq
