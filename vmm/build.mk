@@ -10,4 +10,4 @@ KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vmsr.c vmm/vmsr_mtrr.c vmm/vm_mem.c vmm/hvm
 # Keel's console: focus, tagged and raw output, typed input queues.
 KEEL_SRCS += vmm/console.c vmm/console_input.c
 # Virtual switches and the PV network interface.
-KEEL_SRCS += vmm/vswitch.c vmm/vnet.c vmm/hcall_net.c
+KEEL_SRCS += vmm/vswitch.c vmm/vnet.c vmm/hcall_net.c vmm/dev/virtio_net.c vmm/hvm_net.c

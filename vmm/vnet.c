@@ -11,6 +11,8 @@
 /* At most one switch per guest: every port could name its own. */
 static struct vswitch switches[CFG_GUESTS_MAX];
 static unsigned nr_switches;
+/* Each guest's port, kept when an hvm guest's reset builds its devices again. */
+static struct vsw_port *ports[CFG_GUESTS_MAX];
 
 static struct vswitch *switch_named(const char *name)
 {
@@ -30,6 +32,13 @@ int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct v
 	uint8_t mac[6];
 	int err;
 
+	if (vm->id < CFG_GUESTS_MAX && ports[vm->id]) {
+		p = ports[vm->id];
+		p->notify = notify;
+		p->owner = owner;
+		*out = p;
+		return 0;
+	}
 	if (!sw) {
 		printk("net: %s: no switch left for net=%s\n", vm->name, vm->cfg->net);
 		return -ENOSPC;
@@ -51,6 +60,8 @@ int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct v
 	}
 	printk("net: %s on switch %s as %02x:%02x:%02x:%02x:%02x:%02x\n", vm->name, sw->name,
 	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	if (vm->id < CFG_GUESTS_MAX)
+		ports[vm->id] = p;
 	*out = p;
 	return 0;
 }

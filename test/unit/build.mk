@@ -136,6 +136,10 @@ UNIT_SRCS_vswitch := vmm/vswitch.c
 UNIT_TESTS += hcall_net
 UNIT_SRCS_hcall_net := vmm/hcall_net.c vmm/vswitch.c vmm/evtchn.c vmm/hcall_args.c
 
+# virtio-net on the transport and the switch (VIRTIO_TRANSPORT: vmm/dev/virtio.mk).
+UNIT_TESTS += virtio_net
+UNIT_SRCS_virtio_net := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_net.c vmm/vswitch.c
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

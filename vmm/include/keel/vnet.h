@@ -16,9 +16,18 @@ struct vm;
  * A port for vm on the switch its config names (made on first use), with
  * the config's address or one derived from its name: 0 and *out, or
  * -ENOSPC (no switch or port left), -ENOMEM, -EEXIST (the address is taken).
+ * Asked again for the same guest (an hvm guest's reset), it hands back the
+ * port it made, with the new notifier and owner.
  */
 int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct vsw_port **out);
 /* A PV guest's interface (pv_build when its config has net=): 0 or -errno. */
 int pv_net_attach(struct vm *vm);
+
+struct pci_bus;
+struct irq_line;
+struct msi_line;
+/* An hvm guest's virtio-net at bus slot (vmm/hvm_net.c; built again at each reset): 0 or -errno. */
+int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,
+		  const struct msi_line *msi);
 
 #endif

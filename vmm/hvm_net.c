@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An hvm guest's virtio-net NIC (keel.cfg net=) as a port on Keel's switch:
+ * the device lives as long as the guest (a reset builds the PCI bus again
+ * and re-initialises the same device on the same port). A frame the switch
+ * queues for it goes into its receive ring at once, and a halted vCPU
+ * wakes for the interrupt that raises.
+ */
+#include <boot/config.h>
+#include <keel/dev/virtio_net.h>
+#include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/hvm.h>
+#include <keel/printk.h>
+#include <keel/sched.h>
+#include <keel/vm.h>
+#include <keel/vnet.h>
+
+static struct virtio_net *nics[CFG_GUESTS_MAX];
+
+static void hvm_net_notify(struct vsw_port *p)
+{
+	struct virtio_net *n = p->owner;
+	struct vm *vm = n->dev.vm;
+
+	virtio_net_rx(n);
+	if (vm->hvm && vm->hvm->halted)
+		sched_wake(&vm->vcpu); /* hvm_halted_until finds the interrupt and lets it run */
+}
+
+int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,
+		  const struct msi_line *msi)
+{
+	struct virtio_net *n;
+	struct vsw_port *p;
+	int err;
+
+	if (vm->id >= CFG_GUESTS_MAX)
+		return -EINVAL;
+	n = nics[vm->id];
+	if (!n) {
+		n = (struct virtio_net *)(uintptr_t)frame_try_alloc(sizeof(*n), PAGE_SIZE);
+		if (!n)
+			return -ENOMEM;
+		nics[vm->id] = n;
+	}
+	err = vnet_port_create(vm, hvm_net_notify, n, &p);
+	if (!err)
+		err = virtio_net_init(n, vm, bus, slot, p, intx, msi);
+	if (err) {
+		printk("net: guest '%s': virtio-net not attached (%d)\n", vm->name, err);
+		return err;
+	}
+	p->notify = hvm_net_notify; /* virtio_net_init took it; Keel wakes the vCPU too */
+	return 0;
+}
