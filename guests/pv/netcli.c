@@ -95,6 +95,22 @@ static int udp_echo(const char *msg)
 	return 0;
 }
 
+/* A DNS A query for keel.test: the answer's address must be the service's. */
+static int dns_query(void)
+{
+	static const uint8_t q[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 'k', 'e', 'e',
+				     'l', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1 };
+	struct inet_pkt pkt;
+
+	send_frame(inet_udp(&nif, svc_mac, svc_ip, 40002, 53, q, sizeof(q), out));
+	if (await(PKT_UDP, &pkt) != PKT_UDP || pkt.sport != 53 || pkt.len != sizeof(q) + 16 ||
+	    pkt.data[0] != 0x12 || pkt.data[7] != 1)
+		return -1;
+	printf("netcli: DNS: keel.test is %u.%u.%u.%u\n", pkt.data[pkt.len - 4],
+	       pkt.data[pkt.len - 3], pkt.data[pkt.len - 2], pkt.data[pkt.len - 1]);
+	return 0;
+}
+
 /* What Keel refuses: a frame with another station's source, too short, too long. */
 static void hostile(void)
 {
@@ -156,6 +172,8 @@ int main(int argc, char **argv)
 	if (udp_echo("hello through Keel's switch"))
 		return 5;
 	printf("netcli: UDP echo: hello through Keel's switch\n");
+	if (dns_query())
+		return 7;
 	hostile();
 	for (unsigned i = 0; i < BENCH_RTT; i++)
 		if (ping((uint16_t)(100 + i), &rtt[i]))

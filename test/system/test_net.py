@@ -22,12 +22,13 @@ def check_net(log):
     assert "net: other on switch sw1 as " in log
     svc, cli = guest_lines(log, "netsvc"), guest_lines(log, "netcli")
     assert (f"netsvc: 10.0.0.1 at {svc_mac.group(1)} on switch sw0: ARP, ping, UDP echo on "
-            "port 7") in svc, log
+            "port 7, DNS") in svc, log
     assert "netcli: 10.0.0.2 on switch sw0, service 10.0.0.1" in cli, log
     assert f"netcli: ARP: service at {svc_mac.group(1)}" in cli, log
     for seq in range(1, 6):
         assert f"netcli: echo reply from 10.0.0.1: seq={seq}" in cli, log
     assert "netcli: UDP echo: hello through Keel's switch" in cli
+    assert "netcli: DNS: keel.test is 10.0.0.1" in cli
     # Keel refuses a forged source and bad lengths; a short buffer loses nothing.
     assert "netcli: send with the service's source address = -22" in cli
     assert "netcli: send of 13 bytes = -22" in cli
@@ -37,8 +38,8 @@ def check_net(log):
     assert "netcli: burst of 24 UDP echoes: 24 came back" in cli
     assert "netcli: done" in cli
     assert "keel: guest 'netcli' stopped: shut down: status 0" in log
-    answered = re.search(r"netsvc: answered (\d+) ARP, (\d+) echo, (\d+) UDP; frames in (\d+), "
-                         r"dropped (\d+), out (\d+)", "\n".join(svc))
+    answered = re.search(r"netsvc: answered (\d+) ARP, (\d+) echo, (\d+) UDP, 1 DNS; frames in "
+                         r"(\d+), dropped (\d+), out (\d+)", "\n".join(svc))
     assert answered, log
     arp, echo, udp = (int(answered.group(i)) for i in (1, 2, 3))
     assert arp >= 1 and echo == 5 + 1 + 21 and udp == 1 + 24 + 1, answered.group(0)
