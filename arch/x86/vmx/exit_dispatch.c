@@ -57,7 +57,7 @@ static exit_handler_fn *const exit_table[EXIT_REASONS_MAX] = {
 	[EXIT_MONITOR] = exit_invalid_opcode,
 	[EXIT_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
-	[EXIT_XSETBV] = exit_invalid_opcode,
+	[EXIT_XSETBV] = exit_xsetbv,
 };
 #pragma GCC diagnostic pop
 

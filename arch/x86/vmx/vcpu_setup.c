@@ -136,6 +136,8 @@ static void setup_guest_common(struct vcpu *v)
 	/* The MSRs at power-on (vmm/vmsr.c); the TSC as setup_controls() offset it. */
 	vmsr_reset(&v->msr, vmx_guest_msr_cpu(),
 		   (vmx.ctl.proc & CPU_TSC_OFFSETTING) ? -v->vm->tsc_base : 0);
+	if (!v->vm->hvm) /* no vLAPIC: no x2APIC mode, no TSC-deadline timer (CPUID agrees) */
+		v->msr.cpu.x2apic = v->msr.cpu.tsc_deadline = false;
 	if (vmx.ctl.pat)
 		vmcs_write(VMCS_GUEST_IA32_PAT, v->msr.pat);
 	set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);

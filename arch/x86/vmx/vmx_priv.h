@@ -59,6 +59,8 @@ void vmx_guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *c);
 uint64_t vmx_guest_cr4_allowed(void);
 struct vmsr_cpu;
 const struct vmsr_cpu *vmx_guest_msr_cpu(void);
+struct cpuid_model;
+const struct cpuid_model *vmx_cpuid_model(void);
 
 #define X86_UD 6
 #define X86_GP 13

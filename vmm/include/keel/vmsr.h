@@ -83,7 +83,8 @@ struct vmsr_cpu {
 	bool pat;           /* CPUID.01H:EDX[16] */
 	bool mtrr;          /* CPUID.01H:EDX[12] */
 	bool tsc_adjust;    /* CPUID.(EAX=07H,ECX=0):EBX[1] (only with tsc_writable) */
-	bool x2apic;        /* CPUID.01H:ECX[21]: false until issue 9 part 3 */
+	bool x2apic;        /* CPUID.01H:ECX[21]: the vCPU has a vLAPIC with x2APIC mode */
+	bool tsc_deadline;  /* CPUID.01H:ECX[24]: its LVT timer has TSC-deadline mode */
 	bool nx;            /* CPUID.80000001H:EDX[20] */
 	bool lm;            /* CPUID.80000001H:EDX[29] */
 	bool tsc_writable;  /* the VMCS can offset the TSC: IA32_TSC and TSC_ADJUST writes work */

@@ -7,6 +7,8 @@
 
 /* MSRs the guest owns but the VMCS does not switch (vm_setup.c). */
 #define VMX_SWITCHED_MSRS 6
+/* Up to the end of the AVX-512 state (keel/cpuid.h XSAVE_MAX_SIZE). */
+#define VCPU_FPU_SIZE 2688
 
 struct vcpu;
 
@@ -25,8 +27,13 @@ struct vcpu_arch {
 	struct pv_frame {
 		uint64_t rip, cs, rflags, rsp, ss;
 	} pv;
-	/* x87/SSE state while another vCPU owns the FPU (FXSAVE image, SDM 1 10.5.1). */
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	/*
+	 * x87/SSE/AVX state while another vCPU owns the FPU: an XSAVE area in
+	 * the standard format (SDM 1 13.4), whose first 512 bytes are the
+	 * FXSAVE image (10.5.1), and the vCPU's XCR0 (arch/x86/fpu.c).
+	 */
+	uint8_t fpu[VCPU_FPU_SIZE] __attribute__((aligned(64)));
+	uint64_t xcr0;
 	uint64_t timer_tsc; /* the armed deadline, where each entry must re-arm it */
 };
 

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's CPUID as one model derived from the host's (vmm/cpuid.c): a
+ * feature Keel cannot virtualise is hidden in every leaf it shows in, and
+ * a feature that depends on another (AVX on XSAVE state, FMA and AVX2 on
+ * AVX, AVX-512 on its three XSAVE components) goes with it. Pure logic:
+ * the host's answers come from a function, so host tests feed it the CPUID
+ * tables of the CPU models they check. Where the vCPU's state changes an
+ * answer (MSRs, CR4.OSXSAVE, XCR0), the caller passes that state in.
+ */
+#ifndef KEEL_CPUID_H
+#define KEEL_CPUID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/cpu.h>
+#include <keel/bits.h>
+
+struct vmsr;
+
+/* XCR0 state components (SDM 1 13.1, Table 13-1). */
+#define XFEATURE_X87      BIT(0)
+#define XFEATURE_SSE      BIT(1)
+#define XFEATURE_AVX      BIT(2)
+#define XFEATURE_BNDREGS  BIT(3)
+#define XFEATURE_BNDCSR   BIT(4)
+#define XFEATURE_OPMASK   BIT(5)
+#define XFEATURE_ZMM_H256 BIT(6)
+#define XFEATURE_HI16_ZMM BIT(7)
+#define XFEATURE_AVX512   (XFEATURE_OPMASK | XFEATURE_ZMM_H256 | XFEATURE_HI16_ZMM)
+#define XFEATURE_PKRU     BIT(9)
+#define XFEATURE_TILECFG  BIT(17)
+#define XFEATURE_TILEDATA BIT(18)
+/* What Keel saves and restores for a guest: x87 through the AVX-512 registers. */
+#define XFEATURE_KEEL     (XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX | XFEATURE_AVX512)
+#define XSAVE_LEGACY_SIZE 576 /* legacy region (512) and XSAVE header (64) */
+#define XSAVE_MAX_SIZE    2688 /* up to Hi16_ZMM's end in the standard format */
+#define XCR0_POWER_ON     XFEATURE_X87
+
+/* Where the guest's CPUID differs from the host's per vCPU. */
+struct cpuid_vcpu {
+	const struct vmsr *msr; /* APIC_BASE, MISC_ENABLE, the model's x2APIC/TSC-deadline flags */
+	uint64_t xcr0;          /* the vCPU's XCR0 */
+	bool osxsave;           /* the guest's CR4.OSXSAVE (only read for leaf 1) */
+};
+
+/* Host CPUID as a function: the instruction in Keel, a table in host tests. */
+typedef struct cpuid_regs cpuid_host_fn(uint32_t leaf, uint32_t sub);
+
+struct cpuid_model {
+	cpuid_host_fn *host;
+	uint32_t basic_max;     /* the host's highest basic leaf */
+	uint64_t xcr0_mask;     /* XCR0 bits a guest may set; 0 if XSAVE is hidden */
+	uint32_t xsave_max;     /* XSAVE area size for every bit of xcr0_mask */
+	uint16_t xoff[8], xsize[8]; /* standard-format offset and size of components 2-7 */
+	bool tsc_adjust;        /* Keel can offset the TSC: IA32_TSC_ADJUST exists */
+};
+
+/* Derive the model from the host (once, at start). */
+void cpuid_model_init(struct cpuid_model *m, cpuid_host_fn *host, bool tsc_offsetting);
+/*
+ * The guest's answer for leaf/sub. h is the host's answer for the same
+ * leaf and sub-leaf; s the vCPU's state, or NULL for the power-on view of
+ * a vCPU with a local APIC device (what the MSR model and CR4 derive from).
+ */
+struct cpuid_regs cpuid_guest(const struct cpuid_model *m, uint32_t leaf, uint32_t sub,
+			      struct cpuid_regs h, const struct cpuid_vcpu *s);
+/* XSAVE area size in the standard format for the components of xcr0. */
+uint32_t cpuid_xsave_size(const struct cpuid_model *m, uint64_t xcr0);
+/*
+ * XSETBV's rules for XCR0 (SDM 1 13.3, SDM 2B XSETBV): x87 set, nothing
+ * outside what the model offers, AVX only with SSE, the three AVX-512
+ * components together and only with AVX, MPX's two together.
+ */
+bool cpuid_xcr0_valid(const struct cpuid_model *m, uint64_t xcr0);
+
+#endif
