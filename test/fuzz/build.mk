@@ -106,6 +106,10 @@ FUZZ_SRCS_hypercall := vmm/hypercall.c vmm/hcall_pv.c vmm/hcall_args.c vmm/hcall
 FUZZ_TARGETS += vswitch
 FUZZ_SRCS_vswitch := vmm/vswitch.c
 
+# virtio-net on the transport and the switch, its rings written by a hostile driver.
+FUZZ_TARGETS += virtio_net
+FUZZ_SRCS_virtio_net := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_net.c vmm/vswitch.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-net (vmm/dev/virtio_net.c) driven as a hostile driver would: the
+ * input writes descriptors, avail entries and indices into a small guest
+ * RAM, rings either doorbell, resets the device or sets it up again, and
+ * has the other port of the switch send frames to it. After each op:
+ *  - whatever the NIC put on the switch came from its own address and has
+ *    a valid length (the switch's rules held);
+ *  - the port's queue is bounded and the used index never passes what the
+ *    driver made available;
+ *  - a broken ring leaves the device needing a reset, nothing worse.
+ * Guest memory is reached only through vm_gpa_to_hva; ASan sees the rest.
+ * Op byte o & 7: 0 descriptor, 1 avail entry, 2 avail index, 3 doorbell,
+ * 4 peer sends, 5 reset, 6 driver setup, 7 used-event/flags word. RAM at
+ * 0x8000 holds a frame the switch accepts, for descriptors to point at.
+ */
+#include <string.h>
+
+#include <keel/dev/pci.h>
+#include <keel/dev/virtio_net.h>
+#include <keel/io.h>
+#include <keel/vswitch.h>
+
+#include "fuzz.h"
+
+#define RAM_BASE 0x100000ULL
+#define RAM_SIZE 0x20000ULL
+#define QS       16 /* the driver asks for small queues: more wrap-around */
+#define Q(n)     (RAM_BASE + (n) * 0x1000) /* desc +0, avail +0x400, used +0x800 */
+
+static struct pci_bus bus;
+static struct virtio_net net;
+static struct vswitch sw;
+static struct vsw_port vport, peer;
+static uint8_t *ram;
+static const uint8_t vmac[6] = { 0x02, 0, 0, 0, 0, 0x10 }, pmac[6] = { 0x02, 0, 0, 0, 0, 0x20 };
+
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	(void)vm;
+	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE || len > RAM_SIZE - (gpa - RAM_BASE))
+		return NULL;
+	return ram + (gpa - RAM_BASE);
+}
+
+void *vm_gpa_to_hva_write(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	return vm_gpa_to_hva(vm, gpa, len);
+}
+
+int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *d)
+{
+	(void)vm, (void)base, (void)len, (void)fn, (void)d;
+	return 0;
+}
+
+int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *d)
+{
+	(void)vm, (void)base, (void)len, (void)fn, (void)d;
+	return 0;
+}
+
+uint64_t vm_time_ns(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+static void intx(void *ctx, unsigned gsi, bool level)
+{
+	(void)ctx, (void)gsi, (void)level;
+}
+
+static void wr(uint64_t off, unsigned size, uint64_t v)
+{
+	virtio_bar_write(&net.dev, off, size, v);
+}
+
+static void driver_setup(uint8_t how)
+{
+	wr(0x14, 1, 0);
+	wr(0x14, 1, 3);
+	wr(0x08, 4, 0);
+	wr(0x0c, 4, (uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS) |
+			    (how & 1 ? (uint32_t)VIRTIO_F_INDIRECT_DESC : 0) |
+			    (how & 2 ? (uint32_t)VIRTIO_F_EVENT_IDX : 0));
+	wr(0x08, 4, 1);
+	wr(0x0c, 4, 1);
+	wr(0x14, 1, 11);
+	for (unsigned q = 0; q < 2; q++) {
+		wr(0x16, 2, q);
+		wr(0x18, 2, how & 4 ? 12 : QS); /* sometimes not a power of two */
+		wr(0x20, 8, Q(q));
+		wr(0x28, 8, Q(q) + 0x400);
+		wr(0x30, 8, Q(q) + 0x800);
+		wr(0x1c, 2, 1);
+	}
+	wr(0x14, 1, 15);
+}
+
+static void check(void)
+{
+	FUZZ_CHECK(vport.count <= VSW_QUEUE_LEN, "the NIC's port queue is bounded");
+	for (unsigned k = 0; k < peer.count; k++) {
+		const struct vsw_frame *f = &peer.q[(peer.head + k) % VSW_QUEUE_LEN];
+
+		FUZZ_CHECK(f->len >= VSW_FRAME_MIN && f->len <= VSW_FRAME_MAX, "frame length");
+		FUZZ_CHECK(!memcmp(f->data + 6, vmac, 6), "the NIC sent only its own address");
+	}
+	for (unsigned q = 0; q < 2; q++) {
+		const struct virtq *vq = &net.dev.vq[q];
+
+		FUZZ_CHECK(!vq->ready || vq->broken ||
+				   (uint16_t)(vq->last_avail - vq->used_idx) == 0,
+			   "every chain taken is returned at once");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = { data, size, 0 };
+	unsigned ops = 0;
+
+	if (!ram)
+		ram = malloc(RAM_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	/* A transmit buffer at 0x8000 that gets past the switch: header, broadcast, our address. */
+	memset(ram + 0x8000 + VIRTIO_NET_HDR_SIZE, 0xff, 6);
+	memcpy(ram + 0x8000 + VIRTIO_NET_HDR_SIZE + 6, vmac, 6);
+	pci_bus_init(&bus);
+	vsw_init(&sw, "fuzz");
+	vsw_attach(&sw, &vport, vmac, NULL, NULL);
+	vsw_attach(&sw, &peer, pmac, NULL, NULL);
+	virtio_net_init(&net, NULL, &bus, 6, &vport, &(struct irq_line){ intx, NULL, 0 },
+			&(struct msi_line){ NULL, NULL });
+	driver_setup(0);
+	while (fuzz_more(&in) && ops++ < 256) {
+		uint8_t o = fuzz_u8(&in), q = (o >> 3) & 1;
+
+		switch (o & 7) {
+		case 0: { /* descriptor i of queue q, or in a table elsewhere in RAM */
+			uint64_t at = (o & 0x80) ? RAM_BASE + 0x4000 + (uint64_t)fuzz_u16(&in) % 0x1000
+						 : Q(q) + 16 * (fuzz_u8(&in) % QS);
+			uint64_t addr = fuzz_u8(&in) & 1 ? fuzz_le(&in, 8)
+							 : RAM_BASE + 0x8000 + fuzz_u16(&in);
+			uint32_t len = (uint32_t)fuzz_le(&in, 2) | (fuzz_u8(&in) & 1 ? 0x80000000u : 0);
+			uint16_t flags = fuzz_u8(&in) & 7, next = fuzz_u8(&in);
+			uint8_t *p = ram + (at - RAM_BASE);
+
+			memcpy(p, &addr, 8);
+			memcpy(p + 8, &len, 4);
+			memcpy(p + 12, &flags, 2);
+			memcpy(p + 14, &next, 2);
+			break;
+		}
+		case 1: {
+			uint16_t head = fuzz_u8(&in), slot = fuzz_u8(&in) % QS;
+
+			memcpy(ram + (Q(q) + 0x400 + 4 + 2 * slot - RAM_BASE), &head, 2);
+			break;
+		}
+		case 2: {
+			uint16_t idx = fuzz_u16(&in);
+
+			memcpy(ram + (Q(q) + 0x400 + 2 - RAM_BASE), &idx, 2);
+			break;
+		}
+		case 3: wr(VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, q); break;
+		case 4: {
+			size_t len = fuzz_u16(&in) % (VSW_FRAME_MAX + 1);
+
+			memset(peer.tx_buf, o, sizeof(peer.tx_buf));
+			if (o & 0x10)
+				memcpy(peer.tx_buf, vmac, 6);
+			else
+				memset(peer.tx_buf, 0xff, 6);
+			memcpy(peer.tx_buf + 6, pmac, 6);
+			vsw_input(&peer, peer.tx_buf, len, 0);
+			break;
+		}
+		case 5: wr(0x14, 1, 0); break;
+		case 6: driver_setup(fuzz_u8(&in)); break;
+		case 7: {
+			uint16_t v = fuzz_u16(&in);
+
+			memcpy(ram + (Q(q) + (o & 0x10 ? 0x400 : 0x400 + 4 + 2 * QS) - RAM_BASE), &v, 2);
+			break;
+		}
+		}
+		check();
+		while (peer.count) /* the peer's guest takes what it gets */
+			vsw_pop(&peer);
+	}
+	return 0;
+}
