@@ -35,36 +35,7 @@ static struct vsw_port vport, peer;
 static uint8_t *ram;
 static const uint8_t vmac[6] = { 0x02, 0, 0, 0, 0, 0x10 }, pmac[6] = { 0x02, 0, 0, 0, 0, 0x20 };
 
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	(void)vm;
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE || len > RAM_SIZE - (gpa - RAM_BASE))
-		return NULL;
-	return ram + (gpa - RAM_BASE);
-}
-
-void *vm_gpa_to_hva_write(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	return vm_gpa_to_hva(vm, gpa, len);
-}
-
-int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *d)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)d;
-	return 0;
-}
-
-int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *d)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)d;
-	return 0;
-}
-
-uint64_t vm_time_ns(struct vm *vm)
-{
-	(void)vm;
-	return 0;
-}
+#include "../unit/virtio_stubs.h"
 
 static void intx(void *ctx, unsigned gsi, bool level)
 {
