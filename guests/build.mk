@@ -7,6 +7,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fn
 GUEST_LIB := guests/test/lib/start64.S guests/test/lib/guest.c vmm/lib/vsnprintf.c
 GUESTS64 := exits64 bad64 bench64 spin64 xsa64 msrwalk
 GUESTS64 += uartecho
+GUESTS64 += xsavetest
 GUESTS16 := real16 taskswitch16
 # More sources for a 64-bit guest than guests/test/<name>.c
 GUEST_SRCS_exits64 := guests/test/exits64_mmio.c
