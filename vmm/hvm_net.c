@@ -54,3 +54,13 @@ int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struc
 	p->notify = hvm_net_notify; /* virtio_net_init took it; Keel wakes the vCPU too */
 	return 0;
 }
+
+void hvm_net_print_stats(struct vm *vm)
+{
+	const struct virtio_net *n = vm->id < CFG_GUESTS_MAX ? nics[vm->id] : NULL;
+
+	if (n)
+		printk("keel:   virtio-net: %lu doorbells, %lu interrupts; %lu frames sent, %lu "
+		       "received, %lu bad, %lu too big for their buffer\n", n->dev.notifies,
+		       n->dev.interrupts, n->tx_frames, n->rx_frames, n->tx_bad, n->rx_small);
+}

@@ -4,6 +4,7 @@
 #include <keel/printk.h>
 #include <keel/vcpu.h>
 #include <keel/vm.h>
+#include <keel/vnet.h>
 
 void vcpu_print_stats(const struct vcpu *v)
 {
@@ -26,6 +27,7 @@ void vcpu_print_stats(const struct vcpu *v)
 			       v->exit_ticks[r] / v->exits[r]);
 		printk("\n");
 	}
+	vnet_print_stats(v->vm);
 }
 
 /*

@@ -65,3 +65,15 @@ int vnet_port_create(struct vm *vm, vsw_notify_fn *notify, void *owner, struct v
 	*out = p;
 	return 0;
 }
+
+void vnet_print_stats(struct vm *vm)
+{
+	struct vsw_port *p = vm->id < CFG_GUESTS_MAX ? ports[vm->id] : NULL;
+
+	if (!p)
+		return;
+	printk("keel:   net %s: %lu frames out, %lu in, %lu dropped (queue full), %lu refused\n",
+	       p->sw->name, p->st.tx, p->st.rx, p->st.drop_full, p->st.drop_bad);
+	if (vm->hvm)
+		hvm_net_print_stats(vm);
+}

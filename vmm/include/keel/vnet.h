@@ -29,5 +29,8 @@ struct msi_line;
 /* An hvm guest's virtio-net at bus slot (vmm/hvm_net.c; built again at each reset): 0 or -errno. */
 int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,
 		  const struct msi_line *msi);
+/* Under the guest's exit statistics (Ctrl-A s, stop reports): its port's counters. */
+void vnet_print_stats(struct vm *vm);
+void hvm_net_print_stats(struct vm *vm);
 
 #endif
