@@ -160,7 +160,7 @@ void console_service(void)
 {
 	uart_tx_poll();
 	console_poll();
-	screen_flush();
+	screen_service();
 }
 
 void vm_console_poll(struct vm *vm)

@@ -14,3 +14,7 @@ font:
 	python3 tools/mkfont.py $(FONT) drivers/video/font8x16.c
 
 .PHONY: font
+
+# What a guest prints, drawn on surfaces of every shape (test/fuzz/README.md).
+FUZZ_TARGETS += fbcon
+FUZZ_SRCS_fbcon := drivers/video/fbcon.c drivers/video/fbcon_draw.c drivers/video/font8x16.c

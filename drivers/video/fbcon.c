@@ -85,6 +85,7 @@ void fbcon_touch(struct fbcon *con, unsigned row, unsigned lo, unsigned hi)
 
 void fbcon_touch_all(struct fbcon *con)
 {
+	con->full = true;
 	for (unsigned r = 0; r < con->rows; r++)
 		fbcon_touch(con, r, 0, con->cols);
 }

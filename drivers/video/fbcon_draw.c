@@ -63,5 +63,5 @@ void fbcon_draw(struct fbcon *con)
 	}
 	con->cur_col = ccol;
 	con->cur_row = crow;
-	con->clear = con->dirty = false;
+	con->clear = con->dirty = con->full = false;
 }

@@ -8,20 +8,30 @@
  * the scheduler runs, each message is drawn as it is printed, so a boot that
  * hangs has shown everything; after, drawing waits for the console's service
  * (slice ends, idle, an hvm guest's 10 ms poll), so a guest's output costs
- * it a byte copy into the grid and a burst is drawn once.
+ * it a byte copy into the grid (13 ns a byte here) and a burst is drawn once.
  */
+#include <arch/cpu.h>
 #include <arch/wc_map.h>
 #include <boot/boot_info.h>
 #include <drivers/fbcon.h>
 #include <drivers/screen.h>
+#include <drivers/tsc.h>
+#include <drivers/uart.h>
 #include <keel/printk.h>
 
 #define FB_FORMAT_RGBX 1 /* boot_framebuffer.format: red in the low byte */
 #define FB_FORMAT_BGRX 2
+/*
+ * A full redraw (every cell, after a scroll) writes the whole framebuffer:
+ * 1.8 ms for 1280x800 into RAM on the 2026 test machine. While output flows
+ * they come at most this often; the lines between are drawn with the next.
+ */
+#define FULL_REDRAW_GAP_NS 20000000ULL
 
 static struct fbcon con;
 static uint64_t fb_phys;
 static bool deferred;
+static uint64_t next_full; /* TSC: the next full redraw while output is queued */
 static const char *absent = "none (the loader found no framebuffer)";
 
 void screen_init(const struct boot_framebuffer *fb, bool off)
@@ -76,6 +86,22 @@ void screen_update(void)
 void screen_defer(void)
 {
 	deferred = true;
+}
+
+void screen_service(void)
+{
+	uint64_t now;
+
+	if (!con.dirty)
+		return;
+	/* A full redraw can wait only if a service is sure to come: the UART's drain brings one. */
+	if (con.full && uart_tx_due != TSC_NEVER) {
+		now = rdtsc();
+		if (now < next_full)
+			return;
+		next_full = tsc_after(now, ns_to_tsc(FULL_REDRAW_GAP_NS));
+	}
+	fbcon_draw(&con);
 }
 
 void screen_flush(void)

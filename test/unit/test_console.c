@@ -45,7 +45,7 @@ void console_putc(char c)
 	uart_putc(c);
 }
 
-void screen_flush(void)
+void screen_service(void)
 {
 }
 

@@ -238,13 +238,16 @@ static void test_only_changes_drawn(void **state)
 	fbcon_draw(&con);
 	buf[0] = POISON; /* in 'a' (row 0): not redrawn below */
 	puts_con("g");
+	assert_false(con.full);
 	fbcon_draw(&con);
 	assert_int_equal(buf[0], POISON);
 	assert_string_equal(screen_line(1), "defg");
 	fbcon_draw(&con); /* nothing new: nothing drawn */
 	assert_int_equal(buf[0], POISON);
 	puts_con("\r\n\r\n"); /* a scroll redraws every row */
+	assert_true(con.full);
 	fbcon_draw(&con);
+	assert_false(con.full);
 	assert_int_equal(buf[0], con.bg);
 	assert_string_equal(screen_line(0), "defg");
 }

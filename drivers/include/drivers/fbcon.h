@@ -36,6 +36,7 @@ struct fbcon {
 	uint8_t dirty_lo[FBCON_MAX_ROWS], dirty_hi[FBCON_MAX_ROWS];
 	bool dirty;             /* anything to draw at all */
 	bool clear;             /* the whole surface first (what the firmware left) */
+	bool full;              /* every cell changed (a scroll): the next draw is a big one */
 	unsigned cur_col, cur_row; /* where the cursor was drawn */
 	/* Escape sequences (ECMA-48) and UTF-8 are parsed, not drawn. */
 	enum fbcon_state state;

@@ -20,7 +20,13 @@ void screen_putc(char c);
 void screen_update(void);
 /* From now on (the scheduler runs) output is drawn only at screen_flush, in batches. */
 void screen_defer(void);
-/* Draw everything not yet drawn. */
+/*
+ * The console's service: draw what is not drawn yet. A scrolled screen is
+ * redrawn at most every 20 ms while the UART still has output queued (its
+ * drain brings the next service); else at once.
+ */
+void screen_service(void);
+/* Draw everything not yet drawn, now (panic, power-off). */
 void screen_flush(void);
 
 #endif
