@@ -496,10 +496,23 @@ static int set_focus(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+/* Off: Keel draws nothing on the firmware's framebuffer (a screen another program owns). */
+static int set_screen(struct parser *p, const struct slice *v)
+{
+	if (eq(v, "off"))
+		p->cfg->console_flags |= CFG_CONSOLE_NO_SCREEN;
+	else if (eq(v, "on"))
+		p->cfg->console_flags &= ~(uint32_t)CFG_CONSOLE_NO_SCREEN;
+	else
+		return fail(p, "screen ", v, " is not on or off");
+	return 0;
+}
+
 static const struct key console_keys[] = {
 	{ "port", set_port },
 	{ "baud", set_baud },
 	{ "focus", set_focus },
+	{ "screen", set_screen },
 };
 
 static const struct key menu_keys[] = {

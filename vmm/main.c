@@ -129,7 +129,7 @@ void keel_main(struct boot_info *bi)
 
 	uart_init(bi->config.serial_port ? bi->config.serial_port : 0x3f8,
 		  bi->config.serial_baud ? bi->config.serial_baud : 115200);
-	screen_init(&bi->fb, false);
+	screen_init(&bi->fb, bi->config.console_flags & CFG_CONSOLE_NO_SCREEN);
 	printk("\nKeel hypervisor (loaded by %s at 0x%lx-0x%lx)\n", bi->loader,
 	       (uint64_t)__keel_start, (uint64_t)__keel_end);
 	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION)

@@ -113,6 +113,13 @@ static void find_firmware_tables(struct boot_info *bi)
 		bi->fb.pitch = mi->PixelsPerScanLine;
 		bi->fb.format = mi->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ? 1 :
 				mi->PixelFormat == PixelBlueGreenRedReserved8BitPerColor ? 2 : 0;
+		if (mi->PixelFormat == PixelBitMask) {
+			bi->fb.format = 3;
+			bi->fb.red_mask = mi->PixelInformation.RedMask;
+			bi->fb.green_mask = mi->PixelInformation.GreenMask;
+			bi->fb.blue_mask = mi->PixelInformation.BlueMask;
+			bi->fb.reserved_mask = mi->PixelInformation.ReservedMask;
+		}
 	}
 }
 

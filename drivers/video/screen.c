@@ -21,6 +21,7 @@
 
 #define FB_FORMAT_RGBX 1 /* boot_framebuffer.format: red in the low byte */
 #define FB_FORMAT_BGRX 2
+#define FB_FORMAT_MASKS 3 /* GOP's PixelBitMask: the masks say */
 /*
  * A full redraw (every cell, after a scroll) writes the whole framebuffer:
  * 1.8 ms for 1280x800 into RAM on the 2026 test machine. While output flows
@@ -49,6 +50,12 @@ void screen_init(const struct boot_framebuffer *fb, bool off)
 	} else if (fb->format == FB_FORMAT_BGRX) {
 		s.red_mask = 0xff0000;
 		s.blue_mask = 0xff;
+	} else if (fb->format == FB_FORMAT_MASKS &&
+		   (fb->red_mask | fb->green_mask | fb->blue_mask | fb->reserved_mask) >> 24) {
+		/* Keel draws 32-bit pixels; masks all below bit 24 would mean 16 or 24. */
+		s.red_mask = fb->red_mask;
+		s.green_mask = fb->green_mask;
+		s.blue_mask = fb->blue_mask;
 	}
 	if (fbcon_init(&con, &s))
 		fb_phys = fb->base;

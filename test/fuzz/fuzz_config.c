@@ -63,8 +63,11 @@ static bool write_cfg(const struct keel_config *cfg, char *out, size_t cap, size
 {
 	static const char *const types[] = { "", "elf64", "real", "hvm", "pv" };
 	size_t at = (size_t)snprintf(out, cap,
-				     "console port=%u baud=%u\nmenu timeout=%u\nvmx preemption-timer=%s\n",
-				     cfg->serial_port, cfg->serial_baud, cfg->menu_timeout,
+				     "console port=%u baud=%u screen=%s\nmenu timeout=%u\n"
+				     "vmx preemption-timer=%s\n",
+				     cfg->serial_port, cfg->serial_baud,
+				     cfg->console_flags & CFG_CONSOLE_NO_SCREEN ? "off" : "on",
+				     cfg->menu_timeout,
 				     cfg->vmx_flags & CFG_VMX_NO_PREEMPTION_TIMER ? "off" : "on");
 
 	for (unsigned i = 0; i < cfg->nr_guests; i++) {

@@ -164,3 +164,14 @@ def test_screen_shows_tagged_lines_from_keels_log(tmp_path):
     assert any(row.startswith("[ping] ") for row in screen), "\n".join(screen)
     assert any(row.startswith("[pong] ") for row in screen), "\n".join(screen)
     assert screen[-2] == POWER_OFF
+
+
+def test_screen_off_leaves_the_framebuffer_alone(tmp_path):
+    log, ppm = run_qemu_screen(tmp_path, "console port=0x3f8 screen=off\n" + HELLO,
+                               [guest("hello.elf")])
+    keel = keel_part(log)
+    assert "screen: off (keel.cfg console screen=off)" in keel
+    assert "[hello] hello: all checks passed" in keel and POWER_OFF in keel
+    assert not SCREEN_LINE.search(keel)
+    screen = screen_text(ppm, 160, 50, 8, 16)  # what Keel would have drawn: none of it
+    assert not any("keel:" in row or "hello" in row for row in screen), "\n".join(screen)

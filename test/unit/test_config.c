@@ -102,6 +102,19 @@ static void test_console(void **state)
 	assert_string_equal(cfg.console_focus, "");
 }
 
+/* screen=off keeps Keel off the firmware's framebuffer; on (the default) draws there. */
+static void test_console_screen(void **state)
+{
+	(void)state;
+	ok(G "\n");
+	assert_int_equal(cfg.console_flags, 0);
+	ok("console screen=off\n" G "\n");
+	assert_int_equal(cfg.console_flags, CFG_CONSOLE_NO_SCREEN);
+	ok("console port=0x2f8 screen=on\n" G "\n");
+	assert_int_equal(cfg.console_flags, 0);
+	bad("console screen=blank\n", 1, "screen 'blank' is not on or off");
+}
+
 /* focus= names the guest whose console has the focus at start; it may come before the guest. */
 static void test_console_focus(void **state)
 {
@@ -532,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_comments_and_blanks),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_console_focus),
+		cmocka_unit_test(test_console_screen),
 		cmocka_unit_test(test_vmx_line),
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),

@@ -44,7 +44,8 @@ struct boot_module {
 struct boot_framebuffer {
 	uint64_t base;
 	uint32_t width, height, pitch; /* pitch in pixels */
-	uint32_t format;               /* 0 none, 1 RGBX, 2 BGRX */
+	uint32_t format;               /* 0 none, 1 RGBX, 2 BGRX, 3 the masks below */
+	uint32_t red_mask, green_mask, blue_mask, reserved_mask; /* format 3: GOP's PixelBitMask */
 };
 
 #define BOOT_MEM_MAX     512

@@ -4,7 +4,7 @@
  * (so a bad line is refused before Keel starts) and handed to Keel parsed.
  *
  *   # comment
- *   console port=0x3f8 baud=115200 [focus=linux]
+ *   console port=0x3f8 baud=115200 [focus=linux] [screen=off]
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
  *         [ram-below-4g=3G]
@@ -64,6 +64,9 @@ struct cfg_guest {
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 };
 
+/* keel_config.console_flags: Keel leaves the firmware's framebuffer alone (drivers/video). */
+#define CFG_CONSOLE_NO_SCREEN 1
+
 /* keel_config.vmx_flags: Keel does without the VMX-preemption timer even if offered. */
 #define CFG_VMX_NO_PREEMPTION_TIMER 1
 
@@ -75,6 +78,8 @@ struct keel_config {
 	uint32_t         menu_timeout; /* seconds; the loader's only */
 	struct cfg_guest guests[CFG_GUESTS_MAX];
 	char             console_focus[CFG_NAME_MAX]; /* guest focused at start; "": Keel's log */
+	uint32_t         console_flags; /* CFG_CONSOLE_* */
+	uint32_t         console_pad;
 };
 
 struct cfg_error {
