@@ -49,6 +49,7 @@ GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))
 # HVM test disks written in C: boot64.S is the boot sector and enters long
 # mode, the program follows it (guests/hvm/hvmdisk.lds).
 HVM_C_DISKS := hpettest
+HVM_C_DISKS += cputest
 HVM_C_LIB := guests/hvm/boot64.S vmm/lib/vsnprintf.c
 
 $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \

@@ -3,3 +3,6 @@
 KEEL_SRCS += vmm/cpuid.c arch/x86/vmx/exit_xsetbv.c
 UNIT_TESTS += cpuid
 UNIT_SRCS_cpuid := vmm/cpuid.c vmm/vmsr.c vmm/vmsr_mtrr.c
+KEEL_SRCS += vmm/dev/vlapic_x2apic.c arch/x86/vmx/exit_msr_lapic.c
+UNIT_TESTS += vlapic_x2apic
+UNIT_SRCS_vlapic_x2apic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vlapic_x2apic.c

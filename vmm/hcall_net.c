@@ -73,22 +73,61 @@ uint64_t hcall_net_info(struct vcpu *v, uint64_t gva, uint64_t a1, uint64_t a2, 
 	return 0;
 }
 
+/* One frame from the guest's [gva, gva+len) onto the switch: the ports it reached, or -errno. */
+static int send_one(struct vcpu *v, struct vsw_port *p, uint64_t gva, uint64_t len)
+{
+	int err = hc_check_buffer(gva, len, KEEL_NET_FRAME_MAX);
+
+	if (err)
+		return err;
+	if (len < KEEL_NET_FRAME_MIN)
+		return -EINVAL;
+	if (arch_guest_read(v, gva, p->tx_buf, (unsigned)len) != len)
+		return -EFAULT;
+	return vsw_input(p, p->tx_buf, len, vm_time_ns(v->vm));
+}
+
 uint64_t hcall_net_send(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,
 			uint64_t a4)
 {
 	struct vsw_port *p = v->vm->pv->net;
-	int err = hc_check_buffer(gva, len, KEEL_NET_FRAME_MAX);
 
 	(void)a2, (void)a3, (void)a4;
-	if (err)
-		return (uint64_t)(int64_t)err;
 	if (!p)
 		return (uint64_t)-ENOENT;
-	if (len < KEEL_NET_FRAME_MIN)
+	return (uint64_t)(int64_t)send_one(v, p, gva, len);
+}
+
+/*
+ * Several frames in one exit. Each descriptor is copied out of the guest
+ * once, then its frame as NET_SEND copies it; the first that fails ends
+ * the batch: the frames sent before it, or its error if it was the first.
+ */
+uint64_t hcall_net_send_batch(struct vcpu *v, uint64_t gva, uint64_t count, uint64_t a2,
+			      uint64_t a3, uint64_t a4)
+{
+	struct vsw_port *p = v->vm->pv->net;
+	struct keel_net_buf b;
+	uint64_t done = 0;
+	int err = 0;
+
+	(void)a2, (void)a3, (void)a4;
+	if (!p)
+		return (uint64_t)-ENOENT;
+	if (!count || count > KEEL_NET_BATCH_MAX)
 		return (uint64_t)-EINVAL;
-	if (arch_guest_read(v, gva, p->tx_buf, (unsigned)len) != len)
-		return (uint64_t)-EFAULT;
-	return (uint64_t)(int64_t)vsw_input(p, p->tx_buf, len, vm_time_ns(v->vm));
+	err = hc_check_buffer(gva, count * sizeof(b), KEEL_NET_BATCH_MAX * sizeof(b));
+	for (; !err && done < count; done++) {
+		if (arch_guest_read(v, gva + done * sizeof(b), &b, sizeof(b)) != sizeof(b))
+			err = -EFAULT;
+		else if (b.reserved)
+			err = -EINVAL;
+		else if ((err = send_one(v, p, b.addr, b.len)) > 0)
+			err = 0;
+		if (err)
+			break;
+	}
+	return done ? done : (uint64_t)(int64_t)err;
 }
 
 uint64_t hcall_net_recv(struct vcpu *v, uint64_t gva, uint64_t len, uint64_t a2, uint64_t a3,

@@ -48,6 +48,7 @@ static const struct hcall_entry {
 	[KEEL_HC_NET_INFO] = { hcall_net_info, HC_PV },
 	[KEEL_HC_NET_SEND] = { hcall_net_send, HC_PV },
 	[KEEL_HC_NET_RECV] = { hcall_net_recv, HC_PV },
+	[KEEL_HC_NET_SEND_BATCH] = { hcall_net_send_batch, HC_PV },
 };
 
 _Static_assert(KEEL_HC_MAX <= 32, "struct vm's hcall_allowed holds one bit per call");

@@ -11,7 +11,8 @@
  *   - set again: the APIC is back in its power-up state (SVR 0xff, LVTs
  *     masked, TPR and the timer 0), keeps its ID, and ticks once
  *     programmed again;
- *   - x2APIC (not advertised) and a moved base are #GP.
+ *   - xAPIC to x2APIC works, x2APIC straight back to xAPIC and a moved
+ *     base are #GP, and x2APIC leaves through the disabled state.
  * Lines go straight to COM1 as "apicmsr: NAME VALUE"; the run ends on the
  * debug-exit port (0, or 3 for an unexpected interrupt or exception).
  */
@@ -159,6 +160,7 @@ pmode:
 	call	line32
 	movl	$0, LAPIC + 0x380		/* timer off */
 
+	/* xAPIC to x2APIC is legal; back to xAPIC only through disabled. */
 	mov	$0x1b, %ecx
 	mov	$0xfee00d00, %eax
 	xor	%edx, %edx
@@ -166,12 +168,23 @@ pmode:
 	mov	$s_gp_x2, %esi
 	call	line32
 	mov	$0x1b, %ecx
-	mov	$0xfed00900, %eax
+	mov	$0xfee00900, %eax
+	xor	%edx, %edx
+	call	wrmsr_gp
+	mov	$s_gp_x2_x, %esi
+	call	line32
+	mov	$0x1b, %ecx
+	mov	$0xfed00d00, %eax
 	xor	%edx, %edx
 	call	wrmsr_gp
 	mov	$s_gp_move, %esi
 	call	line32
 	mov	$0x1b, %ecx
+	mov	$0xfee00100, %eax
+	xor	%edx, %edx
+	wrmsr
+	mov	$0xfee00900, %eax
+	wrmsr
 	mov	$s_base, %esi
 	call	msr_line
 
@@ -405,6 +418,7 @@ s_ticks_reset:	.asciz "apicmsr: ticks after enable "
 s_ticks_again:	.asciz "apicmsr: ticks reprogrammed "
 s_gp_x2_off:	.asciz "apicmsr: #GP disabled to x2APIC "
 s_gp_x2:	.asciz "apicmsr: #GP x2APIC "
+s_gp_x2_x:	.asciz "apicmsr: #GP x2APIC to xAPIC "
 s_gp_move:	.asciz "apicmsr: #GP move "
 s_done:		.asciz "apicmsr: done\r\n"
 s_unexpected:	.asciz "apicmsr: unexpected interrupt or exception\r\n"

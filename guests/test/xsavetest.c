@@ -9,7 +9,7 @@
  * XGETBV. Then every YMM (or ZMM and opmask) register holds a pattern of
  * this guest's own while it is descheduled (seen as a jump of its TSC):
  * run two of it beside each other and each proves the switch keeps its
- * state. AVX-512 is only tried where CPUID offers it. Ends with the number
+ * state (a round gives up waiting after 40 gaps' worth of TSC ticks). AVX-512 is only tried where CPUID offers it. Ends with the number
  * of failed checks on the debug-exit port.
  */
 #include "lib/guest.h"
@@ -19,7 +19,7 @@
 #define GP 13
 #define OK (-1)
 #define CR4_OSXSAVE (1ULL << 18)
-#define ROUNDS 3
+#define ROUNDS 3 /* unless args say rounds=N */
 #define SWITCH_GAP 200000 /* TSC ticks between two reads that mean another guest ran */
 
 enum { EAX, EBX, ECX, EDX };
@@ -129,7 +129,7 @@ static unsigned wait_for_switches(void)
 	uint64_t last = rdtsc(), start = last;
 	unsigned jumps = 0;
 
-	while (jumps < 2 && last - start < 4000ULL * SWITCH_GAP) {
+	while (jumps < 2 && last - start < 40ULL * SWITCH_GAP) {
 		uint64_t now = rdtsc();
 
 		if (now - last > SWITCH_GAP)
@@ -139,11 +139,11 @@ static unsigned wait_for_switches(void)
 	return jumps;
 }
 
-static void test_state_survives(void)
+static void test_state_survives(unsigned rounds)
 {
 	unsigned bytes = avx512 ? 32 * 64 : 16 * 32;
 
-	for (unsigned r = 0; r < ROUNDS; r++) {
+	for (unsigned r = 0; r < rounds; r++) {
 		unsigned jumps, bad = 0;
 
 		fill(rdtsc() ^ (uint64_t)r << 40);
@@ -167,9 +167,24 @@ static void test_state_survives(void)
 }
 
 int main(const char *args, uint64_t ram);
+/* "rounds=N" in the guest's args: a longer run, as another guest's companion. */
+static unsigned rounds_from(const char *args)
+{
+	unsigned n = 0;
+
+	for (const char *p = args; *p; p++) {
+		if (p[0] == 'r' && p[1] == 'o' && p[2] == 'u' && p[3] == 'n' && p[4] == 'd' &&
+		    p[5] == 's' && p[6] == '=') {
+			for (p += 7; *p >= '0' && *p <= '9'; p++)
+				n = n * 10 + (unsigned)(*p - '0');
+			return n ? n : ROUNDS;
+		}
+	}
+	return ROUNDS;
+}
+
 int main(const char *args, uint64_t ram)
 {
-	(void)args;
 	(void)ram;
 	avx512 = (leaf(7, 0, EBX) & (1u << 16)) && (leaf(0xd, 0, EAX) & 0xe0) == 0xe0;
 	gprintf("xsavetest: cpuid 1 ecx %08x, 7 ebx %08x, d eax %08x ecx %u, avx512 %s\n",
@@ -178,7 +193,7 @@ int main(const char *args, uint64_t ram)
 	check(!(leaf(1, 0, ECX) & (1u << 21)) && !(leaf(1, 0, ECX) & (1u << 24)),
 	      "cpuid 1: no x2APIC or TSC-deadline without a local APIC", leaf(1, 0, ECX), 0);
 	test_xsetbv();
-	test_state_survives();
+	test_state_survives(rounds_from(args));
 	gprintf("xsavetest: %u checks, %u failed\n", guest_checks, guest_failures);
 	return (int)guest_failures;
 }

@@ -16,7 +16,8 @@
  *    frames from the other port, never their own, and their event port is
  *    one Keel raises.
  * Each PV guest's RAM holds a frame header at 0x1000 (broadcast, from its
- * own address), so some NET_SEND calls get past the source check.
+ * own address), so some NET_SEND calls get past the source check, and two
+ * NET_SEND_BATCH descriptors of it at 0x1800.
  * Guest memory is a small buffer per guest; ASan sees any access outside.
  */
 #include <setjmp.h>
@@ -200,6 +201,10 @@ static void build(void)
 		if (keel_vms[i].pv && !pv_net_attach(&keel_vms[i])) {
 			memset(ram[i] + 0x1000, 0xff, 6);
 			memcpy(ram[i] + 0x1006, keel_vms[i].pv->net->mac, 6);
+			/* NET_SEND_BATCH's descriptors at 0x1800: that frame twice. */
+			for (unsigned k = 0; k < 2; k++)
+				memcpy(ram[i] + 0x1800 + 16 * k,
+				       &(struct keel_net_buf){ 0x1000, 60 + k, 0 }, 16);
 		}
 }
 

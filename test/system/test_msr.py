@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The guest's MSRs as the Intel SDM has them (issue 9 part 1, docs/msrs.md):
 msrwalk reads, writes and faults each MSR from an elf64 guest; the hvm disk
-apicmsr turns its local APIC off and on through IA32_APIC_BASE and reads
-the MTRRs SeaBIOS programmed. Both on two of Bochs's CPU models."""
+apicmsr turns its local APIC off and on through IA32_APIC_BASE (and into
+x2APIC mode and out) and reads the MTRRs SeaBIOS programmed. Both on two of Bochs's CPU models."""
 import re
 
 import pytest
@@ -144,6 +144,9 @@ def test_apic_base_and_mtrrs_in_an_hvm_guest(tmp_path, cpu):
     assert len(regs) == 2 * len(POWER_UP), text
     assert all(v == 0xffffffff for _, v in regs[:len(POWER_UP)]), text
     assert dict(regs[len(POWER_UP):]) == POWER_UP, text
-    for what in ("disabled to x2APIC", "x2APIC", "move"):
+    for what in ("disabled to x2APIC", "x2APIC to xAPIC", "move"):
         assert hexes(out, f"apicmsr: #GP {what} ") == [1], text
+    # SDM 3A 11.12.5.1: xAPIC -> x2APIC is legal.
+    assert [l for l in out if re.fullmatch(r"apicmsr: #GP x2APIC [0-9A-F]+", l)] == \
+        ["apicmsr: #GP x2APIC 00000000"], text
     assert POWER_OFF in log

@@ -36,13 +36,14 @@ def check_net(log):
     assert "netcli: receive into a 10-byte buffer = -28" in cli
     assert "netcli: then into a large one = 42" in cli
     assert "netcli: burst of 24 UDP echoes: 24 came back" in cli
+    assert "netcli: batched burst of 24 UDP echoes (sent 24 in one call): 24 came back" in cli
     assert "netcli: done" in cli
     assert "keel: guest 'netcli' stopped: shut down: status 0" in log
     answered = re.search(r"netsvc: answered (\d+) ARP, (\d+) echo, (\d+) UDP, 1 DNS; frames in "
                          r"(\d+), dropped (\d+), out (\d+)", "\n".join(svc))
     assert answered, log
     arp, echo, udp = (int(answered.group(i)) for i in (1, 2, 3))
-    assert arp >= 1 and echo == 5 + 1 + 21 and udp == 1 + 24 + 1, answered.group(0)
+    assert arp >= 1 and echo == 5 + 1 + 21 and udp == 1 + 24 + 24 + 1, answered.group(0)
     assert "keel: guest 'netsvc' stopped: shut down: status 0" in log
     # The guest without net= is told so; the one on sw1 heard nothing: it waited
     # until Keel stopped it with nothing left to wake it.

@@ -196,6 +196,48 @@ static void test_queue_full(void **state)
 	assert_int_equal(((struct keel_net_info *)(ram[1] + 0x100))->rx, VSW_QUEUE_LEN);
 }
 
+static void put_buf(unsigned g, uint64_t at, unsigned i, uint64_t addr, uint32_t len)
+{
+	struct keel_net_buf b = { addr, len, 0 };
+
+	memcpy(ram[g] + at + i * sizeof(b), &b, sizeof(b));
+}
+
+static void test_send_batch(void **state)
+{
+	(void)state;
+	put_frame(0, 0x1000, ports[0].mac, 1, 60);
+	put_frame(0, 0x2000, ports[0].mac, 2, 1514);
+	for (unsigned i = 0; i < KEEL_NET_BATCH_MAX + 1; i++)
+		put_buf(0, 0x3000, i, i & 1 ? 0x2000 : 0x1000, i & 1 ? 1514 : 60);
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, 3), 3);
+	assert_int_equal(ports[1].count, 3);
+	assert_int_equal(vsw_peek(&ports[1])->len, 60);
+	/* Counts outside 1..32, a descriptor array past RAM's end or wrapping: nothing sent. */
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, 0), -EINVAL);
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, KEEL_NET_BATCH_MAX + 1), -EINVAL);
+	assert_int_equal(call(0, hcall_net_send_batch, RAM - 8, 2), -EFAULT);
+	assert_int_equal(call(0, hcall_net_send_batch, UINT64_MAX - 15, 2), -EFAULT);
+	assert_int_equal(call(2, hcall_net_send_batch, 0x3000, 1), -ENOENT);
+	assert_int_equal(ports[1].count, 3);
+	/* The first bad descriptor ends the batch: what went before counts. */
+	put_buf(0, 0x3000, 1, 0x1000, 13);
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, 3), 1);
+	put_buf(0, 0x3000, 0, RAM - 10, 60);
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, 3), -EFAULT);
+	put_buf(0, 0x3000, 0, 0x1000, 60);
+	ram[0][0x3000 + 12] = 1; /* reserved */
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, 1), -EINVAL);
+	assert_int_equal(ports[1].count, 4);
+	/* A full batch: all 32 in one call; the receiver's queue holds 32, the rest are dropped. */
+	put_buf(0, 0x3000, 0, 0x1000, 60);
+	put_buf(0, 0x3000, 1, 0x2000, 1514);
+	assert_int_equal(call(0, hcall_net_send_batch, 0x3000, KEEL_NET_BATCH_MAX),
+			 KEEL_NET_BATCH_MAX);
+	assert_int_equal(ports[1].count, VSW_QUEUE_LEN);
+	assert_int_equal(ports[1].st.drop_full, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +247,7 @@ int main(void)
 		cmocka_unit_test_setup(test_send_recv, setup),
 		cmocka_unit_test_setup(test_frames_before_info, setup),
 		cmocka_unit_test_setup(test_queue_full, setup),
+		cmocka_unit_test_setup(test_send_batch, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,7 @@ STUB(hcall_set_callbacks, KEEL_HC_SET_CALLBACKS)
 STUB(hcall_net_info, KEEL_HC_NET_INFO)
 STUB(hcall_net_send, KEEL_HC_NET_SEND)
 STUB(hcall_net_recv, KEEL_HC_NET_RECV)
+STUB(hcall_net_send_batch, KEEL_HC_NET_SEND_BATCH)
 
 void pv_timer_check(struct vm *vm, uint64_t now_ns) { (void)vm, (void)now_ns; }
 void pv_deliver_upcall(struct vcpu *v) { (void)v; }
@@ -60,7 +61,7 @@ static bool pv_only(uint64_t nr)
 	case KEEL_HC_EVTCHN_ALLOC: case KEEL_HC_EVTCHN_BIND: case KEEL_HC_EVTCHN_SEND:
 	case KEEL_HC_EVTCHN_CLOSE: case KEEL_HC_GRANT_OFFER: case KEEL_HC_GRANT_MAP:
 	case KEEL_HC_GRANT_UNMAP: case KEEL_HC_SET_CALLBACKS: case KEEL_HC_NET_INFO:
-	case KEEL_HC_NET_SEND: case KEEL_HC_NET_RECV:
+	case KEEL_HC_NET_SEND: case KEEL_HC_NET_RECV: case KEEL_HC_NET_SEND_BATCH:
 		return true;
 	}
 	return false;

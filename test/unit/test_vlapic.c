@@ -150,7 +150,7 @@ static void test_register_masks(void **state)
 	static const struct { unsigned off; uint32_t val; } want[] = {
 		{ 0x020, 0xff000000 }, { 0x080, 0xff }, { 0x0d0, 0xff000000 },
 		{ 0x0f0, 0x3ff }, { 0x2f0, 0x107ff }, { 0x310, 0xff000000 },
-		{ 0x320, 0x300ff }, { 0x330, 0x107ff }, { 0x340, 0x107ff },
+		{ 0x320, 0x700ff }, { 0x330, 0x107ff }, { 0x340, 0x107ff },
 		{ 0x350, 0x1a7ff }, { 0x360, 0x1a7ff }, { 0x370, 0x100ff },
 		{ 0x3e0, 0xb },
 	};
@@ -639,13 +639,19 @@ static void test_timer_mode_change(void **state)
 	assert_int_equal(rd(0x390), 0);
 }
 
-static void test_timer_no_tsc_deadline(void **state)
+/* TSC-deadline mode (bit 18, SDM 11.5.4.1): the initial count is ignored; test_vlapic_x2apic.c has the rest. */
+static void test_timer_tsc_deadline_ignores_count(void **state)
 {
 	(void)state;
 	enable();
 	wr(0x3e0, 0xb);
-	wr(0x320, 0x40030); /* TSC-deadline mode, not advertised: bit 18 reserved */
-	assert_int_equal(rd(0x320), 0x30);
+	wr(0x320, 0x40030);
+	assert_int_equal(rd(0x320), 0x40030);
+	wr(0x380, 100);
+	assert_int_equal(rd(0x380), 0);
+	assert_int_equal(vlapic_next_event_ns(&lapic, now_ns), VTIME_NEVER);
+	/* Back to one-shot: the count runs again. */
+	wr(0x320, 0x30);
 	wr(0x380, 100);
 	assert_int_equal(vlapic_next_event_ns(&lapic, now_ns), BASE_NS + 100);
 	now_ns = BASE_NS + 100;
@@ -709,7 +715,7 @@ int main(void)
 		T(test_timer_stop_restart),
 		T(test_timer_divide_change),
 		T(test_timer_mode_change),
-		T(test_timer_no_tsc_deadline),
+		T(test_timer_tsc_deadline_ignores_count),
 		T(test_timer_software_disabled),
 		T(test_timer_linux_calibration),
 	};

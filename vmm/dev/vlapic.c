@@ -13,27 +13,7 @@
 #include <keel/io.h>
 #include <keel/string.h>
 #include <keel/vtime.h>
-
-#define REG_ID    0x020
-#define REG_VER   0x030
-#define REG_TPR   0x080
-#define REG_PPR   0x0a0
-#define REG_EOI   0x0b0
-#define REG_LDR   0x0d0
-#define REG_DFR   0x0e0
-#define REG_SVR   0x0f0
-#define REG_ISR   0x100
-#define REG_TMR   0x180
-#define REG_IRR   0x200
-#define REG_ESR   0x280
-#define REG_CMCI  0x2f0
-#define REG_ICR   0x300
-#define REG_ICR2  0x310
-#define REG_LVTT  0x320 /* timer, then thermal, perf, LINT0, LINT1, error */
-#define REG_LVTE  0x370
-#define REG_TMICT 0x380
-#define REG_TMCCT 0x390
-#define REG_TDCR  0x3e0
+#include "vlapic_priv.h"
 
 /* Version 0x14 (integrated APIC), max LVT entry 5: six LVTs, no CMCI advertised. */
 #define APIC_VERSION 0x00050014u
@@ -58,7 +38,7 @@
 /* Writable LVT bits (SDM Figure 11-8): delivery status and LINT remote IRR are read-only. */
 static const uint32_t lvt_rw[VLAPIC_NR_LVT] = {
 	[VLAPIC_LVT_CMCI] = 0x000107ff,
-	[VLAPIC_LVT_TIMER] = 0x000300ff, /* no TSC-deadline: bit 18 is reserved */
+	[VLAPIC_LVT_TIMER] = 0x000700ff, /* mode 18:17: one-shot, periodic, TSC-deadline */
 	[VLAPIC_LVT_THERMAL] = 0x000107ff,
 	[VLAPIC_LVT_PERF] = 0x000107ff,
 	[VLAPIC_LVT_LINT0] = 0x0001a7ff,
@@ -179,11 +159,22 @@ bool vlapic_accepts_pic(const struct vlapic *a)
 	return !(lint0 & VLAPIC_LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
 }
 
-/* SDM 11.6.2: physical or logical (flat/cluster model) destination match. */
-static bool dest_match(const struct vlapic *a, uint8_t dest, bool logical)
+/*
+ * SDM 11.6.2: physical or logical (flat/cluster model) destination match;
+ * in x2APIC mode (11.12.10) a 32-bit ID and the cluster model of its LDR.
+ */
+static bool dest_match(const struct vlapic *a, uint32_t dest, bool logical)
 {
 	uint8_t ldr = (uint8_t)(a->ldr >> 24);
 
+	if (a->x2apic) {
+		if (dest == 0xffffffffu)
+			return true;
+		if (!logical)
+			return dest == a->id >> 24;
+		return (dest >> 16) == (a->ldr >> 16) && (dest & a->ldr & 0xffff);
+	}
+	dest &= 0xff;
 	if (dest == 0xff)
 		return true;
 	if (!logical)
@@ -198,15 +189,14 @@ static bool dest_match(const struct vlapic *a, uint8_t dest, bool logical)
  * this APIC do anything, so INIT and SIPI (SeaBIOS broadcasts them to
  * find APs) vanish, and delivery status never reads "send pending".
  */
-static void send_ipi(struct vlapic *a)
+void vlapic_send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest)
 {
-	uint32_t lo = a->icr_lo;
 	uint8_t vec = ICR_VECTOR(lo);
 	bool self;
 
 	switch (ICR_SHORTHAND(lo)) {
 	case SH_NONE:
-		self = dest_match(a, (uint8_t)(a->icr_hi >> 24), lo & ICR_LOGICAL);
+		self = dest_match(a, dest, lo & ICR_LOGICAL);
 		break;
 	case SH_SELF:
 	case SH_ALL:
@@ -236,7 +226,8 @@ static void send_ipi(struct vlapic *a)
 bool vlapic_deliver(struct vlapic *a, uint8_t dest, bool logical, unsigned mode, uint8_t vector,
 		    bool level)
 {
-	if (!dest_match(a, dest, logical))
+	/* An xAPIC-format message's 0xff is a broadcast in x2APIC mode too (SDM 11.12.9). */
+	if (!dest_match(a, dest == 0xff ? 0xffffffffu : dest, logical))
 		return false;
 	switch (mode) {
 	case DM_FIXED:
@@ -257,6 +248,8 @@ static void write_lvt(struct vlapic *a, unsigned i, uint32_t v)
 	v &= lvt_rw[i];
 	if (!sw_enabled(a))
 		v |= VLAPIC_LVT_MASKED; /* SDM 11.4.7.2: masks stay set while software-disabled */
+	if (i == VLAPIC_LVT_TIMER)
+		vlapic_timer_write_lvt(a, v);
 	a->lvt[i] = v;
 }
 
@@ -278,7 +271,7 @@ static int lvt_index(unsigned off)
 	return -1;
 }
 
-static uint32_t reg_read(struct vlapic *a, unsigned off, uint64_t now)
+uint32_t vlapic_reg_read(struct vlapic *a, unsigned off, uint64_t now)
 {
 	int lvt = lvt_index(off);
 
@@ -321,7 +314,7 @@ static uint32_t reg_read(struct vlapic *a, unsigned off, uint64_t now)
 	}
 }
 
-static void reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
+void vlapic_reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
 {
 	int lvt = lvt_index(off);
 
@@ -355,7 +348,7 @@ static void reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
 		break;
 	case REG_ICR:
 		a->icr_lo = v & ICR_LO_RW;
-		send_ipi(a);
+		vlapic_send_ipi(a, a->icr_lo, a->x2apic ? a->icr_hi : a->icr_hi >> 24);
 		break;
 	case REG_ICR2:
 		a->icr_hi = v & 0xff000000u;
@@ -377,8 +370,11 @@ static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 	unsigned off = (unsigned)(io->addr & (VLAPIC_MMIO_LEN - 1));
 	uint64_t now;
 
-	if (!a->hw_enabled) {
-		/* SDM 3A 11.4.3: no APIC at all; the page reads as an unclaimed bus does. */
+	if (!a->hw_enabled || a->x2apic) {
+		/*
+		 * SDM 3A 11.4.3: no APIC at all; and in x2APIC mode the page is off
+		 * (11.12.1.2). It reads as an unclaimed bus does (as KVM has it).
+		 */
 		if (!io->write)
 			io->value = ~0ULL >> (64 - 8 * io->size);
 		return 0;
@@ -391,9 +387,9 @@ static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 	now = vm_time_ns(vm);
 	vlapic_update(a, now); /* expiries before this access see the old registers */
 	if (io->write)
-		reg_write(a, off, (uint32_t)io->value, now);
+		vlapic_reg_write(a, off, (uint32_t)io->value, now);
 	else
-		io->value = reg_read(a, off, now);
+		io->value = vlapic_reg_read(a, off, now);
 	return 0;
 }
 
@@ -425,6 +421,22 @@ void vlapic_set_hw_enabled(struct vlapic *a, bool on)
 	if (a->hw_enabled != on)
 		reset_regs(a);
 	a->hw_enabled = on;
+	if (!on)
+		a->x2apic = false;
+}
+
+/*
+ * SDM 3A 11.12.5.1: xAPIC to x2APIC keeps the registers; the x2APIC ID is
+ * the xAPIC ID and the LDR becomes cluster (ID[19:4]) and bit ID[3:0]
+ * (11.12.10.2). Leaving goes through the disabled state, which reset them.
+ */
+void vlapic_set_x2apic(struct vlapic *a, bool on)
+{
+	uint32_t id = a->id >> 24;
+
+	if (on && !a->x2apic)
+		a->ldr = (id >> 4) << 16 | 1u << (id & 0xf);
+	a->x2apic = on;
 }
 
 int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base)

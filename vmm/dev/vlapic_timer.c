@@ -6,10 +6,12 @@
  * Instead of a counter, the model keeps the guest time of the next expiry;
  * the current count follows from the time left.
  *
- * One-shot and periodic only; TSC-deadline is not advertised, so LVT bit
- * 18 is reserved and cannot select it. Writing the initial count (re)starts
- * the timer, writing 0 stops it; a mode change through the LVT takes effect
- * at the next expiry and never starts a stopped timer.
+ * One-shot and periodic: writing the initial count (re)starts the timer,
+ * writing 0 stops it; a change between these two modes through the LVT
+ * takes effect at the next expiry and never starts a stopped timer.
+ * TSC-deadline mode (SDM 11.5.4.1): IA32_TSC_DEADLINE arms it, for one
+ * interrupt; the initial count is ignored and the current count reads 0;
+ * a change of the LVT's mode to or from it disarms the timer.
  */
 #include <keel/dev/vlapic.h>
 #include <keel/vtime.h>
@@ -34,19 +36,25 @@ static bool timer_masked(const struct vlapic *a)
 	return a->lvt[VLAPIC_LVT_TIMER] & VLAPIC_LVT_MASKED;
 }
 
+static bool deadline_mode(uint32_t lvt)
+{
+	return (lvt & VLAPIC_LVT_MODE) == VLAPIC_LVT_DEADLINE;
+}
+
 void vlapic_update(struct vlapic *a, uint64_t now)
 {
 	uint32_t lvt = a->lvt[VLAPIC_LVT_TIMER];
 
 	if (a->timer_next == VTIME_NEVER || now < a->timer_next)
 		return;
-	if (lvt & VLAPIC_LVT_PERIODIC) {
+	if ((lvt & VLAPIC_LVT_MODE) == VLAPIC_LVT_PERIODIC) {
 		uint64_t p = period_ns(a), k = (now - a->timer_next) / p + 1;
 
 		a->timer_next += k * p;
 		a->timer_missed += k - 1;
 	} else {
 		a->timer_next = VTIME_NEVER; /* one-shot: the count stays at 0 */
+		a->tsc_deadline = 0;         /* TSC-deadline: the interrupt disarms it */
 	}
 	a->timer_fired++;
 	if (!(lvt & VLAPIC_LVT_MASKED))
@@ -66,7 +74,8 @@ uint32_t vlapic_timer_current(const struct vlapic *a, uint64_t now)
 {
 	unsigned s = div_shift(a->tdcr);
 
-	if (a->timer_next == VTIME_NEVER || a->timer_next <= now)
+	if (a->timer_next == VTIME_NEVER || a->timer_next <= now ||
+	    deadline_mode(a->lvt[VLAPIC_LVT_TIMER]))
 		return 0;
 	/* Whole or partial ticks left before the expiry: the initial count right after a load. */
 	return (uint32_t)((a->timer_next - now + (1ULL << s) - 1) >> s);
@@ -74,6 +83,8 @@ uint32_t vlapic_timer_current(const struct vlapic *a, uint64_t now)
 
 void vlapic_timer_write_initial(struct vlapic *a, uint32_t count, uint64_t now)
 {
+	if (deadline_mode(a->lvt[VLAPIC_LVT_TIMER]))
+		return;
 	a->tmict = count;
 	a->timer_next = count ? now + period_ns(a) : VTIME_NEVER;
 }
@@ -87,6 +98,30 @@ void vlapic_timer_write_divide(struct vlapic *a, uint32_t tdcr, uint64_t now)
 	uint32_t left = vlapic_timer_current(a, now);
 
 	a->tdcr = tdcr & 0xb;
+	if (deadline_mode(a->lvt[VLAPIC_LVT_TIMER]))
+		return;
 	if (a->timer_next != VTIME_NEVER && a->timer_next > now)
 		a->timer_next = now + ((uint64_t)left << div_shift(a->tdcr));
+}
+
+void vlapic_timer_write_lvt(struct vlapic *a, uint32_t v)
+{
+	if (deadline_mode(v) == deadline_mode(a->lvt[VLAPIC_LVT_TIMER]))
+		return;
+	a->timer_next = VTIME_NEVER;
+	a->tsc_deadline = 0;
+	a->tmict = 0;
+}
+
+uint64_t vlapic_tsc_deadline_read(const struct vlapic *a)
+{
+	return deadline_mode(a->lvt[VLAPIC_LVT_TIMER]) ? a->tsc_deadline : 0;
+}
+
+void vlapic_tsc_deadline_write(struct vlapic *a, uint64_t tsc, uint64_t at_ns)
+{
+	if (!a->hw_enabled || !deadline_mode(a->lvt[VLAPIC_LVT_TIMER]))
+		return;
+	a->tsc_deadline = tsc;
+	a->timer_next = tsc ? at_ns : VTIME_NEVER;
 }

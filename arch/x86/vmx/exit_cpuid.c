@@ -84,9 +84,8 @@ const struct vmsr_cpu *vmx_guest_msr_cpu(void)
 		.pat = l1.edx & BIT(16),
 		.mtrr = l1.edx & BIT(12),
 		.tsc_adjust = l7.ebx & BIT(1),
-		/* Not until the vLAPIC has x2APIC mode and the TSC-deadline timer. */
-		.x2apic = false && (l1.ecx & BIT(21)),
-		.tsc_deadline = false && (l1.ecx & BIT(24)),
+		.x2apic = l1.ecx & BIT(21),
+		.tsc_deadline = l1.ecx & BIT(24),
 		.nx = x1.edx & BIT(20),
 		.lm = x1.edx & BIT(29),
 		.tsc_writable = vmx.ctl.proc & CPU_TSC_OFFSETTING,

@@ -12,14 +12,25 @@
 
 static void apply(struct vcpu *v, int changed, const struct vmsr_ctx *c)
 {
-	if (changed & VMSR_CHG_TSC)
+	if (changed & VMSR_CHG_TSC) {
 		vmcs_write(VMCS_TSC_OFFSET, v->msr.tsc_offset);
+		if (v->vm->hvm)
+			vmx_lapic_tsc_moved(v);
+	}
 	if ((changed & VMSR_CHG_PAT) && vmx.ctl.pat)
 		vmcs_write(VMCS_GUEST_IA32_PAT, v->msr.pat);
 	if (changed & VMSR_CHG_EFER)
 		vmcs_write(VMCS_GUEST_IA32_EFER, c->efer);
-	if ((changed & VMSR_CHG_APIC) && v->vm->hvm)
+	if ((changed & VMSR_CHG_APIC) && v->vm->hvm) {
 		vlapic_set_hw_enabled(&v->vm->hvm->lapic, v->msr.apic_base & APIC_BASE_EN);
+		vlapic_set_x2apic(&v->vm->hvm->lapic, v->msr.apic_base & APIC_BASE_EXTD);
+	}
+}
+
+/* The x2APIC range and IA32_TSC_DEADLINE: the vLAPIC's, where the guest has one. */
+static bool lapic_msr(struct vcpu *v, uint32_t msr)
+{
+	return unlikely((msr >> 8) == 8 || msr == MSR_IA32_TSC_DEADLINE) && v->vm->hvm;
 }
 
 struct vcpu *exit_rdmsr(struct vcpu *v)
@@ -33,7 +44,7 @@ struct vcpu *exit_rdmsr(struct vcpu *v)
 		c.host_tsc = rdtsc();
 	else if (unlikely(msr == MSR_IA32_EFER))
 		c.efer = vmcs_read(VMCS_GUEST_IA32_EFER);
-	if (vmsr_read(&v->msr, msr, &c, &val)) {
+	if (lapic_msr(v, msr) ? vmx_lapic_rdmsr(v, msr, &val) : vmsr_read(&v->msr, msr, &c, &val)) {
 		vmx_inject_exception(v, X86_GP, true, 0);
 		return v;
 	}
@@ -48,7 +59,8 @@ struct vcpu *exit_wrmsr(struct vcpu *v)
 	uint64_t val = (uint32_t)v->gpr.r[REG_RAX] | v->gpr.r[REG_RDX] << 32;
 	struct vmsr_ctx c = { .host_tsc = rdtsc(), .efer = vmcs_read(VMCS_GUEST_IA32_EFER),
 			      .paging = vmcs_read(VMCS_GUEST_CR0) & CR0_PG };
-	int changed = vmsr_write(&v->msr, (uint32_t)v->gpr.r[REG_RCX], val, &c);
+	uint32_t msr = (uint32_t)v->gpr.r[REG_RCX];
+	int changed = lapic_msr(v, msr) ? vmx_lapic_wrmsr(v, msr, val) : vmsr_write(&v->msr, msr, val, &c);
 
 	if (changed < 0) {
 		vmx_inject_exception(v, X86_GP, true, 0);

@@ -61,6 +61,10 @@ struct vmsr_cpu;
 const struct vmsr_cpu *vmx_guest_msr_cpu(void);
 struct cpuid_model;
 const struct cpuid_model *vmx_cpuid_model(void);
+/* The vLAPIC's MSRs (exit_msr_lapic.c): 0 or -1 for #GP. */
+int vmx_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vmx_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+void vmx_lapic_tsc_moved(struct vcpu *v);
 
 #define X86_UD 6
 #define X86_GP 13

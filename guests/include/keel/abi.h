@@ -41,7 +41,8 @@
 #define KEEL_HC_NET_INFO       17 /* (struct keel_net_info *) -> 0; -ENOENT without net= */
 #define KEEL_HC_NET_SEND       18 /* (const void *frame, size_t len) -> ports it reached */
 #define KEEL_HC_NET_RECV       19 /* (void *buf, size_t len) -> frame length, 0 if none */
-#define KEEL_HC_MAX            20
+#define KEEL_HC_NET_SEND_BATCH 20 /* (const struct keel_net_buf *, count) -> frames sent */
+#define KEEL_HC_MAX            21
 
 /*
  * Errors, returned negated. Linux's numbers, which a C library's errno.h
@@ -73,6 +74,7 @@
 /* Frames on Keel's virtual switch (KEEL_HC_NET_*): Ethernet, no FCS, no VLAN tag. */
 #define KEEL_NET_FRAME_MIN     14   /* destination, source, EtherType */
 #define KEEL_NET_FRAME_MAX     1514 /* a 1500-byte payload */
+#define KEEL_NET_BATCH_MAX     32   /* frames one KEEL_HC_NET_SEND_BATCH may send */
 
 /* Each call's entry in the hypercall page: call page + nr * KEEL_HYPERCALL_STRIDE. */
 #define KEEL_HYPERCALL_STRIDE  32
@@ -149,6 +151,13 @@ struct keel_net_info {
 	uint64_t tx;          /* frames it sent that the switch took */
 	uint64_t tx_refused;  /* frames it sent with a bad length or source */
 	char switch_name[16]; /* keel.cfg's net= */
+};
+
+/* One frame of KEEL_HC_NET_SEND_BATCH: where it is in the guest and its length. */
+struct keel_net_buf {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t reserved; /* 0 */
 };
 
 /* KEEL_HC_MEMORY_QUERY's answer. */

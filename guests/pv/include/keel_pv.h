@@ -70,6 +70,8 @@ uintptr_t keel_heap_reserve_top(size_t size);
  */
 long keel_net_open(struct keel_net_info *info);
 long keel_net_send(const void *frame, size_t len);
+/* Up to KEEL_NET_BATCH_MAX frames in one call: how many were sent, or -errno for the first. */
+long keel_net_send_batch(const struct keel_net_buf *bufs, unsigned count);
 long keel_net_recv(void *buf, size_t len);
 int keel_net_wait(uint64_t deadline_ns);
 

@@ -18,6 +18,11 @@ long keel_net_send(const void *frame, size_t len)
 	return keel_hcall(KEEL_HC_NET_SEND, (long)frame, (long)len, 0);
 }
 
+long keel_net_send_batch(const struct keel_net_buf *bufs, unsigned count)
+{
+	return keel_hcall(KEEL_HC_NET_SEND_BATCH, (long)bufs, (long)count, 0);
+}
+
 long keel_net_recv(void *buf, size_t len)
 {
 	return keel_hcall(KEEL_HC_NET_RECV, (long)buf, (long)len, 0);

@@ -34,6 +34,6 @@ hcall_fn hcall_console_write, hcall_console_read, hcall_yield, hcall_shutdown,
 	hcall_memory_query, hcall_domain_find, hcall_evtchn_alloc, hcall_evtchn_bind,
 	hcall_evtchn_send, hcall_evtchn_close, hcall_set_timer, hcall_block, hcall_grant_offer,
 	hcall_grant_map, hcall_grant_unmap, hcall_set_callbacks, hcall_net_info, hcall_net_send,
-	hcall_net_recv;
+	hcall_net_recv, hcall_net_send_batch;
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Local APIC of the hvm guest's vCPU, xAPIC mode only (MMIO page at
- * 0xfee00000; no x2APIC, no TSC-deadline: CPUID must not advertise either).
- * Intel SDM Vol. 3A chapter 11.
+ * Local APIC of the hvm guest's vCPU: xAPIC mode (MMIO page at 0xfee00000)
+ * and x2APIC mode (MSRs 0x800-0x8ff, vlapic_x2apic.c), the timer one-shot,
+ * periodic or TSC-deadline (IA32_TSC_DEADLINE). Intel SDM Vol. 3A chapter 11.
  *
  * Interrupt flow: sources (IOAPIC, ICR self-IPIs, the LVT timer) call
  * vlapic_set_irq(); before each VM entry Keel asks vlapic_pending() for the
@@ -42,7 +42,9 @@ enum vlapic_lvt {
 };
 
 #define VLAPIC_LVT_MASKED   (1u << 16)
-#define VLAPIC_LVT_PERIODIC (1u << 17) /* timer mode bit 17 (bit 18 is TSC-deadline) */
+#define VLAPIC_LVT_PERIODIC (1u << 17) /* timer mode 18:17 = 01b */
+#define VLAPIC_LVT_DEADLINE (1u << 18) /* timer mode 18:17 = 10b (11b is reserved: one-shot here) */
+#define VLAPIC_LVT_MODE     (3u << 17)
 #define VLAPIC_SVR_ENABLE   (1u << 8)
 
 /* Everything before `id` is register state that a reset clears. */
@@ -57,9 +59,11 @@ struct vlapic {
 	uint64_t timer_next;   /* guest ns of the next expiry, VTIME_NEVER if stopped */
 	uint64_t timer_fired;  /* expiries seen, for statistics */
 	uint64_t timer_missed; /* periodic expiries folded into an earlier one */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (guest TSC), 0 when disarmed */
 
 	uint32_t id;           /* ID register: xAPIC ID in bits 31:24 */
 	bool hw_enabled;       /* IA32_APIC_BASE[11], kept by the MSR handler */
+	bool x2apic;           /* IA32_APIC_BASE[10]: x2APIC mode, the MMIO page off */
 
 	/* Wiring, set by the integrator after vlapic_init(); NULL hooks are skipped. */
 	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
@@ -80,6 +84,29 @@ int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base);
  * accepted or pending, and the 8259 reaches the CPU directly.
  */
 void vlapic_set_hw_enabled(struct vlapic *a, bool on);
+/* IA32_APIC_BASE[10], after vlapic_set_hw_enabled() (the MSR model checked the transition). */
+void vlapic_set_x2apic(struct vlapic *a, bool on);
+
+/*
+ * x2APIC registers as MSRs 0x800-0x8ff (SDM 3A 11.12.1.2, Table 11-6): 0
+ * and the value, or -1 for #GP: outside x2APIC mode, for a reserved MSR,
+ * reads of write-only ones (EOI, SELF IPI), writes of read-only ones,
+ * bits 63:32 set anywhere but the ICR, a non-zero EOI or ESR write.
+ */
+int vlapic_msr_read(struct vlapic *a, uint32_t msr, uint64_t now, uint64_t *val);
+int vlapic_msr_write(struct vlapic *a, uint32_t msr, uint64_t val, uint64_t now);
+#define VLAPIC_MSR_FIRST 0x800
+#define VLAPIC_MSR_LAST  0x8ff
+
+/*
+ * IA32_TSC_DEADLINE (SDM 3A 11.5.4.1). Reads 0 unless the timer is in
+ * TSC-deadline mode; then what was written, until the interrupt disarms
+ * it. A write outside that mode is ignored; 0 disarms; otherwise the timer
+ * fires at guest time at_ns, the caller's translation of the TSC value
+ * (at once if that has passed).
+ */
+uint64_t vlapic_tsc_deadline_read(const struct vlapic *a);
+void vlapic_tsc_deadline_write(struct vlapic *a, uint64_t tsc, uint64_t at_ns);
 /* Hardware- and software-enabled (SVR bit 8): the APIC accepts interrupts. */
 bool vlapic_enabled(const struct vlapic *a);
 
@@ -127,5 +154,7 @@ void vlapic_update(struct vlapic *a, uint64_t now);
 void vlapic_timer_write_initial(struct vlapic *a, uint32_t count, uint64_t now);
 void vlapic_timer_write_divide(struct vlapic *a, uint32_t tdcr, uint64_t now);
 uint32_t vlapic_timer_current(const struct vlapic *a, uint64_t now);
+/* A timer LVT write (v as it will be stored): a mode change to or from TSC-deadline disarms. */
+void vlapic_timer_write_lvt(struct vlapic *a, uint32_t v);
 
 #endif
