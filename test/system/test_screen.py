@@ -139,6 +139,10 @@ def check_screen_matches_serial(log, ppm):
 HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="one two"\n'
 
 
+PING_PONG = ("guest name=ping type=pv image=ping.elf memory=4M\n"
+             "guest name=pong type=pv image=pong.elf memory=4M\n")
+
+
 def test_screen_shows_keel_and_the_focused_guest(tmp_path):
     log, ppm = run_qemu_screen(tmp_path, "console port=0x3f8 focus=hello\n" + HELLO,
                                [guest("hello.elf")])
@@ -154,9 +158,22 @@ def test_screen_shows_keel_and_the_focused_guest(tmp_path):
     assert screen[-2] == POWER_OFF
 
 
+def test_screen_follows_the_focus(tmp_path):
+    """hello has the focus, so ping's and pong's output is held; when hello
+    stops the focus moves to Keel's log and the screen shows the held lines
+    tagged, as the serial line does."""
+    log, ppm = run_qemu_screen(tmp_path, "console port=0x3f8 focus=hello\n" + HELLO + PING_PONG,
+                               [guest(n) for n in ("hello.elf", "ping.elf", "pong.elf")])
+    screen = check_screen_matches_serial(log, ppm)
+    moved = screen.index("keel: console: Keel's log has the focus (Ctrl-A c moves it)")
+    assert any(row.startswith("[ping] ") for row in screen[moved:]), "\n".join(screen)
+    assert any(row.startswith("[pong] ") for row in screen[moved:]), "\n".join(screen)
+    assert not any(row.startswith("[hello] ") for row in screen), "\n".join(screen)
+    assert screen[-2] == POWER_OFF
+
+
 def test_screen_shows_tagged_lines_from_keels_log(tmp_path):
-    cfg = HELLO + ("guest name=ping type=pv image=ping.elf memory=4M\n"
-                   "guest name=pong type=pv image=pong.elf memory=4M\n")
+    cfg = HELLO + PING_PONG
     log, ppm = run_qemu_screen(tmp_path, cfg, [guest(n) for n in ("hello.elf", "ping.elf",
                                                                   "pong.elf")])
     screen = check_screen_matches_serial(log, ppm)
