@@ -25,8 +25,8 @@ static size_t buf_pixels;
 static const struct fb_surface bgrx = { .width = 80, .height = 48, .pitch = 96,
 					.red_mask = 0xff0000, .green_mask = 0xff00, .blue_mask = 0xff };
 
-/* A surface of that layout over a fresh buffer filled with POISON; con attached to it. */
-static void setup_surface(const struct fb_surface *s)
+/* A fresh buffer for a surface of that layout, filled with POISON; con set up for it. */
+static void new_surface(const struct fb_surface *s)
 {
 	buf_pixels = (size_t)s->pitch * s->height;
 	free(buf);
@@ -34,6 +34,12 @@ static void setup_surface(const struct fb_surface *s)
 	for (size_t i = 0; i < buf_pixels; i++)
 		buf[i] = POISON;
 	assert_true(fbcon_init(&con, s));
+}
+
+/* The same, con attached to the buffer. */
+static void setup_surface(const struct fb_surface *s)
+{
+	new_surface(s);
 	fbcon_attach(&con, buf);
 }
 
@@ -258,12 +264,7 @@ static void test_attach_later(void **state)
 	struct fb_surface s = bgrx;
 
 	(void)state;
-	buf_pixels = (size_t)s.pitch * s.height;
-	free(buf);
-	buf = malloc(buf_pixels * 4);
-	for (size_t i = 0; i < buf_pixels; i++)
-		buf[i] = POISON;
-	assert_true(fbcon_init(&con, &s));
+	new_surface(&s);
 	puts_con("early\r\n");
 	fbcon_draw(&con); /* no base: nothing */
 	fbcon_attach(&con, buf);
