@@ -53,11 +53,13 @@ static uint32_t pick_msr(struct fuzz_in *in, uint8_t op)
 	return (op & 8) ? (uint32_t)fuzz_le(in, 4) : msrs[fuzz_u8(in) % NR_MSRS];
 }
 
-/* As exit_msr.c's apply(): the vLAPIC follows IA32_APIC_BASE[11]. */
+/* As exit_msr.c's apply(): the vLAPIC follows IA32_APIC_BASE[11] and [10]. */
 static void apply(int changed)
 {
-	if (changed & VMSR_CHG_APIC)
+	if (changed & VMSR_CHG_APIC) {
 		vlapic_set_hw_enabled(&lapic, s.apic_base & APIC_BASE_EN);
+		vlapic_set_x2apic(&lapic, s.apic_base & APIC_BASE_EXTD);
+	}
 }
 
 /* What a successful write must read back as. */
@@ -152,6 +154,7 @@ static void check_state(void)
 	FUZZ_CHECK(!(a & APIC_BASE_EXTD) || ((a & APIC_BASE_EN) && cpu.x2apic),
 		   "APIC_BASE: x2APIC only when offered, never EXTD without EN");
 	FUZZ_CHECK(lapic.hw_enabled == !!(a & APIC_BASE_EN), "the vLAPIC is on exactly when EN is");
+	FUZZ_CHECK(lapic.x2apic == !!(a & APIC_BASE_EXTD), "the vLAPIC is in x2APIC mode exactly when EXTD is");
 	FUZZ_CHECK(s.tsc_offset - s.tsc_adjust == offset_minus_adjust,
 		   "TSC and TSC_ADJUST have moved by the same amounts");
 	FUZZ_CHECK(vmsr_pat_ok(s.pat), "PAT holds only valid types");
