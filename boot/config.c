@@ -257,6 +257,11 @@ static int set_module(struct parser *p, const struct slice *v)
 	return set_path(p, "module ", p->guest->module, v);
 }
 
+static int set_disk(struct parser *p, const struct slice *v)
+{
+	return set_path(p, "disk ", p->guest->disk, v);
+}
+
 /*
  * A size: a number with an optional K, M or G suffix. False if v is not one;
  * *too_big when it is above max.
@@ -446,6 +451,7 @@ static const struct key guest_keys[] = {
 	{ "module", set_module },
 	{ "net", set_net },
 	{ "mac", set_mac },
+	{ "disk", set_disk },
 };
 
 static int guest_end(struct parser *p, unsigned seen)
@@ -477,6 +483,8 @@ static int guest_end(struct parser *p, unsigned seen)
 	}
 	if (p->guest->module[0] && p->guest->type != CFG_GUEST_PV)
 		return fail(p, "module is only for type=pv guests", NULL, "");
+	if (p->guest->disk[0] && p->guest->type != CFG_GUEST_HVM)
+		return fail(p, "disk is only for type=hvm guests (a virtio-blk disk)", NULL, "");
 	if (p->guest->net[0] && p->guest->type != CFG_GUEST_PV &&
 	    p->guest->type != CFG_GUEST_HVM)
 		return fail(p, "net is only for type=pv and type=hvm guests", NULL, "");

@@ -10,8 +10,14 @@
 #
 # The kernel is linux-image-amd64's vmlinuz; the initramfs is busybox-static
 # plus guests/hvm/linux/init (prints "keel-linux: init started", then a shell
-# on the console). The kernel needs no module: nothing but the initramfs is
-# mounted, the disk is only read by GRUB through the BIOS (INT 13h).
+# on the console). The kernel needs no module to boot: nothing but the
+# initramfs is mounted, the disk is only read by GRUB through the BIOS (INT
+# 13h). The initramfs carries Debian's virtio modules (/lib/virtio/*.ko, in
+# the order of /lib/virtio/order: dependencies first; CONFIG_VIRTIO_PCI,
+# _BLK, _NET and _CONSOLE are =m in Debian's 6.1 config, only virtio-mq glue
+# is built in), which init loads, so Keel's virtio devices (docs/virtio.md)
+# have drivers; and ext4 with its dependencies (/lib/fs, same layout), which
+# only a test that mounts a filesystem loads (busybox's mke2fs makes ext2).
 #
 # Debian packages are fetched with `apt-get download` into a cache and taken
 # apart with dpkg-deb, never installed. Nothing needs root, loop devices or
@@ -130,6 +136,20 @@ extract() { # DEB PATTERN...
 }
 mkdir -p "$work/pkg"
 extract "${debs[0]}" './boot/vmlinuz-*'
+modules() { # DIR MODULE... : into $work/mods/DIR, listed in DIR/order
+	local dir=$work/mods/$1; shift
+	extract "${debs[0]}" $(for m in "$@"; do printf "./lib/modules/*/kernel/%s.ko " "$m"; done)
+	mkdir -p "$dir"
+	for m in "$@"; do
+		cp "$work"/pkg/lib/modules/*/kernel/"$m".ko "$dir/"
+		basename "$m" >> "$dir/order"
+	done
+}
+modules virtio drivers/virtio/virtio_ring drivers/virtio/virtio \
+	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
+	drivers/virtio/virtio_pci drivers/block/virtio_blk net/core/failover \
+	drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console
+modules fs lib/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
 extract "${debs[1]}" './usr/lib/grub/i386-pc/*'
 extract "${debs[2]}" './usr/bin/grub-mkimage'
 extract "${debs[3]}" './bin/busybox'
@@ -142,9 +162,10 @@ log "kernel $kver, $(basename "${debs[1]}" .deb), $(basename "${debs[3]}" .deb)"
 cat > "$work/img.py" <<'PYEOF'
 import os, struct, sys
 
-def cpio(out, busybox, init):
+def cpio(out, busybox, init, mods):
     """A newc cpio archive for the initramfs; owner root, fixed times, and
-    /dev/console as a node (no mknod needed on the build host)."""
+    /dev/console as a node (no mknod needed on the build host); each
+    directory of modules in mods (with its order file) goes to /lib."""
     ino = [100]
     def entry(f, name, mode, data=b"", rdev=(0, 0)):
         ino[0] += 1
@@ -158,8 +179,15 @@ def cpio(out, busybox, init):
         f.write(b"\0" * (-len(data) % 4))
     with open(out, "wb") as f:
         for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys",
-                  "tmp", "root", "etc", "mnt"):
+                  "tmp", "root", "etc", "mnt", "lib"):
             entry(f, d, 0o040755)
+        for d in sorted(os.listdir(mods)):
+            entry(f, "lib/" + d, 0o040755)
+            order = os.path.join(mods, d, "order")
+            for m in open(order).read().split():
+                entry(f, "lib/%s/%s.ko" % (d, m), 0o100644,
+                      open(os.path.join(mods, d, m + ".ko"), "rb").read())
+            entry(f, "lib/%s/order" % d, 0o100644, open(order, "rb").read())
         entry(f, "dev/console", 0o020600, rdev=(5, 1))
         entry(f, "bin/busybox", 0o100755, open(busybox, "rb").read())
         entry(f, "bin/sh", 0o120777, b"busybox")
@@ -211,13 +239,13 @@ def mbr(img, boot_img, core_img, part_start, part_type):
 
 if __name__ == "__main__":
     if sys.argv[1] == "cpio":
-        cpio(*sys.argv[2:5])
+        cpio(*sys.argv[2:6])
     elif sys.argv[1] == "mbr":
         mbr(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6], 0))
 PYEOF
 
 # initramfs
-"$py" "$work/img.py" cpio "$work/initrd.cpio" "$work/pkg/bin/busybox" "$src/init"
+"$py" "$work/img.py" cpio "$work/initrd.cpio" "$work/pkg/bin/busybox" "$src/init" "$work/mods"
 gzip -9 -n < "$work/initrd.cpio" > "$work/initrd.img"
 
 # grub.cfg

@@ -29,7 +29,6 @@
 #define LOW_BIOS_SIZE (128 * KiB)
 #define FOUR_GIB      (4 * GiB)
 
-static void hvm_isa_irq(void *ctx, unsigned irq, bool level);
 
 /* What a PC reads below 1 MiB after reset: the end of its firmware ROM. */
 static void copy_low_bios(struct vm *vm, const struct boot_module *fw)
@@ -133,6 +132,8 @@ static int pci_platform_build(struct vm *vm, struct hvm_platform *h)
 		err = piix_ide_init(&h->ide, &h->pci, &(struct irq_line){ hvm_isa_irq, h, 14 },
 				    &(struct irq_line){ hvm_isa_irq, h, 15 });
 	if (!err)
+		err = hvm_virtio_build(vm, h);
+	if (!err)
 		err = pci_bus_register(vm, &h->pci);
 	if (!err)
 		err = piix_register(vm, &h->southbridge);
@@ -212,7 +213,7 @@ static void isa_line(struct hvm_platform *h, unsigned irq, bool level)
 }
 
 /* The ISA devices' lines; in HPET legacy replacement IRQ 0 and 8 are the HPET's alone. */
-static void hvm_isa_irq(void *ctx, unsigned irq, bool level)
+void hvm_isa_irq(void *ctx, unsigned irq, bool level)
 {
 	struct hvm_platform *h = ctx;
 
@@ -326,7 +327,8 @@ void hvm_reset_now(struct vm *vm)
 {
 	struct hvm_platform *h = vm->hvm;
 	struct rtc_cmos rtc = h->rtc;
-	const struct boot_module *disk = h->disk, *fw = h->firmware;
+	const struct boot_module *disk = h->disk, *fw = h->firmware, *vdisk = h->vdisk;
+	bool vdisk_said = h->vdisk_said;
 	uint64_t irqs = h->irqs_injected;
 	unsigned resets = h->resets + 1;
 	int err;
@@ -339,6 +341,8 @@ void hvm_reset_now(struct vm *vm)
 	h->rtc = rtc;
 	h->disk = disk;
 	h->firmware = fw;
+	h->vdisk = vdisk;
+	h->vdisk_said = vdisk_said;
 	h->irqs_injected = irqs;
 	h->resets = resets;
 	err = vm_attach_devices(vm);

@@ -16,6 +16,7 @@
 #include <drivers/uart.h>
 #include <keel/console.h>
 #include <keel/frames.h>
+#include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
@@ -107,9 +108,14 @@ static void print_memmap(const struct boot_info *bi)
 static void build_guests(const struct boot_info *bi)
 {
 	for (unsigned i = 0; i < bi->config.nr_guests && 2 * i + 1 < bi->nr_modules; i++) {
-		if (!vm_build(&keel_vms[keel_nr_vms], keel_nr_vms, &bi->config.guests[i],
-			      &bi->modules[2 * i], &bi->modules[2 * i + 1]))
-			keel_nr_vms++;
+		if (vm_build(&keel_vms[keel_nr_vms], keel_nr_vms, &bi->config.guests[i],
+			     &bi->modules[2 * i], &bi->modules[2 * i + 1]))
+			continue;
+		/* keel.cfg disk=: the hvm guest's virtio disk (the loader's third file). */
+		if (bi->config.guests[i].disk[0] && 2 * bi->config.nr_guests + i < bi->nr_modules)
+			hvm_attach_vdisk(&keel_vms[keel_nr_vms],
+					 &bi->modules[2 * bi->config.nr_guests + i]);
+		keel_nr_vms++;
 	}
 }
 

@@ -173,12 +173,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		if (!EFI_ERROR(st) && (g->firmware[0] || g->module[0]))
 			st = file_load_module(root, g->firmware[0] ? g->firmware : g->module,
 					      &bi->modules[2 * i + 1]);
+		/* The third: an hvm guest's virtio disk, after every guest's first two. */
+		if (!EFI_ERROR(st) && g->disk[0])
+			st = file_load_module(root, g->disk,
+					      &bi->modules[2 * bi->config.nr_guests + i]);
 		if (EFI_ERROR(st)) {
 			Print(L"keel-loader: %a: guest '%a' not loaded\r\n", cfg_name, g->name);
 			return st;
 		}
 	}
-	bi->nr_modules = 2 * bi->config.nr_guests;
+	bi->nr_modules = 3 * bi->config.nr_guests;
 	find_firmware_tables(bi);
 	Print(L"keel-loader: keel.elf entry 0x%lx, %u guest image(s), RSDP 0x%lx\r\n", entry,
 	      bi->nr_modules, bi->rsdp);

@@ -494,6 +494,21 @@ static void test_net(void **state)
 
 #define H "guest name=pc type=hvm image=d.img memory=64M "
 
+/* disk=: an hvm guest's virtio-blk image, a path like image=. */
+static void test_virtio_disk(void **state)
+{
+	(void)state;
+	ok("guest name=pc type=hvm image=d.img memory=64M disk=data.img\n");
+	assert_string_equal(cfg.guests[0].disk, "data.img");
+	ok("guest name=pc type=hvm image=d.img memory=64M\n");
+	assert_string_equal(cfg.guests[0].disk, "");
+	bad("guest name=p type=pv image=p.elf disk=d.img\n", 1,
+	    "disk is only for type=hvm guests");
+	bad(G "disk=d.img\n", 1, "disk is only for type=hvm guests");
+	bad("guest name=pc type=hvm image=d.img memory=64M disk=/abs.img\n", 1, "disk ");
+	bad("guest name=pc type=hvm image=d.img memory=64M disk=\n", 1, "disk");
+}
+
 static void test_ram_below_4g(void **state)
 {
 	(void)state;
@@ -569,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_hvm_guests),
 		cmocka_unit_test(test_pv_guests),
 		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_virtio_disk),
 		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_first_error_wins),
 	};

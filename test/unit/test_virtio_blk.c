@@ -19,8 +19,9 @@
 #include <keel/errno.h>
 #include <keel/io.h>
 
-#define RAM_BASE 0x100000ULL
-#define RAM_SIZE 0x40000ULL
+#define RAM_SIZE 0x40000ULL /* room for 64 sectors of data */
+#include "test_virtio_ram.h"
+
 #define DESC     (RAM_BASE + 0x0000)
 #define AVAIL    (RAM_BASE + 0x1000)
 #define USED     (RAM_BASE + 0x2000)
@@ -33,27 +34,8 @@
 
 static struct pci_bus bus;
 static struct virtio_blk blk;
-static uint8_t ram[RAM_SIZE], disk[SECTORS * 512 + 100];
+static uint8_t disk[SECTORS * 512 + 100];
 static unsigned first_writes, irqs;
-
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	(void)vm;
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE || len > RAM_SIZE - (gpa - RAM_BASE))
-		return NULL;
-	return ram + (gpa - RAM_BASE);
-}
-
-void *vm_gpa_to_hva_write(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	return vm_gpa_to_hva(vm, gpa, len);
-}
-
-int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *d)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)d;
-	return 0;
-}
 
 int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *d)
 {
@@ -71,11 +53,6 @@ static void set_intx(void *ctx, unsigned gsi, bool level)
 {
 	(void)ctx, (void)gsi;
 	irqs += level;
-}
-
-static uint8_t *at(uint64_t gpa)
-{
-	return ram + (gpa - RAM_BASE);
 }
 
 static void wr(uint64_t off, unsigned size, uint64_t v)
@@ -112,17 +89,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static void desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		 uint16_t next)
-{
-	uint8_t *p = at(table + 16 * i);
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
-
 static void header(uint32_t type, uint64_t sector)
 {
 	memset(at(HDR), 0, 16);
@@ -137,11 +103,11 @@ static void request(uint32_t type, uint64_t sector, unsigned nseg, uint32_t segl
 	uint16_t w = type == VIRTIO_BLK_T_OUT ? 0 : VIRTQ_DESC_F_WRITE;
 
 	header(type, sector);
-	desc(DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
 	for (unsigned i = 0; i < nseg; i++)
-		desc(DESC, 1 + i, DATA + i * seglen, seglen, VIRTQ_DESC_F_NEXT | w,
+		set_desc(DESC, 1 + i, DATA + i * seglen, seglen, VIRTQ_DESC_F_NEXT | w,
 		     (uint16_t)(2 + i));
-	desc(DESC, 1 + nseg, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC, 1 + nseg, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 }
 
 /* Offer head 0 and ring the doorbell; returns the used length. */
@@ -243,12 +209,12 @@ static void test_header_too_small(void **state)
 {
 	(void)state;
 	header(VIRTIO_BLK_T_IN, 0);
-	desc(DESC, 0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc(DESC, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC, 0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 	assert_int_equal(kick(), 1);
 	assert_int_equal(*at(STATUS), VIRTIO_BLK_S_IOERR);
 	/* No status byte at all: used length 0, and the device goes on. */
-	desc(DESC, 0, HDR, 16, 0, 0);
+	set_desc(DESC, 0, HDR, 16, 0, 0);
 	assert_int_equal(kick(), 0);
 	assert_true(virtio_running(&blk.dev));
 }
@@ -257,10 +223,10 @@ static void test_indirect_request(void **state)
 {
 	(void)state;
 	header(VIRTIO_BLK_T_IN, 1);
-	desc(TABLE, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
-	desc(TABLE, 1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	desc(TABLE, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-	desc(DESC, 0, TABLE, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(TABLE, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(TABLE, 1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	set_desc(TABLE, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC, 0, TABLE, 48, VIRTQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(kick(), 513);
 	assert_memory_equal(at(DATA), disk + 512, 512);
 }
@@ -271,7 +237,7 @@ static void test_bad_ring_needs_reset(void **state)
 	uint16_t idx = 1;
 
 	(void)state;
-	desc(DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 0); /* loops onto itself */
+	set_desc(DESC, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 0); /* loops onto itself */
 	memcpy(at(AVAIL + 2), &idx, 2);
 	wr(VIRTIO_NOTIFY_OFF, 2, 0);
 	assert_true(virtio_bar_read(&blk.dev, 0x14, 1) & VIRTIO_STATUS_NEEDS_RESET);

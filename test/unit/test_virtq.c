@@ -18,46 +18,24 @@
 #include <keel/dev/virtq.h>
 #include <keel/errno.h>
 
-#define RAM_BASE 0x100000ULL
-#define RAM_SIZE 0x10000ULL
+#include "test_virtio_ram.h"
+
 #define QSIZE    8
 #define DESC     (RAM_BASE + 0x0)
 #define AVAIL    (RAM_BASE + 0x1000)
 #define USED     (RAM_BASE + 0x2000)
 #define DATA     (RAM_BASE + 0x4000)
 
-static uint8_t ram[RAM_SIZE];
-static unsigned maps_outside;
 static struct virtq q;
 static struct virtq_chain chain;
 
 static void *ram_map(void *ctx, uint64_t gpa, uint64_t len, bool write)
 {
 	(void)ctx, (void)write;
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE || len > RAM_SIZE - (gpa - RAM_BASE)) {
-		maps_outside++;
-		return NULL;
-	}
-	return ram + (gpa - RAM_BASE);
+	return ram_lookup(gpa, len);
 }
 
 static const struct virtq_mem mem = { ram_map, NULL };
-
-static uint8_t *at(uint64_t gpa)
-{
-	return ram + (gpa - RAM_BASE);
-}
-
-static void set_desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uint8_t *p = at(table + 16 * i);
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
 
 static void offer(uint16_t head)
 {

@@ -3,7 +3,7 @@
 # tests and fuzz targets. Included by the Makefile before test/unit/build.mk
 # and test/fuzz/build.mk, which make the rules.
 VIRTIO_TRANSPORT := vmm/dev/virtio_queue.c vmm/dev/virtio_pci.c vmm/dev/virtio_regs.c
-VIRTIO_SRCS := $(VIRTIO_TRANSPORT) vmm/dev/virtio_blk.c vmm/dev/virtio_console.c
+VIRTIO_SRCS := $(VIRTIO_TRANSPORT) vmm/dev/virtio_blk.c vmm/dev/virtio_console.c vmm/hvm_virtio.c
 KEEL_SRCS += $(VIRTIO_SRCS)
 
 UNIT_TESTS += virtq

@@ -66,8 +66,9 @@ static uint8_t serve(struct virtio_blk *b, const struct virtq_chain *c, uint32_t
  * (5.2.6.1); one that has not both is failed: with no status byte at all
  * only the used length (0) says so.
  */
-static uint32_t request(struct virtio_blk *b, const struct virtq_chain *c)
+static uint32_t request(struct virtio_dev *d, const struct virtq_chain *c)
 {
+	struct virtio_blk *b = d->priv;
 	uint32_t written = 0;
 	uint8_t status;
 
@@ -88,15 +89,7 @@ static uint32_t request(struct virtio_blk *b, const struct virtq_chain *c)
 
 static void blk_notify(struct virtio_dev *d, unsigned qi)
 {
-	struct virtio_blk *b = d->priv;
-	struct virtq *q = &d->vq[qi];
-	int rc;
-
-	while ((rc = virtq_pop(q, &b->chain)) == 1)
-		virtq_push(q, b->chain.head, request(b, &b->chain));
-	if (rc < 0)
-		virtio_needs_reset(d);
-	virtio_queue_done(d, qi);
+	virtio_serve(d, qi, &((struct virtio_blk *)d->priv)->chain, request);
 }
 
 static const struct virtio_type blk_type = {

@@ -8,24 +8,21 @@
 #define TRANSMITQ 1
 
 /* transmitq0 (5.3.6): each chain's readable bytes are output; the used length is 0. */
-static void console_notify(struct virtio_dev *d, unsigned qi)
+static uint32_t transmit(struct virtio_dev *d, const struct virtq_chain *ch)
 {
 	struct virtio_console *c = d->priv;
-	struct virtq *q = &d->vq[qi];
-	int rc;
 
-	if (qi != TRANSMITQ)
-		return; /* receive buffers wait: Keel has nothing for them */
-	while ((rc = virtq_pop(q, &c->chain)) == 1) {
-		for (unsigned i = 0; i < c->chain.nr_out; i++)
-			for (uint32_t k = 0; k < c->chain.buf[i].len; k++)
-				vm_console_putc(d->vm, (char)c->chain.buf[i].p[k]);
-		c->bytes += c->chain.out_len;
-		virtq_push(q, c->chain.head, 0);
-	}
-	if (rc < 0)
-		virtio_needs_reset(d);
-	virtio_queue_done(d, qi);
+	for (unsigned i = 0; i < ch->nr_out; i++)
+		for (uint32_t k = 0; k < ch->buf[i].len; k++)
+			vm_console_putc(d->vm, (char)ch->buf[i].p[k]);
+	c->bytes += ch->out_len;
+	return 0;
+}
+
+static void console_notify(struct virtio_dev *d, unsigned qi)
+{
+	if (qi == TRANSMITQ) /* receive buffers wait: Keel has nothing for them */
+		virtio_serve(d, qi, &((struct virtio_console *)d->priv)->chain, transmit);
 }
 
 static const struct virtio_type console_type = {

@@ -106,6 +106,18 @@ void virtio_queue_done(struct virtio_dev *d, unsigned q)
 		raise(d, d->vq_vector[q], ISR_QUEUE);
 }
 
+void virtio_serve(struct virtio_dev *d, unsigned q, struct virtq_chain *c,
+		  uint32_t (*serve)(struct virtio_dev *d, const struct virtq_chain *c))
+{
+	int rc;
+
+	while ((rc = virtq_pop(&d->vq[q], c)) == 1)
+		virtq_push(&d->vq[q], c->head, serve(d, c));
+	if (rc < 0)
+		virtio_needs_reset(d);
+	virtio_queue_done(d, q);
+}
+
 void virtio_config_changed(struct virtio_dev *d)
 {
 	d->config_generation++;

@@ -33,7 +33,8 @@ struct boot_mem_region {
 /*
  * A file the loader read for a guest. Guest i (keel.cfg order) has its image
  * in modules[2i] and its firmware (hvm guests) or module (pv guests) in
- * modules[2i + 1], which is empty (size 0) for guests without either.
+ * modules[2i + 1], which is empty (size 0) for guests without either. An
+ * hvm guest's virtio disk (disk=) is in modules[2n + i], n guests in all.
  */
 struct boot_module {
 	uint64_t base;
@@ -49,7 +50,7 @@ struct boot_framebuffer {
 };
 
 #define BOOT_MEM_MAX     512
-#define BOOT_MODULES_MAX (2 * CFG_GUESTS_MAX)
+#define BOOT_MODULES_MAX (3 * CFG_GUESTS_MAX)
 
 struct boot_info {
 	uint64_t magic;

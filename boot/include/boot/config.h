@@ -7,7 +7,7 @@
  *   console port=0x3f8 baud=115200 [focus=linux] [screen=off]
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
- *         [ram-below-4g=3G]
+ *         [ram-below-4g=3G] [disk=data.img]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *   menu timeout=3
@@ -62,6 +62,7 @@ struct cfg_guest {
 	uint32_t pad;
 	uint64_t memory;     /* bytes: all of the guest's RAM */
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
+	char     disk[CFG_PATH_MAX]; /* hvm: its virtio-blk disk image, "" if none */
 };
 
 /* keel_config.console_flags: Keel leaves the firmware's framebuffer alone (drivers/video). */

@@ -18,6 +18,8 @@
 #include <keel/dev/vpit.h>
 #include <keel/dev/vioapic.h>
 #include <keel/dev/vlapic.h>
+#include <keel/dev/virtio_blk.h>
+#include <keel/dev/virtio_console.h>
 #include <keel/hvm_ram.h>
 
 struct boot_module;
@@ -39,6 +41,11 @@ struct hvm_platform {
 	struct fw_cfg_e820_entry e820[HVM_RAM_REGIONS]; /* etc/e820: the RAM regions */
 	struct port92 port92;
 	struct i8042 kbc;
+	struct virtio_console vcon;    /* every hvm guest's hvc0 */
+	struct virtio_blk vblk;        /* if vdisk */
+	const struct boot_module *vdisk; /* keel.cfg disk=, else NULL */
+	bool vdisk_said;               /* its first write was reported */
+	uint32_t pci_intx;             /* bus-0 slots whose INTA# is asserted */
 	uint64_t next_event_ns; /* earliest device deadline, VTIME_NEVER if none */
 	uint64_t next_event_tsc; /* the same as a host TSC value, ~0 if none */
 	uint64_t console_poll_ns; /* when Keel's console is next read for input */
@@ -56,6 +63,13 @@ bool hvm_shadow_readonly(const struct hvm_platform *h, uint64_t gpa, uint64_t le
 void hvm_request_reset(struct vm *vm, const char *why);
 /* Do it: devices to power-on state, CPU to the reset vector (a fresh VMCS, to be launched). */
 void hvm_reset_now(struct vm *vm);
+
+/* An ISA interrupt line (0-15) of the PC: the 8259s and the IOAPIC. */
+void hvm_isa_irq(void *ctx, unsigned irq, bool level);
+/* The virtio devices (vmm/hvm_virtio.c), built with the platform and again at reset. */
+int hvm_virtio_build(struct vm *vm, struct hvm_platform *h);
+/* keel.cfg disk=: give the built guest a virtio-blk disk over this image. */
+int hvm_attach_vdisk(struct vm *vm, const struct boot_module *disk);
 
 /* HLT: returns v if an interrupt can be delivered now, else blocks it (other guests run). */
 struct vcpu *hvm_halt(struct vcpu *v);

@@ -124,6 +124,14 @@ struct virtio_dev {
 int virtio_pci_init(struct virtio_dev *d, struct vm *vm, struct pci_bus *b, unsigned dev,
 		    const struct virtio_type *t, void *priv, uint8_t *config,
 		    unsigned config_size, const struct irq_line *intx, const struct msi_line *msi);
+/*
+ * Serve queue q: each chain the driver made available goes to serve(),
+ * which returns the bytes it wrote into it, and back to the used ring; a
+ * broken ring sets NEEDS_RESET; then the interrupt if the driver wants it.
+ * c holds one chain at a time (a device keeps one, it is large).
+ */
+void virtio_serve(struct virtio_dev *d, unsigned q, struct virtq_chain *c,
+		  uint32_t (*serve)(struct virtio_dev *d, const struct virtq_chain *c));
 /* The driver gets an interrupt for queue q if the ring says it wants one. */
 void virtio_queue_done(struct virtio_dev *d, unsigned q);
 /* The device configuration changed: generation count, config interrupt (4.1.4.3, 4.1.5.3). */
