@@ -39,6 +39,7 @@ struct parser {
 	bool menu_seen;
 	unsigned focus_line; /* the console line naming a focus, checked at the end */
 	bool vmx_seen;
+	bool host_seen;
 };
 
 struct key {
@@ -422,6 +423,28 @@ static int vmx_begin(struct parser *p)
 	return 0;
 }
 
+/* How many host CPUs Keel starts (the boot CPU counts); more than exist is Keel's to report. */
+static int set_cpus(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool ovf;
+
+	if (!whole_num(v, &n, &ovf))
+		return fail(p, "cpus ", v, " is not a number of CPUs");
+	if (ovf || n < 1 || n > CFG_CPUS_MAX)
+		return fail(p, "cpus ", v, " is out of range (1.." XSTR(CFG_CPUS_MAX) ")");
+	p->cfg->host_cpus = (uint32_t)n;
+	return 0;
+}
+
+static int host_begin(struct parser *p)
+{
+	if (p->host_seen)
+		return fail(p, "duplicate host line", NULL, "");
+	p->host_seen = true;
+	return 0;
+}
+
 static int console_begin(struct parser *p)
 {
 	if (p->console_seen)
@@ -531,6 +554,10 @@ static const struct key vmx_keys[] = {
 	{ "preemption-timer", set_preemption_timer },
 };
 
+static const struct key host_keys[] = {
+	{ "cpus", set_cpus },
+};
+
 static const struct keyword keywords[] = {
 	{ "console", " in console line", console_keys, ARRAY_SIZE(console_keys),
 	  console_begin, NULL },
@@ -538,6 +565,7 @@ static const struct keyword keywords[] = {
 	  guest_begin, guest_end },
 	{ "menu", " in menu line", menu_keys, ARRAY_SIZE(menu_keys), menu_begin, menu_end },
 	{ "vmx", " in vmx line", vmx_keys, ARRAY_SIZE(vmx_keys), vmx_begin, NULL },
+	{ "host", " in host line", host_keys, ARRAY_SIZE(host_keys), host_begin, NULL },
 };
 
 /* Next token of s[*i..n): up to whitespace, '#', and (if stop_eq) '='. */
@@ -637,7 +665,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 int config_parse(const char *text, size_t len, struct keel_config *cfg,
 		 struct cfg_error *err)
 {
-	struct parser p = { cfg, err, NULL, 0, false, false, 0, false };
+	struct parser p = { cfg, err, NULL, 0, false, false, 0, false, false };
 	size_t start = 0;
 
 	if (!cfg || !err)

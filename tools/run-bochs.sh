@@ -7,9 +7,11 @@
 # With BOCHS_SERIAL_SOCKET=PORT, COM1 is instead a TCP server on localhost
 # that Bochs waits on before it starts: the caller talks to the console
 # (tools/console.py, the system tests). SERIAL.log is only emptied then.
+# BOCHS_CPUS=N gives the machine N CPUs (cpu: count=N; default 1).
 set -uo pipefail
 esp=$1 serial=$2 model=${3:-corei7_skylake_x} limit=${4:-600}
 megs=${BOCHS_MEGS:-256}
+cpus=${BOCHS_CPUS:-1}
 size=$(stat -c %s "$esp")
 cyl=$((size / (16 * 63 * 512)))
 dir=$(mktemp -d /tmp/keel-bochs.XXXXXX)
@@ -22,7 +24,7 @@ cat > "$dir/bochsrc" <<RC
 megs: $megs
 romimage: file=/usr/share/ovmf/OVMF.fd
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
-cpu: model=$model, count=1, ips=50000000, reset_on_triple_fault=0
+cpu: model=$model, count=$cpus, ips=50000000, reset_on_triple_fault=0
 display_library: term
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path=$esp, mode=flat, cylinders=$cyl, heads=16, spt=63

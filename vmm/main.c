@@ -7,6 +7,7 @@
 #include <arch/desc.h>
 #include <arch/host_timer.h>
 #include <arch/paging.h>
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
 #include <drivers/acpi.h>
@@ -172,6 +173,7 @@ void keel_main(struct boot_info *bi)
 		arch_vmx_no_preemption_timer();
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
+	smp_start_cpus(bi, acpi_ok ? &acpi : NULL);
 	build_guests(bi);
 	console_start(bi->config.console_focus);
 	screen_defer();

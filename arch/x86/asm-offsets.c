@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <keel/vcpu.h>
 #include "vmx/vmcs.h"
+#include "smp_tramp.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" ::"i"(val))
 
@@ -16,4 +17,14 @@ void asm_offsets(void)
 	DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 	DEFINE(VCPU_PV_FRAME, offsetof(struct vcpu, arch.pv));
 	DEFINE(VCPU_PV_CR3, offsetof(struct vcpu, arch.pv_cr3));
+	DEFINE(TRAMP_ENTRY, offsetof(struct smp_tramp_data, entry));
+	DEFINE(TRAMP_PERCPU, offsetof(struct smp_tramp_data, percpu));
+	DEFINE(TRAMP_STACK, offsetof(struct smp_tramp_data, stack));
+	DEFINE(TRAMP_CR0, offsetof(struct smp_tramp_data, cr0));
+	DEFINE(TRAMP_CR3, offsetof(struct smp_tramp_data, cr3));
+	DEFINE(TRAMP_CR4, offsetof(struct smp_tramp_data, cr4));
+	DEFINE(TRAMP_PAT, offsetof(struct smp_tramp_data, pat));
+	DEFINE(TRAMP_PML4, offsetof(struct smp_tramp_data, pml4));
+	DEFINE(TRAMP_EFER, offsetof(struct smp_tramp_data, efer));
+	DEFINE(TRAMP_DATA_SIZE, sizeof(struct smp_tramp_data));
 }

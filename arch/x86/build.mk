@@ -7,3 +7,7 @@ KEEL_SRCS += $(addprefix arch/x86/vmx/,exit_stub.S vmx_init.c vmx_negotiate.c vm
 	vcpu_setup.c vcpu_run.c ept.c exit_dispatch.c exit_names.c exit_cpuid.c exit_io.c \
 	exit_msr.c exit_misc.c exit_ept.c mmio_string.c exit_vmcall.c guest_mem.c exit_cr.c \
 	exit_io_string.c vcpu_events.c hypercall_page.c)
+KEEL_SRCS += arch/x86/smp.c arch/x86/smp_list.c arch/x86/smp_boot.S arch/x86/vmx/vmx_ap.c \
+	drivers/intc/lapic_ipi.c
+UNIT_TESTS += smp_list
+UNIT_SRCS_smp_list := arch/x86/smp_list.c

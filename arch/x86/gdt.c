@@ -7,22 +7,10 @@
 #include <keel/bits.h>
 #include <keel/string.h>
 
-#define IST_STACK_SIZE 8192
-
-struct tss64 {
-	uint32_t rsvd0;
-	uint64_t rsp[3];
-	uint64_t rsvd1;
-	uint64_t ist[7];
-	uint64_t rsvd2;
-	uint16_t rsvd3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
-static struct tss64 tss;
+static struct cpu_tables boot_tables;
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-static uint64_t gdt[8] __attribute__((aligned(16))) = {
+static const uint64_t gdt_template[8] = {
 	0,
 	0x00209a0000000000ULL, /* 0x08 kernel code: L, P, DPL0, execute/read */
 	0x0000920000000000ULL, /* 0x10 kernel data: P, DPL0, read/write */
@@ -39,25 +27,27 @@ struct desc_ptr {
 
 void idt_init(void);
 
-static void tss_init(void)
+static void tss_init(struct cpu_tables *t, const uint64_t ist_top[3])
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)&t->tss, limit = sizeof(t->tss) - 1;
 
-	tss.ist[IST_DF - 1] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
-	tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
-	tss.ist[IST_MC - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	memset(&t->tss, 0, sizeof(t->tss));
+	t->tss.ist[IST_DF - 1] = ist_top[0];
+	t->tss.ist[IST_NMI - 1] = ist_top[1];
+	t->tss.ist[IST_MC - 1] = ist_top[2];
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
 	/* 64-bit available TSS (type 9), present. SDM 3A 7.2.3. */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		 ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	gdt[4] = base >> 32;
+	t->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		    ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	t->gdt[4] = base >> 32;
 }
 
-void arch_cpu_tables_init(void)
+void arch_cpu_tables_load(struct cpu_tables *t, const uint64_t ist_top[3])
 {
-	struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct desc_ptr gp = { sizeof(t->gdt) - 1, (uint64_t)t->gdt };
 
-	tss_init();
+	memcpy(t->gdt, gdt_template, sizeof(t->gdt));
+	tss_init(t, ist_top);
 	__asm__ volatile("lgdt %0" ::"m"(gp));
 	/* Reload CS with a far return, then the data segments and TR. */
 	__asm__ volatile("pushq %[cs]\n\t"
@@ -76,13 +66,22 @@ void arch_cpu_tables_init(void)
 			 "ltr %%ax" ::[cs] "i"(SEL_KCODE),
 			 [ds] "i"(SEL_KDATA), [tr] "i"(SEL_TSS)
 			 : "rax", "memory");
+}
+
+void arch_cpu_tables_init(void)
+{
+	const uint64_t ist_top[3] = { (uint64_t)ist_stacks[0] + IST_STACK_SIZE,
+				      (uint64_t)ist_stacks[1] + IST_STACK_SIZE,
+				      (uint64_t)ist_stacks[2] + IST_STACK_SIZE };
+
+	arch_cpu_tables_load(&boot_tables, ist_top);
 	idt_init();
 }
 
 void arch_tss_set_rsp0(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
+	boot_tables.tss.rsp[0] = rsp0; /* ring-3 PV guests run on the boot CPU only (docs/smp.md) */
 }
 
-uint64_t arch_gdt_base(void) { return (uint64_t)gdt; }
-uint64_t arch_tss_base(void) { return (uint64_t)&tss; }
+uint64_t arch_gdt_base(void) { return (uint64_t)boot_tables.gdt; }
+uint64_t arch_tss_base(void) { return (uint64_t)&boot_tables.tss; }

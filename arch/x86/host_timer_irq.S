@@ -49,6 +49,12 @@ host_timer_stub:
 	jmp	trap_common
 1:	CALL_AND_IRET host_timer_irq
 
+/* Another CPU's wake-up IPI (arch/x86/smp.c), to an AP halted in its idle loop. */
+	.globl host_wake_stub
+	.balign 16
+host_wake_stub:
+	CALL_AND_IRET smp_wake_irq
+
 /* Any other vector: acknowledged and counted, the interrupted code resumes. */
 	.globl host_stray_stub
 	.balign 16

@@ -19,6 +19,8 @@
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
 #include <arch/io.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <drivers/tsc.h>
 #include <keel/printk.h>
 
@@ -45,10 +47,26 @@ void arch_cpu_idle(uint64_t tsc_until)
 	idle_ticks += rdtsc() - t0;
 }
 
+/*
+ * An AP with nothing to run: halted with interrupts on, woken by an IPI
+ * (or an NMI, or a stray interrupt, acknowledged by its gate). No timer is
+ * armed: an AP has no deadline of its own yet (docs/smp.md).
+ */
+__attribute__((noreturn)) void arch_cpu_idle_ap(void)
+{
+	struct percpu *pc = this_cpu();
+
+	for (;;) {
+		pc->halts++;
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+}
+
 void arch_cpu_idle_report(void)
 {
 	uint64_t ms = tsc_to_ns(idle_ticks) / 1000000;
 
+	smp_idle_report();
 	if (!host_timer_ready()) {
 		printk("keel: idle %lu ms, spinning on the TSC (no timer)\n", ms);
 		return;

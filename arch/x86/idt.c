@@ -41,17 +41,22 @@ void arch_idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
 	};
 }
 
-void idt_init(void)
+void arch_idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ip = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" ::"m"(ip));
+}
+
+void idt_init(void)
+{
 	for (unsigned v = 0; v < 32; v++)
 		arch_idt_set_gate(v, trap_stubs[v],
 				  v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0);
-	__asm__ volatile("lidt %0" ::"m"(ip));
+	arch_idt_load();
 }
 
 void pv_trap(struct trap_frame *f);

@@ -6,7 +6,7 @@ EFI_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -fpic -ffreestanding -fno-sta
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iboot/include -MMD -MP
 EFI_SRCS := boot/efi/main.c boot/efi/files.c boot/efi/memmap.c boot/efi/menu.c \
-	boot/efi/console.c boot/config.c boot/elf64.c
+	boot/efi/console.c boot/efi/mp.c boot/config.c boot/elf64.c
 EFI_OBJS := $(patsubst %,$(B)/efi/%.o,$(EFI_SRCS))
 
 $(B)/efi/%.c.o: %.c

@@ -30,6 +30,9 @@ void con_print(const CHAR16 *fmt, ...);
 /* A typed character (EFI scan codes as 0x100 + code), or -1 if none is waiting. */
 int con_key(void);
 
+/* The CPUs from MP Services and pages below 1 MiB for Keel's AP start-up (mp.c). */
+void mp_gather(struct boot_info *bi);
+
 /* Final memory map, ExitBootServices (retried on a stale key), then convert. */
 EFI_STATUS memmap_exit_boot(EFI_HANDLE image, struct boot_info *bi);
 

@@ -184,6 +184,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 	bi->nr_modules = 3 * bi->config.nr_guests;
 	find_firmware_tables(bi);
+	mp_gather(bi);
 	Print(L"keel-loader: keel.elf entry 0x%lx, %u guest image(s), RSDP 0x%lx\r\n", entry,
 	      bi->nr_modules, bi->rsdp);
 

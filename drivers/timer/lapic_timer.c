@@ -75,6 +75,17 @@ int lapic_timer_init(uint8_t vector)
 	return 0;
 }
 
+/* An AP's own timer registers, as the boot CPU's: calibrated and in the same mode. */
+void lapic_timer_init_ap(void)
+{
+	if (!lapic_timer_hz)
+		return;
+	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_1);
+	lapic_write(LAPIC_LVT_TIMER, timer_vector | (mode == LAPIC_TIMER_TSC_DEADLINE ?
+						      LVT_TIMER_TSC_DEADLINE :
+						      mode == LAPIC_TIMER_OFF ? LAPIC_LVT_MASKED : 0));
+}
+
 /*
  * TSC-deadline mode (SDM 3A 11.5.4.1) and its caveats: changing the mode
  * disarms the timer; in xAPIC mode the MMIO write that selects it must be

@@ -55,16 +55,17 @@ def _run(cmd, log, until, timeout, env=None):
     return text.decode("latin-1").replace("\r", "")
 
 
-def run_bochs(esp, cpu="corei7_skylake_x", until=POWER_OFF, timeout=300):
+def run_bochs(esp, cpu="corei7_skylake_x", until=POWER_OFF, timeout=300, cpus=1):
+    """cpus: the machine's CPU count (Bochs's cpu: count=)."""
     log = esp.with_suffix(".serial.log")
     return _run([str(ROOT / "tools/run-bochs.sh"), str(esp), str(log), cpu, str(timeout)],
-                log, until, timeout)
+                log, until, timeout, env=dict(os.environ, BOCHS_CPUS=str(cpus)))
 
 
-def run_qemu(esp, until=POWER_OFF, timeout=120, cpu=None):
-    """cpu: QEMU's -cpu model (qemu64 if None; "max" has SMEP and SMAP)."""
+def run_qemu(esp, until=POWER_OFF, timeout=120, cpu=None, smp=1):
+    """cpu: QEMU's -cpu model (qemu64 if None; "max" has SMEP and SMAP); smp: CPUs."""
     log = esp.with_suffix(".serial.log")
-    env = dict(os.environ, QEMU_CPU=cpu) if cpu else None
+    env = dict(os.environ, QEMU_SMP=str(smp), **({"QEMU_CPU": cpu} if cpu else {}))
     return _run([str(ROOT / "tools/run-qemu.sh"), str(esp), str(log), str(timeout)],
                 log, until, timeout, env=env)
 

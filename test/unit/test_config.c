@@ -147,6 +147,29 @@ static void test_vmx_line(void **state)
 	bad("vmx ept=off\n", 1, "unknown key 'ept' in vmx line");
 }
 
+/* host cpus=N: how many host CPUs Keel starts (issue 11). */
+static void test_host_line(void **state)
+{
+	(void)state;
+	ok(G "\n");
+	assert_int_equal(cfg.host_cpus, 0);
+	ok("host cpus=1\n" G "\n");
+	assert_int_equal(cfg.host_cpus, 1);
+	ok("host cpus=64 # the most\n");
+	assert_int_equal(cfg.host_cpus, 64);
+	ok("host cpus=0x4\n");
+	assert_int_equal(cfg.host_cpus, 4);
+	bad("host cpus=0\n", 1, "cpus '0' is out of range (1..64)");
+	bad("host cpus=65\n", 1, "cpus '65' is out of range (1..64)");
+	bad("host cpus=99999999999999999999\n", 1,
+	    "cpus '99999999999999999999' is out of range (1..64)");
+	bad("host cpus=two\n", 1, "cpus 'two' is not a number of CPUs");
+	bad("host cpus=2-3\n", 1, "cpus '2-3' is not a number of CPUs");
+	bad("host cpus=1\nhost cpus=2\n", 2, "duplicate host line");
+	bad("host cpus=1 cpus=2\n", 1, "duplicate key 'cpus' in host line");
+	bad("host smt=off\n", 1, "unknown key 'smt' in host line");
+}
+
 static void test_menu(void **state)
 {
 	(void)state;
@@ -562,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_console_focus),
 		cmocka_unit_test(test_console_screen),
 		cmocka_unit_test(test_vmx_line),
+		cmocka_unit_test(test_host_line),
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),
 		cmocka_unit_test(test_memory_sizes),

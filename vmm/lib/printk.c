@@ -5,6 +5,7 @@
 #include <drivers/screen.h>
 #include <drivers/uart.h>
 #include <arch/cpu.h>
+#include <arch/smp.h>
 
 void console_putc(char c)
 {
@@ -38,12 +39,17 @@ void printk(const char *fmt, ...)
 void panic(const char *fmt, ...)
 {
 	char buf[256];
+	unsigned cpu;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	printk("\nKEEL PANIC: %s\n", buf);
+	cpu = arch_cpu_number();
+	if (cpu)
+		printk("\nKEEL PANIC on CPU %u: %s\n", cpu, buf);
+	else
+		printk("\nKEEL PANIC: %s\n", buf);
 	screen_flush();
 	uart_flush();
 	cpu_halt_forever();

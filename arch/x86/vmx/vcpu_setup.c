@@ -18,6 +18,7 @@ static uint8_t exit_stack[HOST_STACK_SIZE] __attribute__((aligned(16)));
 
 extern char vmx_exit_entry[];
 uint64_t arch_gdt_base(void);
+uint64_t arch_percpu_base(void);
 uint64_t arch_tss_base(void);
 uint64_t arch_idt_base(void);
 
@@ -95,7 +96,7 @@ static void setup_host(struct vcpu *v)
 	vmcs_write(VMCS_HOST_GS_SEL, 0);
 	vmcs_write(VMCS_HOST_TR_SEL, SEL_TSS);
 	vmcs_write(VMCS_HOST_FS_BASE, 0);
-	vmcs_write(VMCS_HOST_GS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, arch_percpu_base()); /* this CPU's struct percpu */
 	vmcs_write(VMCS_HOST_TR_BASE, arch_tss_base());
 	vmcs_write(VMCS_HOST_GDTR_BASE, arch_gdt_base());
 	vmcs_write(VMCS_HOST_IDTR_BASE, arch_idt_base());

@@ -6,6 +6,7 @@
  * controls, and VMXON. SDM Vol. 3C 24.7 and 24.8.
  */
 #include "vmx_priv.h"
+#include "vmx_root.h"
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
 #include <keel/errno.h>
@@ -15,7 +16,7 @@
 struct vmx_state vmx;
 static bool no_preemption_timer;
 
-static void read_caps(struct vmx_caps *c)
+void vmx_read_caps(struct vmx_caps *c)
 {
 	bool true_ctls;
 
@@ -35,7 +36,7 @@ static void read_caps(struct vmx_caps *c)
 	c->ept_vpid = (c->proc2 >> 32) & (CPU2_EPT | CPU2_VPID) ? rdmsr(0x48c) : 0;
 }
 
-static int feature_control(void)
+int vmx_feature_control(bool quiet)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 
@@ -47,7 +48,9 @@ static int feature_control(void)
 		}
 		return 0;
 	}
-	printk("vmx: IA32_FEATURE_CONTROL unlocked (0x%lx): enabling VMX and locking it\n", fc);
+	if (!quiet)
+		printk("vmx: IA32_FEATURE_CONTROL unlocked (0x%lx): enabling VMX and locking it\n",
+		       fc);
 	wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE | FEATURE_CONTROL_LOCK);
 	return 0;
 }
@@ -95,19 +98,29 @@ void arch_vmx_no_preemption_timer(void)
 	no_preemption_timer = true;
 }
 
+int vmx_root_on(uint64_t vmxon_pa)
+{
+	uint8_t fail;
+
+	/* CR0/CR4 must honour the fixed bits in VMX operation (SDM 3C 24.8). */
+	write_cr4((read_cr4() | CR4_VMXE | vmx.caps.cr4_fixed0) & vmx.caps.cr4_fixed1);
+	write_cr0((read_cr0() | vmx.caps.cr0_fixed0) & vmx.caps.cr0_fixed1);
+	*(uint32_t *)vmxon_pa = (uint32_t)vmx.caps.basic & 0x7fffffff; /* revision id */
+	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(vmxon_pa) : "cc", "memory");
+	return fail ? -1 : 0;
+}
+
 int arch_vmx_init(void)
 {
-	uint64_t cr0, cr4;
-	uint8_t fail;
 	char why[96];
 
 	if (!(cpuid(1, 0).ecx & BIT(5))) {
 		printk("vmx: this CPU has no VT-x (CPUID.1:ECX.VMX = 0): HVM guests cannot run\n");
 		return -ENODEV;
 	}
-	if (feature_control())
+	if (vmx_feature_control(false))
 		return -EPERM;
-	read_caps(&vmx.caps);
+	vmx_read_caps(&vmx.caps);
 	if (vmx_negotiate(&vmx.caps, &vmx.ctl, why, sizeof(why))) {
 		print_caps(&vmx.caps, &vmx.ctl);
 		printk("vmx: cannot use VT-x: %s\n", why);
@@ -118,16 +131,8 @@ int arch_vmx_init(void)
 	vmx.lapic_timer = !vmx.ctl.preempt_timer && host_timer_ready();
 	print_caps(&vmx.caps, &vmx.ctl);
 
-	/* CR0/CR4 must honour the fixed bits in VMX operation (SDM 3C 24.8). */
-	cr4 = (read_cr4() | CR4_VMXE | vmx.caps.cr4_fixed0) & vmx.caps.cr4_fixed1;
-	write_cr4(cr4);
-	cr0 = (read_cr0() | vmx.caps.cr0_fixed0) & vmx.caps.cr0_fixed1;
-	write_cr0(cr0);
-
 	vmx.vmxon_pa = (uint64_t)frame_alloc(PAGE_SIZE, PAGE_SIZE);
-	*(uint32_t *)vmx.vmxon_pa = (uint32_t)vmx.caps.basic & 0x7fffffff; /* revision id */
-	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(fail) : "m"(vmx.vmxon_pa) : "cc", "memory");
-	if (fail) {
+	if (vmx_root_on(vmx.vmxon_pa)) {
 		printk("vmx: VMXON failed\n");
 		return -EIO;
 	}

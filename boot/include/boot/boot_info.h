@@ -11,7 +11,7 @@
 #include <boot/config.h>
 
 #define BOOT_INFO_MAGIC   0x544f4f424c45454bULL /* "KEELBOOT" */
-#define BOOT_INFO_VERSION 3
+#define BOOT_INFO_VERSION 4
 
 
 enum boot_mem_type {
@@ -49,6 +49,23 @@ struct boot_framebuffer {
 	uint32_t red_mask, green_mask, blue_mask, reserved_mask; /* format 3: GOP's PixelBitMask */
 };
 
+/*
+ * A CPU as UEFI's MP Services protocol listed it (boot/efi/mp.c): the
+ * firmware's view, asked before ExitBootServices, for machines whose
+ * firmware installs no ACPI MADT (OVMF under Bochs). Keel prefers the MADT.
+ */
+#define BOOT_CPUS_MAX     64
+#define BOOT_CPU_BSP      1u /* the CPU running the loader, and Keel */
+#define BOOT_CPU_ENABLED  2u /* the firmware found it usable */
+
+struct boot_cpu {
+	uint32_t apic_id;
+	uint32_t flags; /* BOOT_CPU_* */
+};
+
+/* Pages below 1 MiB the loader reserved for Keel's AP start-up code (arch/x86/smp_boot.S). */
+#define BOOT_TRAMPOLINE_PAGES 8
+
 #define BOOT_MEM_MAX     512
 #define BOOT_MODULES_MAX (3 * CFG_GUESTS_MAX)
 
@@ -64,6 +81,10 @@ struct boot_info {
 	uint32_t                pad;
 	struct boot_module      modules[BOOT_MODULES_MAX];
 	struct boot_mem_region  mem[BOOT_MEM_MAX];
+	uint64_t                trampoline; /* BOOT_TRAMPOLINE_PAGES below 1 MiB; 0: none */
+	uint32_t                nr_cpus;    /* 0: the loader found no MP Services */
+	uint32_t                nr_cpus_firmware; /* as the firmware counted, maybe > BOOT_CPUS_MAX */
+	struct boot_cpu         cpus[BOOT_CPUS_MAX];
 };
 
 #endif

@@ -12,6 +12,7 @@
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *   menu timeout=3
  *   vmx preemption-timer=off
+ *   host cpus=2
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
  * and into the host unit tests.
@@ -71,6 +72,9 @@ struct cfg_guest {
 /* keel_config.vmx_flags: Keel does without the VMX-preemption timer even if offered. */
 #define CFG_VMX_NO_PREEMPTION_TIMER 1
 
+/* host cpus=N: Keel uses at most N host CPUs, the boot CPU first (docs/smp.md). */
+#define CFG_CPUS_MAX 64
+
 struct keel_config {
 	uint16_t         serial_port;
 	uint16_t         vmx_flags; /* CFG_VMX_* */
@@ -81,6 +85,8 @@ struct keel_config {
 	char             console_focus[CFG_NAME_MAX]; /* guest focused at start; "": Keel's log */
 	uint32_t         console_flags; /* CFG_CONSOLE_* */
 	uint32_t         console_pad;
+	uint32_t         host_cpus; /* host cpus=N; 0: every CPU found */
+	uint32_t         pad;
 };
 
 struct cfg_error {

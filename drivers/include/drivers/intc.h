@@ -30,4 +30,14 @@ uint32_t lapic_read(unsigned reg);
 void lapic_write(unsigned reg, uint32_t val);
 void lapic_eoi(void);
 
+/* ICR low word (SDM 3A Figure 11-12): delivery mode, level, shorthand. */
+#define ICR_INIT       (5u << 8)
+#define ICR_STARTUP    (6u << 8)
+#define ICR_FIXED      (0u << 8)
+#define ICR_LEVEL_ASSERT BIT(14)
+/* This CPU's local APIC ID (xAPIC: 8 bits, x2APIC: 32) (drivers/intc/lapic_ipi.c). */
+uint32_t lapic_id(void);
+/* Send an IPI to apic_id; -1 if an xAPIC did not take it within a millisecond. */
+int lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo);
+
 #endif

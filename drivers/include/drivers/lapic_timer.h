@@ -21,6 +21,8 @@ extern uint64_t lapic_timer_hz;
  * (reported) if there is no local APIC or its timer does not count.
  */
 int lapic_timer_init(uint8_t vector);
+/* On an AP: its timer's divider and LVT as the boot CPU's (same vector and mode). */
+void lapic_timer_init_ap(void);
 
 enum lapic_timer_mode {
 	LAPIC_TIMER_OFF,          /* not usable: arming does nothing */

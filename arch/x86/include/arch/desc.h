@@ -26,7 +26,30 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+struct tss64 {
+	uint32_t rsvd0;
+	uint64_t rsp[3];
+	uint64_t rsvd1;
+	uint64_t ist[7];
+	uint64_t rsvd2;
+	uint16_t rsvd3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+/* One CPU's GDT and TSS (arch/x86/gdt.c): the boot CPU's are static, an AP's per-CPU. */
+struct cpu_tables {
+	uint64_t     gdt[8] __attribute__((aligned(16)));
+	struct tss64 tss;
+};
+
+#define IST_STACK_SIZE 8192
+
+/* The boot CPU's GDT, TSS and IDT. */
 void arch_cpu_tables_init(void);
+/* Fill t (IST stacks ending at ist_top[0..2]) and load it on this CPU: GDT, segments, TR. */
+void arch_cpu_tables_load(struct cpu_tables *t, const uint64_t ist_top[3]);
+/* Load the IDT arch_cpu_tables_init built (an AP shares the boot CPU's). */
+void arch_idt_load(void);
 /* The stack the CPU switches to on a trap or interrupt from ring 3. */
 void arch_tss_set_rsp0(uint64_t rsp0);
 void trap_handler(struct trap_frame *f);

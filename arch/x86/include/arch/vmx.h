@@ -4,6 +4,7 @@
 #define ARCH_VMX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vm;
@@ -14,6 +15,12 @@ int arch_vmx_init(void);
 /* keel.cfg's "vmx preemption-timer=off", before arch_vmx_init: do without it even if offered. */
 void arch_vmx_no_preemption_timer(void);
 bool arch_vmx_ready(void);
+/*
+ * On an AP, after arch_vmx_init on the boot CPU: VMX on with the VMXON
+ * region at vmxon_pa if this CPU's capabilities equal the boot CPU's.
+ * Returns 0, or -errno with the reason in why (nothing printed).
+ */
+int arch_vmx_init_ap(uint64_t vmxon_pa, char *why, size_t len);
 /* Whether this CPU can run real-mode / HVM guests (EPT + unrestricted guest). */
 bool arch_vmx_can_run_real_mode(void);
 /* Whether guests can get their memory through EPT (every Keel guest needs it). */

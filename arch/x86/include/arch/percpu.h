@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-CPU data, reached through GS: IA32_GS_BASE holds the CPU's struct
+ * percpu, whose first field points at itself, so this_cpu() is one load
+ * (%gs:0). A VM exit restores GS_BASE from the VMCS host-state area
+ * (VMCS_HOST_GS_BASE). A ring-3 PV guest can change GS_BASE (a MOV to GS
+ * loads the base from its descriptor, SDM 3A 3.4.4), and Keel does not yet
+ * SWAPGS around ring 3: nothing reached from ring 3 reads %gs, and ring-3
+ * guests run on the boot CPU only (docs/smp.md).
+ */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include <stdint.h>
+#include <arch/desc.h>
+
+#define CPUS_MAX 64
+
+enum cpu_state {
+	CPU_OFFLINE = 0, /* not started, or did not answer */
+	CPU_STARTING,    /* runs Keel's code, not done setting up */
+	CPU_ONLINE,      /* set up, idles until given work */
+	CPU_LEFT_OUT,    /* answered, but differs from the boot CPU: halted for good */
+};
+
+struct percpu {
+	struct percpu *self; /* %gs:0 */
+	uint32_t cpu;        /* Keel's number: 0 is the boot CPU */
+	uint32_t apic_id;
+	volatile uint32_t state; /* enum cpu_state, written by the CPU itself once started */
+	int      vmx;            /* 0: VMX on; -errno: off (why was printed) */
+	uint64_t vmxon_pa;       /* its VMXON region (SDM 3C 24.11.5), allocated by the boot CPU */
+	uint64_t ist_top[3];
+	uint64_t stack_top;
+	volatile uint64_t halts; /* idle HLTs taken */
+	volatile uint64_t wakes; /* wake-up IPIs taken (SMP_WAKE_VECTOR) */
+	char     why[96];        /* CPU_LEFT_OUT: the reason, printed by the boot CPU */
+	struct cpu_tables tables;
+};
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the application processors. The boot CPU does every allocation
+ * and starts one AP at a time, so the AP's own set-up (tables, GS, LAPIC,
+ * VMX) runs while the boot CPU only waits for it: nothing is shared while
+ * two CPUs write. The INIT-SIPI-SIPI sequence and its delays are the SDM's
+ * (3A 8.4.4.1, "typical AP initialization"): INIT, 10 ms, STARTUP, 200 us,
+ * a second STARTUP only if the AP has not started yet (one that has ignores
+ * it, as a STARTUP IPI is taken only in wait-for-SIPI state). An AP that
+ * does not answer gets INIT again, so it cannot wake later on the
+ * start-up page, which the next AP's data overwrite.
+ */
+#include "smp_tramp.h"
+#include <arch/cpu.h>
+#include <arch/host_timer.h>
+#include <arch/io.h>
+#include <arch/paging.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/vmx.h>
+#include <boot/boot_info.h>
+#include <drivers/acpi.h>
+#include <drivers/intc.h>
+#include <drivers/tsc.h>
+#include <keel/errno.h>
+#include <keel/frames.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+
+#define AP_STACK_SIZE 16384
+#define INIT_DELAY_US 10000
+#define SIPI_DELAY_US 200
+#define ANSWER_US     100000  /* from the last STARTUP IPI to the AP's first C line */
+#define SETUP_US      1000000 /* from there to CPU_ONLINE: tables, LAPIC, VMX */
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define CPUID_1_PAT   BIT(16) /* CPUID 1 EDX */
+
+extern char smp_tramp[], smp_tramp_end[], smp_tramp_data[], smp_ap_entry64[], host_wake_stub[];
+void smp_ap_main(struct percpu *pc);
+
+static struct percpu boot_percpu;
+static struct percpu *cpus[CPUS_MAX] = { &boot_percpu };
+static unsigned nr_online = 1;
+
+unsigned smp_nr_online(void)
+{
+	return nr_online;
+}
+
+uint64_t arch_percpu_base(void)
+{
+	return (uint64_t)cpus[arch_cpu_number()];
+}
+
+unsigned arch_cpu_number(void)
+{
+	uint32_t id = lapic_present() ? lapic_id() : 0;
+
+	for (unsigned i = 1; i < nr_online; i++)
+		if (cpus[i] && cpus[i]->apic_id == id)
+			return i;
+	return 0;
+}
+
+/* The AP's handler: only the AP gets this vector, so GS is its own. */
+void smp_wake_irq(void)
+{
+	this_cpu()->wakes++;
+	lapic_eoi();
+}
+
+int smp_wake(unsigned cpu)
+{
+	if (cpu >= nr_online || !cpu)
+		return -1;
+	return lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | SMP_WAKE_VECTOR);
+}
+
+/* Ticks from sending a wake-up IPI to cpu until its handler has counted it; 0: it never did. */
+static uint64_t wake_round_trip(unsigned cpu)
+{
+	struct percpu *pc = cpus[cpu];
+	uint64_t before = pc->wakes, t0 = rdtsc(), n = ns_to_tsc(ANSWER_US * 1000);
+
+	if (smp_wake(cpu))
+		return 0;
+	while (pc->wakes == before)
+		if (rdtsc() - t0 > n)
+			return 0;
+		else
+			cpu_relax();
+	return rdtsc() - t0;
+}
+
+void smp_idle_report(void)
+{
+	for (unsigned i = 1; i < nr_online; i++) {
+		uint64_t halts = cpus[i]->halts, ticks = wake_round_trip(i);
+
+		if (ticks)
+			printk("smp: cpu %u idle: %lu halts; a wake-up IPI reached it in %lu ticks\n",
+			       i, halts, ticks);
+		else
+			printk("smp: cpu %u idle: %lu halts; a wake-up IPI did not reach it\n", i,
+			       halts);
+	}
+}
+
+static bool wait_while(struct percpu *pc, uint32_t state, uint64_t us)
+{
+	uint64_t t0 = rdtsc(), n = ns_to_tsc(us * 1000);
+
+	while (pc->state == state && rdtsc() - t0 < n)
+		cpu_relax();
+	return pc->state != state;
+}
+
+static void delay_us(uint64_t us)
+{
+	uint64_t t0 = rdtsc(), n = ns_to_tsc(us * 1000);
+
+	while (rdtsc() - t0 < n)
+		cpu_relax();
+}
+
+/* The start-up page, then temporary tables mapping 0-4 GiB, executable (smp_boot.S). */
+static struct smp_tramp_data *tramp_build(uint64_t base)
+{
+	uint64_t *pml4 = (uint64_t *)(base + PAGE_SIZE), *pdpt = pml4 + 512;
+	struct smp_tramp_data *d = (void *)(base + (uint64_t)(smp_tramp_data - smp_tramp));
+
+	memcpy((void *)base, smp_tramp, (size_t)(smp_tramp_end - smp_tramp));
+	memset(pml4, 0, 2 * PAGE_SIZE);
+	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W;
+	for (uint64_t g = 0; g < 4; g++) {
+		uint64_t *pd = pml4 + 512 * (2 + g);
+
+		pdpt[g] = (uint64_t)pd | PTE_P | PTE_W;
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = (g * GiB + i * 2 * MiB) | PTE_P | PTE_W | PTE_PS;
+	}
+	*d = (struct smp_tramp_data){
+		.entry = (uint64_t)smp_ap_entry64, .cr0 = read_cr0(), .cr3 = read_cr3(),
+		.cr4 = read_cr4() & ~CR4_VMXE, .pml4 = (uint32_t)(uint64_t)pml4,
+		.efer = (uint32_t)(rdmsr(MSR_IA32_EFER) & EFER_NXE),
+		.pat = cpuid(1, 0).edx & CPUID_1_PAT ? rdmsr(MSR_IA32_PAT) : 0,
+	};
+	return d;
+}
+
+static struct percpu *percpu_alloc(uint32_t apic_id)
+{
+	struct percpu *pc = frame_alloc(PAGE_SIZE, PAGE_SIZE);
+	uint64_t ist = (uint64_t)frame_alloc(3 * IST_STACK_SIZE, PAGE_SIZE);
+
+	_Static_assert(sizeof(struct percpu) <= PAGE_SIZE, "struct percpu fits a page");
+	memset(pc, 0, sizeof(*pc));
+	pc->self = pc;
+	pc->apic_id = apic_id;
+	for (unsigned i = 0; i < 3; i++)
+		pc->ist_top[i] = ist + (i + 1) * IST_STACK_SIZE;
+	pc->stack_top = (uint64_t)frame_alloc(AP_STACK_SIZE, PAGE_SIZE) + AP_STACK_SIZE;
+	if (arch_vmx_ready())
+		pc->vmxon_pa = (uint64_t)frame_alloc(PAGE_SIZE, PAGE_SIZE);
+	return pc;
+}
+
+/* INIT-SIPI-SIPI; true once the AP has finished its set-up (online or left out). */
+static bool start_ap(struct percpu *pc, struct smp_tramp_data *d, uint64_t base)
+{
+	uint32_t vector = (uint32_t)(base >> 12);
+
+	d->percpu = (uint64_t)pc;
+	d->stack = pc->stack_top;
+	__asm__ volatile("mfence" ::: "memory");
+	lapic_send_ipi(pc->apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+	delay_us(INIT_DELAY_US);
+	for (unsigned i = 0; i < 2 && pc->state == CPU_OFFLINE; i++) {
+		lapic_send_ipi(pc->apic_id, ICR_STARTUP | vector);
+		delay_us(SIPI_DELAY_US);
+	}
+	if (!wait_while(pc, CPU_OFFLINE, ANSWER_US) || !wait_while(pc, CPU_STARTING, SETUP_US)) {
+		lapic_send_ipi(pc->apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+		return false;
+	}
+	return true;
+}
+
+static const char *const source_names[] = {
+	[SMP_SRC_NONE] = "no CPU list from the firmware (no MADT, no MP Services)",
+	[SMP_SRC_MADT] = "the ACPI MADT",
+	[SMP_SRC_MP_SERVICES] = "UEFI MP Services",
+};
+
+static unsigned cpu_list(const struct boot_info *bi, const struct acpi_info *acpi, uint32_t *ids)
+{
+	unsigned limit = bi->config.host_cpus, found, n;
+	enum smp_source src;
+	bool madt = acpi && acpi->have_madt;
+
+	n = smp_cpu_list(boot_percpu.apic_id, madt ? acpi->cpu_apic_id : NULL,
+			 madt ? acpi->nr_cpus : 0, bi->cpus,
+			 bi->nr_cpus < BOOT_CPUS_MAX ? bi->nr_cpus : BOOT_CPUS_MAX, limit, ids,
+			 CPUS_MAX, &found, &src);
+	printk("smp: %u CPU(s) from %s\n", found, source_names[src]);
+	if (limit && limit > found)
+		printk("smp: keel.cfg host cpus=%u, but %u CPU(s) found: using %u\n", limit, found,
+		       n);
+	else if (limit && limit < found)
+		printk("smp: keel.cfg host cpus=%u: %u CPU(s) left unused\n", limit, found - n);
+	if (n > 1 && !bi->trampoline) {
+		printk("smp: the loader reserved no memory below 1 MiB: one CPU only\n");
+		n = 1;
+	}
+	if (n > 1 && !lapic_present()) {
+		printk("smp: no local APIC: one CPU only\n");
+		n = 1;
+	}
+	return n;
+}
+
+static void print_started(void)
+{
+	char list[CPUS_MAX * 4], *p = list;
+	bool vmx = arch_vmx_ready();
+
+	for (unsigned i = 0; i < nr_online && p < list + sizeof(list) - 12; i++)
+		p += snprintf(p, (size_t)(list + sizeof(list) - p), " %u", i);
+	printk("smp: CPUs started:%s (%u), VMX %s\n", list, nr_online,
+	       vmx ? "on every one" : "off (no VT-x): PV guests run deprivileged on CPU 0");
+}
+
+void smp_start_cpus(const struct boot_info *bi, const struct acpi_info *acpi)
+{
+	uint32_t ids[CPUS_MAX];
+	struct smp_tramp_data *d = NULL;
+	unsigned n;
+
+	boot_percpu = (struct percpu){ .self = &boot_percpu, .apic_id = lapic_id(),
+				       .state = CPU_ONLINE, .vmx = arch_vmx_ready() ? 0 : -ENODEV };
+	wrmsr(MSR_GS_BASE, (uint64_t)&boot_percpu);
+	cpus[0] = &boot_percpu;
+	n = cpu_list(bi, acpi, ids);
+	if (n > 1) {
+		d = tramp_build(bi->trampoline);
+		arch_idt_set_gate(SMP_WAKE_VECTOR, (uint64_t)host_wake_stub, 0);
+	}
+	for (unsigned i = 1; i < n; i++) {
+		struct percpu *pc = percpu_alloc(ids[i]);
+
+		pc->cpu = nr_online;
+		if (!start_ap(pc, d, bi->trampoline)) {
+			printk("smp: CPU with APIC ID %u did not answer: left out\n", ids[i]);
+			continue;
+		}
+		if (pc->state == CPU_LEFT_OUT) {
+			printk("smp: CPU with APIC ID %u left out: %s\n", ids[i], pc->why);
+			continue;
+		}
+		cpus[nr_online++] = pc;
+		printk("smp: cpu %u (APIC ID %u) started, VMX %s\n", pc->cpu, pc->apic_id,
+		       pc->vmx ? "off" : "on");
+	}
+	print_started();
+}
+
+/* An AP, on its own stack: tables, GS, LAPIC, VMX, then halt until there is work. */
+void smp_ap_main(struct percpu *pc)
+{
+	pc->state = CPU_STARTING;
+	arch_cpu_tables_load(&pc->tables, pc->ist_top);
+	arch_idt_load();
+	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	if (lapic_id() != pc->apic_id) {
+		snprintf(pc->why, sizeof(pc->why), "it calls itself APIC ID %u", lapic_id());
+		pc->state = CPU_LEFT_OUT;
+		cpu_halt_forever();
+	}
+	lapic_enable(HOST_SPURIOUS_VECTOR);
+	lapic_timer_init_ap();
+	pc->vmx = arch_vmx_init_ap(pc->vmxon_pa, pc->why, sizeof(pc->why));
+	if (pc->vmx && pc->why[0]) {
+		pc->state = CPU_LEFT_OUT;
+		cpu_halt_forever();
+	}
+	pc->state = CPU_ONLINE;
+	arch_cpu_idle_ap();
+}

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""Keel on every host CPU (issue 11, part 1): the CPUs found through UEFI MP
+Services (Bochs: OVMF installs no ACPI tables) or the ACPI MADT (QEMU), each
+AP started by INIT-SIPI-SIPI with VMX on where the boot CPU has it, then
+halted until there is work; keel.cfg's `host cpus=N` keeps fewer, and a bad
+value is refused by name."""
+import re
+
+import pytest
+
+from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, run_qemu
+
+EXITS = 'guest name=exits64 type=elf64 image=exits64.elf memory=4M args="smp"\n'
+HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="one two"\n'
+# An AP that nothing wakes halts once; one that spins, or halts in a loop
+# something keeps waking, shows no halts or many. Then the boot CPU wakes it
+# with an IPI and times how long its handler took to see it.
+HALTS = re.compile(r"^smp: cpu (\d+) idle: (\d+) halts; a wake-up IPI reached it in (\d+) "
+                   r"ticks$", re.M)
+
+
+def check_exits64(log):
+    out = guest_lines(log, "exits64")
+    assert re.search(r"exits64: \d+ checks, 0 failed", "\n".join(out)), log
+    assert "keel: guest 'exits64' stopped: debug-exit port: status 0" in log
+    assert POWER_OFF in log
+    assert "KEEL PANIC" not in log
+
+
+def check_started(log, n, vmx=True):
+    for cpu in range(1, n):
+        assert f"smp: cpu {cpu} (APIC ID {cpu}) started, VMX {'on' if vmx else 'off'}" in log, log
+    started = " ".join(str(c) for c in range(n))
+    state = "on every one" if vmx else "off (no VT-x): PV guests run deprivileged on CPU 0"
+    assert f"smp: CPUs started: {started} ({n}), VMX {state}" in log, log
+    halts = {int(c): (int(h), int(t)) for c, h, t in HALTS.findall(log)}
+    assert sorted(halts) == list(range(1, n)), log
+    assert all(1 <= h <= 3 and t > 0 for h, t in halts.values()), log
+    return halts
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_cpus_in_bochs(tmp_path, cpus):
+    log = keel_part(run_bochs(make_esp(tmp_path, EXITS, [guest("exits64.elf")]), cpus=cpus))
+    assert f"smp: {cpus} CPU(s) from UEFI MP Services" in log, log
+    assert "vmx: VMX on" in log
+    check_started(log, cpus)
+    check_exits64(log)
+
+
+def test_four_cpus_three_used(tmp_path):
+    """host cpus=3 on a 4-CPU machine: the boot CPU and two APs."""
+    log = keel_part(run_bochs(make_esp(tmp_path, "host cpus=3\n" + EXITS,
+                                       [guest("exits64.elf")]), cpus=4))
+    assert "smp: 4 CPU(s) from UEFI MP Services" in log, log
+    assert "smp: keel.cfg host cpus=3: 1 CPU(s) left unused" in log
+    check_started(log, 3)
+    assert "smp: cpu 3 " not in log
+    check_exits64(log)
+
+
+def test_host_cpus_1_keeps_the_boot_cpu(tmp_path):
+    log = keel_part(run_bochs(make_esp(tmp_path, "host cpus=1\n" + EXITS,
+                                       [guest("exits64.elf")]), cpus=2))
+    assert "smp: keel.cfg host cpus=1: 1 CPU(s) left unused" in log, log
+    assert "smp: CPUs started: 0 (1), VMX on every one" in log
+    assert "smp: cpu 1" not in log
+    check_exits64(log)
+
+
+def test_more_host_cpus_than_exist(tmp_path):
+    log = keel_part(run_qemu(make_esp(tmp_path, "host cpus=8\n" + HELLO, [guest("hello.elf")]),
+                             smp=2))
+    assert "smp: keel.cfg host cpus=8, but 2 CPU(s) found: using 2" in log, log
+    check_started(log, 2, vmx=False)
+
+
+def test_one_cpu_machine(tmp_path):
+    """What every single-CPU run prints: the boot CPU alone, nothing else changes."""
+    log = keel_part(run_qemu(make_esp(tmp_path, HELLO, [guest("hello.elf")])))
+    assert "smp: 1 CPU(s) from the ACPI MADT" in log, log
+    assert "smp: CPUs started: 0 (1), VMX off" in log
+    assert "smp: cpu 1" not in log
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+
+
+def test_no_vtx_two_cpus_in_qemu(tmp_path):
+    """QEMU TCG (no VT-x), -smp 2: the MADT lists both, the AP starts without
+    VMX, and the PV guest still runs deprivileged on the boot CPU."""
+    log = keel_part(run_qemu(make_esp(tmp_path, HELLO, [guest("hello.elf")]), smp=2))
+    assert "acpi: 2 CPU(s)" in log, log
+    assert "smp: 2 CPU(s) from the ACPI MADT" in log
+    assert "vmx: this CPU has no VT-x" in log
+    check_started(log, 2, vmx=False)
+    out = guest_lines(log, "hello")
+    assert "hello: running deprivileged in ring 3 (hypercalls by syscall)" in out, log
+    assert "hello: all checks passed" in out
+    assert "keel: guest 'hello' stopped: shut down: status 0" in log
+    assert POWER_OFF in log
+
+
+def test_bad_host_cpus_is_refused(tmp_path):
+    for value, why in [("0", "cpus '0' is out of range (1..64)"),
+                       ("all", "cpus 'all' is not a number of CPUs")]:
+        d = tmp_path / value
+        d.mkdir()
+        log = run_qemu(make_esp(d, f"host cpus={value}\n" + HELLO, [guest("hello.elf")]),
+                       until="keel-loader: keel.cfg")
+        assert f"keel-loader: keel.cfg:1: {why}" in log, log
+        assert "Keel hypervisor" not in log
