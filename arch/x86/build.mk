@@ -8,6 +8,9 @@ KEEL_SRCS += $(addprefix arch/x86/vmx/,exit_stub.S vmx_init.c vmx_negotiate.c vm
 	exit_msr.c exit_misc.c exit_ept.c mmio_string.c exit_vmcall.c guest_mem.c exit_cr.c \
 	exit_io_string.c vcpu_events.c hypercall_page.c)
 KEEL_SRCS += arch/x86/smp.c arch/x86/smp_list.c arch/x86/smp_boot.S arch/x86/vmx/vmx_ap.c \
-	drivers/intc/lapic_ipi.c
+	arch/x86/vmx/vmx_caps_diff.c drivers/intc/lapic_ipi.c
 UNIT_TESTS += smp_list
 UNIT_SRCS_smp_list := arch/x86/smp_list.c
+UNIT_TESTS += vmx_caps_diff
+UNIT_SRCS_vmx_caps_diff := arch/x86/vmx/vmx_caps_diff.c
+UNIT_CFLAGS_vmx_caps_diff := -Iarch/x86/vmx

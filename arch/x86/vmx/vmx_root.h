@@ -4,6 +4,7 @@
 #define ARCH_X86_VMX_ROOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vmx_ctls.h"
 
@@ -13,5 +14,7 @@ void vmx_read_caps(struct vmx_caps *c);
 int vmx_feature_control(bool quiet);
 /* This CPU into VMX root operation with the VMXON region at vmxon_pa; -1 if VMXON fails. */
 int vmx_root_on(uint64_t vmxon_pa);
+/* 0 if ap equals boot in every capability MSR; else -1, and why names the first that differs. */
+int vmx_caps_diff(const struct vmx_caps *ap, const struct vmx_caps *boot, char *why, size_t len);
 
 #endif
