@@ -90,6 +90,8 @@ void cpuid_model_init(struct cpuid_model *m, cpuid_host_fn *host, bool tsc_offse
 		}
 		m->xoff[i] = (uint16_t)c.ebx;
 		m->xsize[i] = (uint16_t)c.eax;
+		if (c.ecx & BIT(1))
+			m->xalign |= (uint8_t)BIT(i);
 	}
 	m->xsave_max = m->xcr0_mask ? cpuid_xsave_size(m, m->xcr0_mask) : 0;
 }
@@ -101,6 +103,20 @@ uint32_t cpuid_xsave_size(const struct cpuid_model *m, uint64_t xcr0)
 	for (unsigned i = 2; i < 8; i++)
 		if ((xcr0 & m->xcr0_mask & BIT(i)) && m->xoff[i] + m->xsize[i] > size)
 			size = m->xoff[i] + m->xsize[i];
+	return size;
+}
+
+uint32_t cpuid_xsave_compacted_size(const struct cpuid_model *m, uint64_t xcr0)
+{
+	uint32_t size = XSAVE_LEGACY_SIZE;
+
+	for (unsigned i = 2; i < 8; i++) {
+		if (!(xcr0 & m->xcr0_mask & BIT(i)))
+			continue;
+		if (m->xalign & BIT(i))
+			size = (size + 63) & ~63u;
+		size += m->xsize[i];
+	}
 	return size;
 }
 
@@ -180,7 +196,14 @@ static void leaf_d(const struct cpuid_model *m, uint32_t sub, struct cpuid_regs 
 		c->ebx = cpuid_xsave_size(m, s ? s->xcr0 : XCR0_POWER_ON);
 		c->ecx = m->xsave_max;
 	} else if (sub == 1) {
+		/*
+		 * EBX: the XSAVEC area for XCR0 | IA32_XSS (0 here). Linux sizes its
+		 * compacted buffers from it when XSAVEC is offered, and turns XSAVE
+		 * off if it disagrees with the components' sizes.
+		 */
 		c->eax = h.eax & LD1_EAX_SHOW;
+		if (c->eax & BIT(1))
+			c->ebx = cpuid_xsave_compacted_size(m, s ? s->xcr0 : XCR0_POWER_ON);
 	} else if (sub < 64 && (m->xcr0_mask & BIT(sub))) {
 		*c = h;
 	}

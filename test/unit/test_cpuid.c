@@ -121,6 +121,9 @@ static void skylake_x(void **state)
 	assert_int_equal(reg(0xd, 7, NULL, EBX), 1664);
 	assert_int_equal(cpuid_xsave_size(&m, 7), 832);
 	assert_int_equal(cpuid_xsave_size(&m, 0xe7), 2688);
+	/* XSAVEC's compacted size (0xd.1 EBX): packed, no component asks for alignment here. */
+	assert_int_equal(reg(0xd, 1, NULL, EBX), 576);
+	assert_int_equal(cpuid_xsave_compacted_size(&m, 0xe7), 576 + 256 + 64 + 512 + 1024);
 }
 
 static void haswell(void **state)
@@ -134,6 +137,7 @@ static void haswell(void **state)
 	assert_int_equal(m.xcr0_mask, 7);
 	assert_int_equal(reg(0xd, 0, NULL, ECX), 832);
 	assert_int_equal(reg(0xd, 1, NULL, EAX), 1); /* XSAVEOPT only */
+	assert_int_equal(reg(0xd, 1, NULL, EBX), 0); /* no XSAVEC: no compacted size */
 	assert_int_equal(reg(0xd, 5, NULL, EAX), 0);
 }
 
@@ -182,8 +186,10 @@ static void follows_the_vcpu(void **state)
 	assert_true(reg(1, 0, &s, ECX) & B(27));
 	s.xcr0 = 7;
 	assert_int_equal(reg(0xd, 0, &s, EBX), 832);
+	assert_int_equal(reg(0xd, 1, &s, EBX), 832);
 	s.xcr0 = 0xe7;
 	assert_int_equal(reg(0xd, 0, &s, EBX), 2688);
+	assert_int_equal(reg(0xd, 1, &s, EBX), 2432); /* what Linux 6.1 computes for its buffers */
 	assert_int_equal(reg(0xd, 0, &s, ECX), 2688);
 	/* A vCPU without a vLAPIC: no x2APIC, no TSC-deadline. */
 	msr.cpu.x2apic = msr.cpu.tsc_deadline = false;

@@ -53,6 +53,7 @@ struct cpuid_model {
 	uint64_t xcr0_mask;     /* XCR0 bits a guest may set; 0 if XSAVE is hidden */
 	uint32_t xsave_max;     /* XSAVE area size for every bit of xcr0_mask */
 	uint16_t xoff[8], xsize[8]; /* standard-format offset and size of components 2-7 */
+	uint8_t xalign;         /* components 2-7 that start 64-byte aligned when compacted */
 	bool tsc_adjust;        /* Keel can offset the TSC: IA32_TSC_ADJUST exists */
 };
 
@@ -67,6 +68,8 @@ struct cpuid_regs cpuid_guest(const struct cpuid_model *m, uint32_t leaf, uint32
 			      struct cpuid_regs h, const struct cpuid_vcpu *s);
 /* XSAVE area size in the standard format for the components of xcr0. */
 uint32_t cpuid_xsave_size(const struct cpuid_model *m, uint64_t xcr0);
+/* The same in the compacted format of XSAVEC (SDM 1 13.4.3), IA32_XSS being 0. */
+uint32_t cpuid_xsave_compacted_size(const struct cpuid_model *m, uint64_t xcr0);
 /*
  * XSETBV's rules for XCR0 (SDM 1 13.3, SDM 2B XSETBV): x87 set, nothing
  * outside what the model offers, AVX only with SSE, the three AVX-512
