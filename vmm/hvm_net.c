@@ -23,6 +23,8 @@ static void hvm_net_notify(struct vsw_port *p)
 	struct virtio_net *n = p->owner;
 	struct vm *vm = n->dev.vm;
 
+	if (vm->state == VM_STOPPED)
+		return; /* frames wait in the port, the 33rd is dropped and counted */
 	virtio_net_rx(n);
 	if (vm->hvm && vm->hvm->halted)
 		sched_wake(&vm->vcpu); /* hvm_halted_until finds the interrupt and lets it run */

@@ -12,9 +12,11 @@
 #include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/vm.h>
+#include <keel/vnet.h>
 
 #define VIRTIO_BLK_SLOT     4
 #define VIRTIO_CONSOLE_SLOT 5
+#define VIRTIO_NET_SLOT     6
 
 /*
  * INTA# of a bus-0 slot: its PIRQ (QEMU's swizzle) is routed to an ISA IRQ
@@ -72,6 +74,10 @@ int hvm_virtio_build(struct vm *vm, struct hvm_platform *h)
 
 	if (!err && h->vdisk)
 		err = vdisk_build(vm, h);
+	if (!err && vm->cfg && vm->cfg->net[0]) /* keel.cfg net=: virtio-net (vmm/hvm_net.c) */
+		err = hvm_net_build(vm, &h->pci, VIRTIO_NET_SLOT,
+				    &(struct irq_line){ pci_intx, h, VIRTIO_NET_SLOT },
+				    &(struct msi_line){ msi_to_lapic, &h->lapic });
 	return err;
 }
 

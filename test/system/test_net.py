@@ -66,3 +66,66 @@ def test_pv_guests_talk_through_the_switch_deprivileged(tmp_path):
     log = keel_part(run_qemu(make_esp(tmp_path, NET, FILES), timeout=180))
     assert "keel: guest 'netsvc' (pv in ring 3, no VT-x" in log, log
     check_net(log)
+
+
+LINUX_STATS = r"keel: guest 'linux': (\d+) exits, (\d+) host ticks handling them"
+
+
+def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
+    """Debian's Linux (the hvm test disk, virtio_net loaded by its init) finds a
+    virtio NIC as eth0 on sw0, pings netsvc and asks it a DNS question (a UDP
+    exchange busybox can make). netsvc then times its own pings of Linux and a
+    32-request burst, Ctrl-A s around it counting Linux's exits. Minutes in Bochs."""
+    from keel import BUILD, SEABIOS_PATH, run_bochs_console
+    cfg = ('guest name=netsvc type=pv image=netsvc.elf memory=4M net=sw0 args="10.0.0.1"\n'
+           "guest name=linux type=hvm image=linux-disk.img memory=192M net=sw0\n")
+    esp = make_esp(tmp_path, cfg, [guest("netsvc.elf"), BUILD / "linux-disk.img",
+                                   SEABIOS_PATH], cylinders=100)
+    log = run_bochs_console(esp, [
+        (r"keel-linux# ", "ip link set eth0 up && ip addr add 10.0.0.2/24 dev eth0 && "
+                          "ip -o link show eth0; grep -c virtio /proc/interrupts; "
+                          "ping -c 3 10.0.0.1; echo ping-$((2+3))done\n"),
+        (r"ping-5done", "nslookup keel.test 10.0.0.1; echo dns-$((2+3))done\n"),
+        (r"dns-5done", "\x01s"),
+        # netsvc answers first, then measures: Ctrl-A s once its BENCH line is out.
+        (LINUX_STATS, "nslookup bench.keel 10.0.0.1 >/dev/null; echo bench-$((2+3))done\n"),
+        (r"BENCH net ping to", "\x01s"),
+        (r"(?s)BENCH net ping to.*" + LINUX_STATS, "nslookup burst.keel 10.0.0.1 >/dev/null; "
+                                                    "echo burst-$((2+3))done\n"),
+        (r"BENCH net burst", "\x01s"),
+        (r"(?s)BENCH net burst.*" + LINUX_STATS, "exit\n"),
+    ], megs=512, timeout=2400)
+    keel = keel_part(log)
+    assert "[linux] keel-linux: init started" in keel, log[-3000:]
+    mac = re.search(r"net: linux on switch sw0 as (02(?::[0-9a-f]{2}){5})", keel)
+    assert mac, keel[-3000:]
+    # eth0 is the virtio NIC, with the address Keel derived from the guest's name.
+    assert re.search(rf"\[linux\] \d+: eth0: <[^>]*UP[^>]*>.* link/ether {mac.group(1)}", keel), \
+        keel[-3000:]
+    assert re.search(r"virtio_net virtio\d+ eth0", keel) or "eth0" in keel
+    assert re.search(r"^\[linux\] 3 packets transmitted, 3 packets received, 0% packet loss",
+                     keel, re.M), keel[-3000:]
+    assert re.search(r"^\[linux\] Name:\s+keel\.test$", keel, re.M), keel[-3000:]
+    assert re.search(r"^\[linux\] Address:?\s+10\.0\.0\.1$", keel, re.M), keel[-3000:]
+    ping = re.search(r"BENCH net ping to (\S+) min (\d+) median (\d+)", keel)
+    assert ping and ping.group(1) == mac.group(1), keel[-3000:]
+    burst = re.search(r"BENCH net burst 32 echo requests \(32 in one call\), (\d+) replies, "
+                      r"(\d+) ticks", keel)
+    assert burst and int(burst.group(1)) == 32, keel[-3000:]
+    assert "keel: guest 'linux' stopped: powered itself off (ACPI S5)" in keel
+    assert "DEVICE_NEEDS_RESET" not in keel
+    # The NIC's counters under each Ctrl-A s: the burst's frames per doorbell exit and per
+    # interrupt (the DNS question and answer that start it included).
+    nic = [tuple(map(int, m)) for m in re.findall(
+        r"keel:   virtio-net: (\d+) doorbells, (\d+) interrupts; (\d+) frames sent, (\d+) "
+        r"received, 0 bad, 0 too big", keel)]
+    assert len(nic) >= 3, keel[-3000:]
+    bells, irqs, sent, got = (nic[2][i] - nic[1][i] for i in range(4))
+    assert sent >= 33 and got >= 33, nic
+    print("NIC counters:", nic)
+    assert re.search(r"keel:   net sw0: \d+ frames out, \d+ in, 0 dropped \(queue full\), 0 "
+                     r"refused", keel), keel[-3000:]
+    print(f"BENCH linux ping median {ping.group(3)} ticks; burst: {sent} frames sent, {got} "
+          f"received, {bells} doorbells, {irqs} interrupts: "
+          f"{(sent + got) / max(bells + irqs, 1):.2f} frames per doorbell or interrupt; "
+          f"{burst.group(2)} ticks")

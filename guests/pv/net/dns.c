@@ -39,6 +39,8 @@ size_t dns_answer(const uint8_t *q, size_t n, uint32_t addr, uint8_t *out, size_
 		return 0;
 	end += 4; /* QTYPE, QCLASS */
 	a = q[end - 4] == 0 && q[end - 3] == 1 && q[end - 2] == 0 && q[end - 1] == 1;
+	if (!a)
+		label[0] = '\0'; /* only an A query asks for something (nslookup sends AAAA too) */
 	len = end + (a ? 16 : 0);
 	if (len > max)
 		return 0;

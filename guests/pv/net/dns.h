@@ -15,7 +15,8 @@
 /*
  * The response to the query q[0..n) in out[0..max), answering an A query
  * with addr: its length, 0 if q is not one well-formed standard query.
- * label gets the query name's first label (NUL-terminated, up to 15 bytes).
+ * label gets an A query's first name label (NUL-terminated, up to 15
+ * bytes), "" for other queries.
  */
 size_t dns_answer(const uint8_t *q, size_t n, uint32_t addr, uint8_t *out, size_t max,
 		  char label[16]);
