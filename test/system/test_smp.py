@@ -84,14 +84,19 @@ def test_one_cpu_machine(tmp_path):
     assert "hello: all checks passed" in guest_lines(log, "hello")
 
 
-def test_no_vtx_two_cpus_in_qemu(tmp_path):
-    """QEMU TCG (no VT-x), -smp 2: the MADT lists both, the AP starts without
-    VMX, and the PV guest still runs deprivileged on the boot CPU."""
-    log = keel_part(run_qemu(make_esp(tmp_path, HELLO, [guest("hello.elf")]), smp=2))
-    assert "acpi: 2 CPU(s)" in log, log
-    assert "smp: 2 CPU(s) from the ACPI MADT" in log
+@pytest.mark.parametrize("cpu,cpus", [("qemu64", 2), ("max", 4)])
+def test_no_vtx_cpus_in_qemu(tmp_path, cpu, cpus):
+    """QEMU TCG (no VT-x): the MADT lists every CPU, the APs start without VMX
+    (with "max", on the boot CPU's CR4 with SMEP and SMAP), and the PV guest
+    still runs deprivileged on the boot CPU."""
+    log = keel_part(run_qemu(make_esp(tmp_path, HELLO, [guest("hello.elf")]), cpu=cpu,
+                             smp=cpus))
+    assert f"acpi: {cpus} CPU(s)" in log, log
+    assert f"smp: {cpus} CPU(s) from the ACPI MADT" in log
     assert "vmx: this CPU has no VT-x" in log
-    check_started(log, 2, vmx=False)
+    if cpu == "max":
+        assert "SMEP on, SMAP on" in log
+    check_started(log, cpus, vmx=False)
     out = guest_lines(log, "hello")
     assert "hello: running deprivileged in ring 3 (hypercalls by syscall)" in out, log
     assert "hello: all checks passed" in out
