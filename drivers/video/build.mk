@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
 # The screen console (drivers/video/): Keel's sources, its host tests.
-# arch/x86/wc_map.c, the framebuffer's write-combining mapping, is there for the screen alone.
-KEEL_SRCS += arch/x86/wc_map.c drivers/video/screen.c drivers/video/fbcon.c drivers/video/fbcon_draw.c \
+# arch/x86/wc_map.c and page_wc.c, the framebuffer's write-combining mapping, are there for
+# the screen alone.
+KEEL_SRCS += arch/x86/wc_map.c arch/x86/page_wc.c drivers/video/screen.c drivers/video/fbcon.c drivers/video/fbcon_draw.c \
 	drivers/video/font8x16.c
+
+UNIT_TESTS += page_wc
+UNIT_SRCS_page_wc := arch/x86/page_wc.c
 
 UNIT_TESTS += fbcon
 UNIT_SRCS_fbcon := drivers/video/fbcon.c drivers/video/fbcon_draw.c drivers/video/font8x16.c
