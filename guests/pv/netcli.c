@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "net/inet.h"
+#include "net/pvnet.h"
 
 #define PINGS      5
 #define BENCH_RTT  21
@@ -145,24 +146,23 @@ static void burst(void)
 	       200 * got / calls % 100);
 }
 
+static size_t batch_frame(unsigned i, uint8_t *f, void *ctx)
+{
+	(void)i, (void)ctx;
+	return inet_udp(&nif, svc_mac, svc_ip, 40003, UDP_ECHO, "batch", 5, f);
+}
+
 /* The same burst sent with one KEEL_HC_NET_SEND_BATCH call. */
 static void batched_burst(void)
 {
-	static uint8_t frames[BURST][FRAME_MAX];
-	static struct keel_net_buf bufs[BURST];
 	struct inet_pkt pkt;
 	unsigned got = 0;
 	uint64_t t0;
 	long r;
 
-	for (unsigned i = 0; i < BURST; i++) {
-		bufs[i].len = (uint32_t)inet_udp(&nif, svc_mac, svc_ip, 40003, UDP_ECHO, "batch", 5,
-						 frames[i]);
-		bufs[i].addr = (uintptr_t)frames[i];
-	}
 	calls = 1;
 	t0 = bench_rdtsc();
-	r = keel_net_send_batch(bufs, BURST);
+	r = pvnet_send_built(BURST, batch_frame, NULL);
 	while (got < BURST && await(PKT_UDP, &pkt) == PKT_UDP)
 		got++;
 	printf("netcli: batched burst of %u UDP echoes (sent %ld in one call): %u came back\n", BURST,
@@ -176,18 +176,14 @@ int main(int argc, char **argv)
 {
 	struct keel_net_info info;
 	static uint64_t rtt[BENCH_RTT];
-	long r;
+	uint32_t ip;
 
-	if (argc < 3 || inet_parse_addr(argv[1], &nif.ip) || inet_parse_addr(argv[2], &svc_ip)) {
+	if (argc < 3 || inet_parse_addr(argv[1], &ip) || inet_parse_addr(argv[2], &svc_ip)) {
 		printf("netcli: args=\"MY-ADDRESS SERVICE-ADDRESS\"\n");
 		return 2;
 	}
-	r = keel_net_open(&info);
-	if (r) {
-		printf("netcli: no network interface (%ld)\n", r);
+	if (pvnet_open("netcli", ip, &nif, &info))
 		return 1;
-	}
-	memcpy(nif.mac, info.mac, 6);
 	printf("netcli: %s on switch %s, service %s\n", argv[1], info.switch_name, argv[2]);
 	if (find_service())
 		return 3;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "net/dns.h"
 #include "net/inet.h"
+#include "net/pvnet.h"
 
 #define BENCH_PINGS 21
 #define BURST       32
@@ -113,23 +114,27 @@ static void bench_ping(const uint8_t *mac, uint32_t ip)
 	       (unsigned long long)rtt[0], (unsigned long long)rtt[BENCH_PINGS / 2]);
 }
 
+struct peer {
+	const uint8_t *mac;
+	uint32_t ip;
+};
+
+static size_t burst_frame(unsigned i, uint8_t *f, void *ctx)
+{
+	const struct peer *to = ctx;
+
+	return inet_echo_request(&nif, to->mac, to->ip, 0x4b46, (uint16_t)i, "burst", 5, f);
+}
+
 /* BURST echo requests in one KEEL_HC_NET_SEND_BATCH call, then their replies. */
 static void burst(const uint8_t *mac, uint32_t ip)
 {
-	static uint8_t frames[BURST][FRAME_MAX];
-	static struct keel_net_buf bufs[BURST];
+	struct peer to = { mac, ip };
 	struct inet_pkt pkt;
 	unsigned got = 0;
-	uint64_t t0;
-	long r;
+	uint64_t t0 = bench_rdtsc();
+	long r = pvnet_send_built(BURST, burst_frame, &to);
 
-	for (unsigned i = 0; i < BURST; i++) {
-		bufs[i].len = (uint32_t)inet_echo_request(&nif, mac, ip, 0x4b46, (uint16_t)i, "burst", 5,
-							  frames[i]);
-		bufs[i].addr = (uintptr_t)frames[i];
-	}
-	t0 = bench_rdtsc();
-	r = keel_net_send_batch(bufs, BURST);
 	while (got < BURST && await_reply(ip, &pkt))
 		got++;
 	printf("BENCH net burst %u echo requests (%ld in one call), %u replies, %llu ticks\n", BURST,
@@ -139,19 +144,16 @@ static void burst(const uint8_t *mac, uint32_t ip)
 int main(int argc, char **argv)
 {
 	struct keel_net_info info;
-	long r, n;
+	uint32_t ip;
+	long n;
 
 	quit_on = argc > 2 && !strcmp(argv[2], "quit");
-	if (argc < 2 || inet_parse_addr(argv[1], &nif.ip)) {
+	if (argc < 2 || inet_parse_addr(argv[1], &ip)) {
 		printf("netsvc: args=\"ADDRESS [quit]\" names its IPv4 address\n");
 		return 2;
 	}
-	r = keel_net_open(&info);
-	if (r) {
-		printf("netsvc: no network interface (%ld): give it net= in keel.cfg\n", r);
+	if (pvnet_open("netsvc", ip, &nif, &info))
 		return 1;
-	}
-	memcpy(nif.mac, info.mac, 6);
 	printf("netsvc: %s at %s on switch %s: ARP, ping, UDP echo on port %d, DNS\n", argv[1],
 	       mac_str(info.mac), info.switch_name, UDP_ECHO);
 	for (;;) {
