@@ -140,6 +140,11 @@ UNIT_SRCS_hcall_net := vmm/hcall_net.c vmm/vswitch.c vmm/evtchn.c vmm/hcall_args
 UNIT_TESTS += virtio_net
 UNIT_SRCS_virtio_net := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_net.c vmm/vswitch.c
 
+# The PV network guests' IPv4 stack and DNS responder (guests/pv/net).
+UNIT_TESTS += inet
+UNIT_SRCS_inet := guests/pv/net/inet.c guests/pv/net/dns.c
+UNIT_CFLAGS_inet := -Iguests/pv/net
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
