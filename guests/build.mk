@@ -50,7 +50,7 @@ GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))
 # mode, the program follows it (guests/hvm/hvmdisk.lds).
 HVM_C_DISKS := hpettest
 HVM_C_DISKS += cputest
-HVM_C_LIB := guests/hvm/boot64.S vmm/lib/vsnprintf.c
+HVM_C_LIB := guests/hvm/boot64.S guests/hvm/disk.c vmm/lib/vsnprintf.c
 
 $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \
 		$(patsubst %,$(B)/guests/obj/%.o,$(HVM_C_LIB)) $(B)/guests/obj/guests/hvm/%.c.o \

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "avx_regs.h"
+#include "disk.h"
 
 #define LAPIC        0xfee00000UL
 #define APIC_BASE    0x1b
@@ -37,10 +38,6 @@
 #define DEADLINE_LVT (2u << 17)
 #define SWITCH_GAP   200000 /* TSC ticks between two reads that mean another guest ran */
 
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(p)); }
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(p)); }
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-
 static uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -55,22 +52,6 @@ static uint32_t cpuid_reg(uint32_t leaf, uint32_t sub, unsigned reg)
 
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 	return r[reg];
-}
-
-static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void print(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	for (const char *s = buf; *s; s++) {
-		while (!(inb(0x3fd) & 0x20))
-			;
-		outb(0x3f8, (uint8_t)*s);
-	}
 }
 
 static unsigned failed;
@@ -110,14 +91,6 @@ __asm__(".text\n"
 	"	cli\n"
 	"	hlt\n");
 
-struct gate {
-	uint16_t lo, sel;
-	uint8_t ist, type;
-	uint16_t mid;
-	uint32_t hi, rsvd;
-} __attribute__((packed));
-
-static struct gate idt[256] __attribute__((aligned(16)));
 static volatile unsigned hits[256];
 static volatile uint64_t hit_tsc[256];
 static bool x2apic; /* EOI through the MSR, not the page */
@@ -127,7 +100,6 @@ static void wrmsr_raw(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-void isr(uint64_t vec);
 void isr(uint64_t vec)
 {
 	if (vec < 32) {
@@ -147,24 +119,10 @@ void isr(uint64_t vec)
 		*(volatile uint32_t *)(LAPIC + 0xb0) = 0;
 }
 
-static void set_gate(unsigned i, uint64_t a)
+static void idt_faults(void)
 {
-	idt[i] = (struct gate){ (uint16_t)a, 0x18, 0, 0x8e, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
-}
-
-static void idt_init(void)
-{
-	extern char isr_stubs[];
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) ip = { sizeof(idt) - 1, (uint64_t)idt };
-
-	for (unsigned i = 0; i < 256; i++)
-		set_gate(i, (uint64_t)isr_stubs + 16 * i);
-	set_gate(UD, (uint64_t)fault_ud);
-	set_gate(GP, (uint64_t)fault_gp);
-	__asm__ volatile("lidt %0" ::"m"(ip));
+	idt_set(UD, (uint64_t)fault_ud);
+	idt_set(GP, (uint64_t)fault_gp);
 }
 
 /* 8259s masked: only the local APIC interrupts. */
@@ -383,6 +341,7 @@ int main(void);
 int main(void)
 {
 	idt_init();
+	idt_faults();
 	pic_off();
 	step_cpuid();
 	step_avx();

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "disk.h"
 
 #define HPET      0xfed00000UL
 #define IOAPIC    0xfec00000UL
@@ -46,11 +47,6 @@
 #define VEC_MSI_LOST 0x44
 #define VEC_MSI_ALL  0x45
 
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(p)); }
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(p)); }
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-
 static uint64_t hpet_rd(unsigned off) { return *(volatile uint64_t *)(HPET + off); }
 static uint32_t hpet_rd32(unsigned off) { return *(volatile uint32_t *)(HPET + off); }
 static void hpet_wr(unsigned off, uint64_t v) { *(volatile uint64_t *)(HPET + off) = v; }
@@ -71,37 +67,12 @@ static void route_pin(unsigned pin, uint8_t vec, bool level, bool mask)
 	ioapic_wr(0x10 + 2 * pin, vec | (level ? 1u << 15 : 0) | (mask ? 1u << 16 : 0));
 }
 
-static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void print(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	for (const char *s = buf; *s; s++) {
-		while (!(inb(0x3fd) & 0x20))
-			;
-		outb(0x3f8, (uint8_t)*s);
-	}
-}
-
 /* ---- interrupts ---------------------------------------------------------- */
 
-struct gate {
-	uint16_t lo, sel;
-	uint8_t ist, type;
-	uint16_t mid;
-	uint32_t hi, rsvd;
-} __attribute__((packed));
-
-static struct gate idt[256] __attribute__((aligned(16)));
 static volatile unsigned hits[256];
 static volatile uint64_t first_at[256], last_at[256]; /* HPET counter in the handler */
 static volatile uint32_t status_seen;
 
-void isr(uint64_t vec);
 void isr(uint64_t vec)
 {
 	uint64_t c;
@@ -133,23 +104,6 @@ void isr(uint64_t vec)
 	} else if (vec != 0xff) {
 		lapic_wr(0xb0, 0);
 	}
-}
-
-static void idt_init(void)
-{
-	extern char isr_stubs[];
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) ip = { sizeof(idt) - 1, (uint64_t)idt };
-
-	for (unsigned i = 0; i < 256; i++) {
-		uint64_t a = (uint64_t)isr_stubs + 16 * i;
-
-		idt[i] = (struct gate){ (uint16_t)a, 0x18, 0, 0x8e, (uint16_t)(a >> 16),
-					(uint32_t)(a >> 32), 0 };
-	}
-	__asm__ volatile("lidt %0" ::"m"(ip));
 }
 
 /* 8259s at vectors 0x20 and 0x28, cascade on IRQ 2, every line masked. */

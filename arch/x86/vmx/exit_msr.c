@@ -27,10 +27,37 @@ static void apply(struct vcpu *v, int changed, const struct vmsr_ctx *c)
 	}
 }
 
-/* The x2APIC range and IA32_TSC_DEADLINE: the vLAPIC's, where the guest has one. */
+/*
+ * The x2APIC range and IA32_TSC_DEADLINE: the vLAPIC's, where the guest has
+ * one. The MSR model has none of them, so they are looked for only once it
+ * said #GP: the model's own MSRs pay nothing for them.
+ */
 static bool lapic_msr(struct vcpu *v, uint32_t msr)
 {
-	return unlikely((msr >> 8) == 8 || msr == MSR_IA32_TSC_DEADLINE) && v->vm->hvm;
+	return ((msr >> 8) == 8 || msr == MSR_IA32_TSC_DEADLINE) && v->vm->hvm;
+}
+
+static void rdmsr_done(struct vcpu *v, uint64_t val)
+{
+	v->gpr.r[REG_RAX] = (uint32_t)val;
+	v->gpr.r[REG_RDX] = val >> 32;
+	vmx_skip_instruction();
+}
+
+/*
+ * What the model refused: the vLAPIC's or #GP. Out of line and needing only
+ * v, so that RDMSR's fast path keeps no more registers than before.
+ */
+static __attribute__((noinline, cold)) struct vcpu *rdmsr_not_model(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->gpr.r[REG_RCX];
+	uint64_t val;
+
+	if (lapic_msr(v, msr) && !vmx_lapic_rdmsr(v, msr, &val))
+		rdmsr_done(v, val);
+	else
+		vmx_inject_exception(v, X86_GP, true, 0);
+	return v;
 }
 
 struct vcpu *exit_rdmsr(struct vcpu *v)
@@ -44,13 +71,9 @@ struct vcpu *exit_rdmsr(struct vcpu *v)
 		c.host_tsc = rdtsc();
 	else if (unlikely(msr == MSR_IA32_EFER))
 		c.efer = vmcs_read(VMCS_GUEST_IA32_EFER);
-	if (lapic_msr(v, msr) ? vmx_lapic_rdmsr(v, msr, &val) : vmsr_read(&v->msr, msr, &c, &val)) {
-		vmx_inject_exception(v, X86_GP, true, 0);
-		return v;
-	}
-	v->gpr.r[REG_RAX] = (uint32_t)val;
-	v->gpr.r[REG_RDX] = val >> 32;
-	vmx_skip_instruction();
+	if (vmsr_read(&v->msr, msr, &c, &val))
+		return rdmsr_not_model(v);
+	rdmsr_done(v, val);
 	return v;
 }
 
@@ -60,8 +83,10 @@ struct vcpu *exit_wrmsr(struct vcpu *v)
 	struct vmsr_ctx c = { .host_tsc = rdtsc(), .efer = vmcs_read(VMCS_GUEST_IA32_EFER),
 			      .paging = vmcs_read(VMCS_GUEST_CR0) & CR0_PG };
 	uint32_t msr = (uint32_t)v->gpr.r[REG_RCX];
-	int changed = lapic_msr(v, msr) ? vmx_lapic_wrmsr(v, msr, val) : vmsr_write(&v->msr, msr, val, &c);
+	int changed = vmsr_write(&v->msr, msr, val, &c);
 
+	if (changed < 0 && lapic_msr(v, msr))
+		changed = vmx_lapic_wrmsr(v, msr, val);
 	if (changed < 0) {
 		vmx_inject_exception(v, X86_GP, true, 0);
 		return v;
