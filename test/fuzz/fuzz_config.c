@@ -63,13 +63,16 @@ static bool write_cfg(const struct keel_config *cfg, char *out, size_t cap, size
 {
 	static const char *const types[] = { "", "elf64", "real", "hvm", "pv" };
 	size_t at = (size_t)snprintf(out, cap,
-				     "console port=%u baud=%u screen=%s\nmenu timeout=%u\n"
+				     "console port=%u baud=%u screen=%s%s%s\nmenu timeout=%u\n"
 				     "vmx preemption-timer=%s\n",
 				     cfg->serial_port, cfg->serial_baud,
 				     cfg->console_flags & CFG_CONSOLE_NO_SCREEN ? "off" : "on",
+				     cfg->console_focus[0] ? " focus=" : "", cfg->console_focus,
 				     cfg->menu_timeout,
 				     cfg->vmx_flags & CFG_VMX_NO_PREEMPTION_TIMER ? "off" : "on");
 
+	if (cfg->host_cpus)
+		at += (size_t)snprintf(out + at, cap - at, "host cpus=%u\n", cfg->host_cpus);
 	for (unsigned i = 0; i < cfg->nr_guests; i++) {
 		const struct cfg_guest *g = &cfg->guests[i];
 		char line[1024];
@@ -83,6 +86,13 @@ static bool write_cfg(const struct keel_config *cfg, char *out, size_t cap, size
 				      (unsigned long long)g->ram_below_4g);
 		if (g->module[0])
 			n += snprintf(line + n, sizeof(line) - n, " module=%s", g->module);
+		if (g->net[0])
+			n += snprintf(line + n, sizeof(line) - n, " net=%s", g->net);
+		if (g->has_mac)
+			n += snprintf(line + n, sizeof(line) - n, " mac=%02x:%02x:%02x:%02x:%02x:%02x",
+				      g->mac[0], g->mac[1], g->mac[2], g->mac[3], g->mac[4], g->mac[5]);
+		if (g->disk[0])
+			n += snprintf(line + n, sizeof(line) - n, " disk=%s", g->disk);
 		if (g->args[0])
 			n += snprintf(line + n, sizeof(line) - n, " args=\"%s\"", g->args);
 		if (n > 255 || at + (size_t)n + 1 >= cap)
