@@ -192,14 +192,29 @@ static const char *const source_names[] = {
 	[SMP_SRC_MP_SERVICES] = "UEFI MP Services",
 };
 
+/*
+ * The MADT's enabled CPUs: online-capable ones are hot-plug slots, often
+ * with no CPU behind them, which an OS does not start at boot (ACPI 6.5
+ * 5.2.12.2); starting each would cost a timeout.
+ */
+static unsigned madt_enabled(const struct acpi_info *acpi, uint32_t *ids)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; acpi && acpi->have_madt && i < acpi->nr_cpus; i++)
+		if (!(acpi->cpu_online_capable & 1ULL << i))
+			ids[n++] = acpi->cpu_apic_id[i];
+	return n;
+}
+
 static unsigned cpu_list(const struct boot_info *bi, const struct acpi_info *acpi, uint32_t *ids)
 {
-	unsigned limit = bi->config.host_cpus, found, n;
+	unsigned limit = bi->config.host_cpus, found, n, nr_madt;
+	uint32_t madt[ACPI_MAX_CPUS];
 	enum smp_source src;
-	bool madt = acpi && acpi->have_madt;
 
-	n = smp_cpu_list(boot_percpu.apic_id, madt ? acpi->cpu_apic_id : NULL,
-			 madt ? acpi->nr_cpus : 0, bi->cpus,
+	nr_madt = madt_enabled(acpi, madt);
+	n = smp_cpu_list(boot_percpu.apic_id, madt, nr_madt, bi->cpus,
 			 bi->nr_cpus < BOOT_CPUS_MAX ? bi->nr_cpus : BOOT_CPUS_MAX, limit, ids,
 			 CPUS_MAX, &found, &src);
 	printk("smp: %u CPU(s) from %s\n", found, source_names[src]);
@@ -246,8 +261,15 @@ void smp_start_cpus(const struct boot_info *bi, const struct acpi_info *acpi)
 		arch_idt_set_gate(SMP_WAKE_VECTOR, (uint64_t)host_wake_stub, 0);
 	}
 	for (unsigned i = 1; i < n; i++) {
-		struct percpu *pc = percpu_alloc(ids[i]);
+		struct percpu *pc;
 
+		/* An xAPIC's ICR has 8 destination bits, and 0xff broadcasts (SDM 3A 11.6.1). */
+		if (ids[i] >= 0xff && !lapic_x2apic()) {
+			printk("smp: CPU with APIC ID %u left out: the APIC is not in x2APIC mode\n",
+			       ids[i]);
+			continue;
+		}
+		pc = percpu_alloc(ids[i]);
 		pc->cpu = nr_online;
 		if (!start_ap(pc, d, bi->trampoline)) {
 			printk("smp: CPU with APIC ID %u did not answer: left out\n", ids[i]);

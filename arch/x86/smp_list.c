@@ -30,7 +30,7 @@ static unsigned add(uint32_t *out, unsigned n, unsigned max, uint32_t id, unsign
 	return n;
 }
 
-unsigned smp_cpu_list(uint32_t bsp_apic, const uint8_t *madt, unsigned nr_madt,
+unsigned smp_cpu_list(uint32_t bsp_apic, const uint32_t *madt, unsigned nr_madt,
 		      const struct boot_cpu *fw, unsigned nr_fw, unsigned limit, uint32_t *out,
 		      unsigned max, unsigned *found, enum smp_source *src)
 {

@@ -21,6 +21,7 @@
 #define MADT_IOAPIC       1
 #define MADT_OVERRIDE     2
 #define MADT_LAPIC_ADDR   5
+#define MADT_X2APIC       9
 #define MADT_CPU_ENABLED  BIT(0)
 #define MADT_CPU_ONLINE_CAPABLE BIT(1)
 #define MADT_APIC_ID_NONE 0xff /* in a type 0 entry: the CPU is described by x2APIC */
@@ -129,18 +130,34 @@ static bool table_get(struct acpi_ctx *c, uint64_t phys, const char *sig, struct
 	return true;
 }
 
+/*
+ * Online-capable CPUs are counted too (they may be started later), and
+ * marked: an OS starts only the enabled ones at boot (ACPI 6.5 5.2.12.2).
+ */
+static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t flags)
+{
+	if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE)))
+		return;
+	if (ai->nr_cpus >= ACPI_MAX_CPUS) {
+		ai->nr_cpus_dropped++;
+		return;
+	}
+	if (!(flags & MADT_CPU_ENABLED))
+		ai->cpu_online_capable |= 1ULL << ai->nr_cpus;
+	ai->cpu_apic_id[ai->nr_cpus++] = apic_id;
+}
+
 static void madt_entry(struct acpi_info *ai, const uint8_t *e, uint8_t len)
 {
 	switch (e[0]) {
 	case MADT_LAPIC:
-		/* Online-capable CPUs are counted too: they may be started later. */
-		if (len < 8 || !(rd32(e + 4) & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE)) ||
-		    e[3] == MADT_APIC_ID_NONE)
-			return;
-		if (ai->nr_cpus < ACPI_MAX_CPUS)
-			ai->cpu_apic_id[ai->nr_cpus++] = e[3];
-		else
-			ai->nr_cpus_dropped++;
+		if (len >= 8 && e[3] != MADT_APIC_ID_NONE)
+			madt_cpu(ai, e[3], rd32(e + 4));
+		return;
+	case MADT_X2APIC:
+		/* x2APIC ID at 4, flags at 8 (ACPI 6.5 5.2.12.12); IDs above 254 live here. */
+		if (len >= 16)
+			madt_cpu(ai, rd32(e + 4), rd32(e + 8));
 		return;
 	case MADT_IOAPIC:
 		if (len < 12 || ai->nr_ioapics >= ACPI_MAX_IOAPICS)

@@ -20,21 +20,21 @@
 #define ICR_DELIVERY_BUSY BIT(12)
 #define ICR_WAIT_US       1000
 
-static bool x2apic_mode(void)
+bool lapic_x2apic(void)
 {
 	return rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC;
 }
 
 uint32_t lapic_id(void)
 {
-	return x2apic_mode() ? (uint32_t)rdmsr(MSR_X2APIC_ID) : lapic_read(LAPIC_ID) >> 24;
+	return lapic_x2apic() ? (uint32_t)rdmsr(MSR_X2APIC_ID) : lapic_read(LAPIC_ID) >> 24;
 }
 
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {
 	uint64_t t0 = rdtsc();
 
-	if (x2apic_mode()) {
+	if (lapic_x2apic()) {
 		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | icr_lo);
 		return 0;
 	}

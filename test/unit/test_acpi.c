@@ -42,7 +42,8 @@ static struct acpi_info ai;
 #define IOAPIC(id, a, gsi)  1, 12, id, 0, LE32(a), LE32(gsi)
 #define ISO(bus, src, gsi, fl) 2, 10, bus, src, LE32(gsi), LE16(fl)
 #define LAPIC_ADDR(a)       5, 12, 0, 0, LE64(a)
-#define X2APIC(id)          9, 16, 0, 0, LE32(id), LE32(1), LE32(0)
+#define X2APIC(id)          X2APIC_FL(id, 1)
+#define X2APIC_FL(id, fl)   9, 16, 0, 0, LE32(id), LE32(fl), LE32(0)
 #define S5                  '_', 'S', '5', '_'
 
 /* ---- building tables ---- */
@@ -299,13 +300,14 @@ static int parse_checked(const uint8_t *r)
 
 static void check_std_madt(void)
 {
-	static const uint8_t ids[] = { 0, 1, 3 };
+	static const uint32_t ids[] = { 0, 1, 3, 300 };
 
 	assert_true(ai.have_madt);
 	assert_int_equal(ai.lapic_base, 0xfee00000);
 	assert_int_equal(ai.madt_flags, MADT_PCAT_COMPAT);
-	assert_int_equal(ai.nr_cpus, 3);
-	assert_memory_equal(ai.cpu_apic_id, ids, 3);
+	assert_int_equal(ai.nr_cpus, 4);
+	assert_memory_equal(ai.cpu_apic_id, ids, sizeof(ids));
+	assert_int_equal(ai.cpu_online_capable, 1ULL << 2); /* APIC ID 3: not enabled */
 	assert_int_equal(ai.nr_cpus_dropped, 0);
 	assert_int_equal(ai.nr_ioapics, 1);
 	assert_int_equal(ai.ioapic[0].id, 2);
@@ -480,6 +482,23 @@ static void test_madt_lapic_override(void **state)
 	assert_int_equal(parse(r), 0);
 	assert_int_equal(ai.lapic_base, 0x1fee00000ULL);
 	assert_int_equal(ai.nr_cpus, 1);
+}
+
+/* x2APIC entries (type 9): 32-bit IDs, the same flags; a short one is skipped. */
+static void test_madt_x2apic(void **state)
+{
+	static const uint8_t ent[] = { LAPIC(0, 0, 1), X2APIC(0x100), X2APIC_FL(0x101, 0),
+				       X2APIC_FL(0xfffffffe, 2), 9, 12, 0, 0, LE32(7), LE32(1) };
+	uint8_t *r = rsdp(0, root(4, madt(ent, sizeof(ent)), NULL), NULL);
+
+	(void)state;
+	assert_int_equal(parse(r), 0);
+	assert_int_equal(ai.nr_cpus, 3);
+	assert_int_equal(ai.cpu_apic_id[0], 0);
+	assert_int_equal(ai.cpu_apic_id[1], 0x100);
+	assert_int_equal(ai.cpu_apic_id[2], 0xfffffffe);
+	assert_int_equal(ai.cpu_online_capable, 1ULL << 2);
+	assert_int_equal(ai.nr_bad_table, 0);
 }
 
 static void test_madt_limits(void **state)
@@ -938,6 +957,7 @@ int main(void)
 		T(test_fadt_length_permitting),
 		T(test_fadt_truncated),
 		T(test_madt_lapic_override),
+		T(test_madt_x2apic),
 		T(test_madt_limits),
 		T(test_madt_malformed),
 		T(test_s5_encodings),

@@ -15,7 +15,7 @@ static enum smp_source src;
 
 static void test_madt_boot_cpu_first(void **state)
 {
-	const uint8_t madt[] = { 0, 1, 2, 3 };
+	const uint32_t madt[] = { 0, 1, 2, 3 };
 
 	(void)state;
 	assert_int_equal(smp_cpu_list(2, madt, 4, NULL, 0, 0, out, CFG_CPUS_MAX, &found, &src), 4);
@@ -30,7 +30,7 @@ static void test_madt_boot_cpu_first(void **state)
 /* The MADT wins over MP Services; the firmware list is not merged in. */
 static void test_madt_preferred(void **state)
 {
-	const uint8_t madt[] = { 0, 1 };
+	const uint32_t madt[] = { 0, 1 };
 	const struct boot_cpu fw[] = { { 0, BOOT_CPU_BSP | BOOT_CPU_ENABLED },
 				       { 1, BOOT_CPU_ENABLED },
 				       { 7, BOOT_CPU_ENABLED } };
@@ -62,7 +62,7 @@ static void test_mp_services(void **state)
 /* host cpus=N keeps the first N, the boot CPU among them; found still counts all. */
 static void test_limit(void **state)
 {
-	const uint8_t madt[] = { 3, 2, 1, 0 };
+	const uint32_t madt[] = { 3, 2, 1, 0 };
 
 	(void)state;
 	assert_int_equal(smp_cpu_list(1, madt, 4, NULL, 0, 1, out, CFG_CPUS_MAX, &found, &src), 1);
@@ -79,7 +79,7 @@ static void test_limit(void **state)
 /* No list at all, or a list without the boot CPU: the boot CPU is still first. */
 static void test_no_list(void **state)
 {
-	const uint8_t madt[] = { 4, 5 };
+	const uint32_t madt[] = { 4, 5 };
 
 	(void)state;
 	assert_int_equal(smp_cpu_list(9, NULL, 0, NULL, 0, 0, out, CFG_CPUS_MAX, &found, &src), 1);
@@ -94,11 +94,11 @@ static void test_no_list(void **state)
 /* 255 duplicate entries and more CPUs than Keel tracks: bounded, no overrun. */
 static void test_many(void **state)
 {
-	uint8_t madt[255];
+	uint32_t madt[255];
 
 	(void)state;
 	for (unsigned i = 0; i < 255; i++)
-		madt[i] = (uint8_t)(i % 100);
+		madt[i] = i % 100;
 	assert_int_equal(smp_cpu_list(0, madt, 255, NULL, 0, 0, out, CFG_CPUS_MAX, &found, &src),
 			 CFG_CPUS_MAX);
 	for (unsigned i = 0; i < CFG_CPUS_MAX; i++)

@@ -64,7 +64,8 @@ struct acpi_info {
 	uint64_t lapic_base; /* type 5 override applied */
 	unsigned nr_cpus;
 	unsigned nr_cpus_dropped; /* enabled CPUs beyond ACPI_MAX_CPUS */
-	uint8_t  cpu_apic_id[ACPI_MAX_CPUS];
+	uint32_t cpu_apic_id[ACPI_MAX_CPUS]; /* local APIC (type 0) or x2APIC (type 9) IDs */
+	uint64_t cpu_online_capable; /* bit i: CPU i is not enabled, only online-capable */
 	unsigned nr_ioapics;
 	struct acpi_ioapic ioapic[ACPI_MAX_IOAPICS];
 	unsigned nr_overrides;

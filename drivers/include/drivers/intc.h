@@ -35,6 +35,8 @@ void lapic_eoi(void);
 #define ICR_STARTUP    (6u << 8)
 #define ICR_FIXED      (0u << 8)
 #define ICR_LEVEL_ASSERT BIT(14)
+/* Whether this CPU's local APIC is in x2APIC mode (drivers/intc/lapic_ipi.c). */
+bool lapic_x2apic(void);
 /* This CPU's local APIC ID (xAPIC: 8 bits, x2APIC: 32) (drivers/intc/lapic_ipi.c). */
 uint32_t lapic_id(void);
 /* Send an IPI to apic_id; -1 if an xAPIC did not take it within a millisecond. */

@@ -42,7 +42,7 @@ uint64_t arch_percpu_base(void);
  */
 struct boot_cpu;
 enum smp_source { SMP_SRC_NONE, SMP_SRC_MADT, SMP_SRC_MP_SERVICES };
-unsigned smp_cpu_list(uint32_t bsp_apic, const uint8_t *madt, unsigned nr_madt,
+unsigned smp_cpu_list(uint32_t bsp_apic, const uint32_t *madt, unsigned nr_madt,
 		      const struct boot_cpu *fw, unsigned nr_fw, unsigned limit, uint32_t *out,
 		      unsigned max, unsigned *found, enum smp_source *src);
 
