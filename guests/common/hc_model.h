@@ -68,7 +68,8 @@ static inline bool hc_pv_only(uint64_t nr)
 	case KEEL_HC_CONSOLE_READ: case KEEL_HC_BLOCK: case KEEL_HC_SET_TIMER:
 	case KEEL_HC_EVTCHN_ALLOC: case KEEL_HC_EVTCHN_BIND: case KEEL_HC_EVTCHN_SEND:
 	case KEEL_HC_EVTCHN_CLOSE: case KEEL_HC_GRANT_OFFER: case KEEL_HC_GRANT_MAP:
-	case KEEL_HC_GRANT_UNMAP: case KEEL_HC_SET_CALLBACKS:
+	case KEEL_HC_GRANT_UNMAP: case KEEL_HC_SET_CALLBACKS: case KEEL_HC_NET_INFO:
+	case KEEL_HC_NET_SEND: case KEEL_HC_NET_RECV: case KEEL_HC_NET_SEND_BATCH:
 		return true;
 	}
 	return false;
@@ -215,6 +216,19 @@ static inline struct hc_want hc_pv_call(const struct hc_model *m, uint64_t nr, c
 		if ((a[0] && a[0] >= m->ram) || (a[1] && a[1] >= m->ram))
 			return hc_is(-KEEL_EINVAL);
 		return hc_is(0); /* the sweep puts its own entries back at once */
+	/* The sweeping guests have no net=: after the buffer rule, no port. */
+	case KEEL_HC_NET_INFO: {
+		long e = hc_buffer(a[0], sizeof(struct keel_net_info), sizeof(struct keel_net_info));
+
+		return hc_is(e ? e : -KEEL_ENOENT);
+	}
+	case KEEL_HC_NET_RECV: {
+		long e = hc_buffer(a[0], a[1], UINT64_MAX);
+
+		return hc_is(e ? e : -KEEL_ENOENT);
+	}
+	case KEEL_HC_NET_SEND: case KEEL_HC_NET_SEND_BATCH:
+		return hc_is(-KEEL_ENOENT);
 	}
 	return hc_is(-KEEL_ENOSYS);
 }

@@ -570,7 +570,8 @@ hc_expect:
 	.long	0			/* 14 MEMORY_QUERY into RAM */
 	.long	-22			/* 15 DOMAIN_FIND of an empty name: -EINVAL */
 	.long	-1			/* 16 SET_CALLBACKS: PV only */
-	.long	-38, -38, -38, -38, -38, -38, -38, -38	/* 17-24: no such call */
+	.long	-1, -1, -1, -1		/* 17-20 network: PV only */
+	.long	-38, -38, -38, -38	/* 21-24: no such call */
 msg_then:	.asciz ", then "
 msg_garbage:	.asciz "hvmfault: PIT and PIC garbage taken\r\n"
 msg_mmio:	.asciz "hvmfault: unclaimed MMIO reads "
