@@ -41,6 +41,16 @@ static int xsetbv(uint32_t xcr, uint64_t v)
 	return guest_fault_vector;
 }
 
+/* XSAVES of x87 state into buf: the fault vector, or OK. */
+static int xsaves(void *buf)
+{
+	guest_fault_vector = -1;
+	guest_fault_skip = 3; /* 0f c7 2f: xsaves (%rdi) */
+	__asm__ volatile(".byte 0x0f, 0xc7, 0x2f" ::"D"(buf), "a"(1), "d"(0) : "memory");
+	guest_fault_skip = 0;
+	return guest_fault_vector;
+}
+
 static uint64_t xgetbv(void)
 {
 	uint32_t lo, hi;
@@ -92,6 +102,13 @@ static void test_xsetbv(void)
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = xsetbv(bad[i].xcr, bad[i].val);
 		check(v == GP && xgetbv() == 1, bad[i].what, (uint64_t)v, GP);
+	}
+	{
+		static uint8_t area[4096] __attribute__((aligned(64)));
+
+		/* Hidden in CPUID, so absent: #UD as on a CPU without it (SDM 3C 25.3). */
+		v = xsaves(area);
+		check(v == UD, "XSAVES (hidden) -> #UD", (uint64_t)v, UD);
 	}
 	if (!avx512) {
 		v = xsetbv(0, 0xe7);

@@ -83,11 +83,16 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 					   CPU_MWAIT_EXITING | CPU_MONITOR_EXITING,
 				   CPU_HLT_EXITING | CPU_IO_BITMAPS | CPU_CR8_LOAD | CPU_CR8_STORE,
 				   &s[1].missing);
-	/* Secondary controls exist only when the primary word may enable them. */
+	/*
+	 * Secondary controls exist only when the primary word may enable them.
+	 * Not "enable XSAVES/XRSTORS": guest CPUID hides XSAVES (no IA32_XSS
+	 * model), and with the control clear they #UD as on a CPU without them
+	 * (SDM 3C 25.3).
+	 */
 	if (out->proc & CPU_SECONDARY)
 		out->proc2 = vmx_ctl_adjust(c->proc2,
 					    CPU2_EPT | CPU2_UNRESTRICTED_GUEST | CPU2_VPID |
-						    CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
+						    CPU2_RDTSCP | CPU2_INVPCID,
 					    0, &s[2].missing);
 	/* Host EFER must come back on exit (guest NXE/LME would leak otherwise). */
 	out->exit = vmx_ctl_adjust(c->exit, EXIT_SAVE_PAT | EXIT_LOAD_PAT,
