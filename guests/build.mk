@@ -50,6 +50,7 @@ GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))
 # mode, the program follows it (guests/hvm/hvmdisk.lds).
 HVM_C_DISKS := hpettest
 HVM_C_DISKS += cputest
+HVM_C_DISKS += hvmbench
 HVM_C_LIB := guests/hvm/boot64.S guests/hvm/disk.c vmm/lib/vsnprintf.c
 
 $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \

@@ -5,7 +5,9 @@
 # exits, pvbench in a VM), once on one without (pvbench deprivileged). In
 # Bochs one TSC tick is one emulated instruction and VM transitions are
 # free: the figures are Keel's instruction counts per round trip,
-# deterministic from run to run.
+# deterministic from run to run. A bench-hvm-esp.img beside BENCH-ESP.img
+# (the hvm guests of keel-bench.cfg) is booted too, on CPU_MODEL: the hvm
+# section.
 set -euo pipefail
 esp=$1 model=${2:-corei7_skylake_x} novtx=${3:-ryzen}
 dir=$(dirname "$esp")
@@ -24,11 +26,15 @@ run() { # MODEL LOG GUEST...: run, check each guest finished, print its BENCH li
 
 run "$model" "$dir/bench-serial.log" bench64 pvbench ping
 run "$novtx" "$dir/bench-novtx-serial.log" pvbench ping
+hvm_esp=$dir/bench-hvm-esp.img
+[ -f "$hvm_esp" ] && esp=$hvm_esp run "$model" "$dir/bench-hvm-serial.log" hvmbench
 echo "Keel exit-latency benchmark, Bochs 2.7 (ticks = instructions)"
 printf '%-30s %-8s %8s %8s\n' where exit min median
 grep -a "\[bench64\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$model, VM exit" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
 grep -a "\[\(pvbench\|ping\)\] BENCH " "$dir/bench-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$model, PV in a VM" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
+grep -a "\[hvmbench\] BENCH " "$dir/bench-hvm-serial.log" | sed 's/.*BENCH //' |
+	awk -v w="$model, hvm guest" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
 grep -a "\[\(pvbench\|ping\)\] BENCH " "$dir/bench-novtx-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$novtx, PV ring 3" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
