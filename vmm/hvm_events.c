@@ -120,6 +120,7 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		}
 	}
 	arch_vcpu_set_timer(v, earlier(h->next_event_tsc, sched_deadline()));
+	h->idle = vec < 0 && !h->reset_why;
 	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
 	if (reset)
 		arch_vcpu_run(v);

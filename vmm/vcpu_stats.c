@@ -22,9 +22,12 @@ void vcpu_print_stats(const struct vcpu *v)
 		if (!v->exits[r])
 			continue;
 		printk("keel:   %-22s %10lu", arch_exit_reason_name(r), v->exits[r]);
-		if (v->exit_ticks[r])
+		if (v->exits_timed[r])
 			printk("  %12lu ticks  %6lu/exit", v->exit_ticks[r],
-			       v->exit_ticks[r] / v->exits[r]);
+			       v->exit_ticks[r] / v->exits_timed[r]);
+		/* hvm exits on the fast path (vmx_exit_dispatch_hvm) are not timed */
+		if (v->exits_timed[r] && v->exits_timed[r] < v->exits[r])
+			printk("  (%lu fast, untimed)", v->exits[r] - v->exits_timed[r]);
 		printk("\n");
 	}
 	vnet_print_stats(v->vm);

@@ -55,6 +55,7 @@ struct hvm_platform {
 	unsigned resets;
 	bool pam_off; /* the CPU cannot write-protect the BIOS area (said once) */
 	bool halted;  /* in HLT, blocked until an interrupt can be delivered */
+	bool idle;    /* the last entry found no interrupt pending and no reset due */
 };
 
 /* Whether any of [gpa, gpa+len) is BIOS shadow RAM the PAM registers keep read-only. */
@@ -70,6 +71,18 @@ void hvm_isa_irq(void *ctx, unsigned irq, bool level);
 int hvm_virtio_build(struct vm *vm, struct hvm_platform *h);
 /* keel.cfg disk=: give the built guest a virtio-blk disk over this image. */
 int hvm_attach_vdisk(struct vm *vm, const struct boot_module *disk);
+
+/*
+ * Only devices change what is pending, and only exits that reach one (or a
+ * switch, or a deadline) run them; other guests' doings reach this guest
+ * while it is switched out, and its entry through the scheduler runs the
+ * whole vcpu_before_entry(). So after an exit that reached no device, if
+ * the last entry found nothing pending and no reset due, it need not run.
+ */
+static inline bool hvm_entry_unchanged(const struct hvm_platform *h)
+{
+	return h->idle;
+}
 
 /* HLT: returns v if an interrupt can be delivered now, else blocks it (other guests run). */
 struct vcpu *hvm_halt(struct vcpu *v);

@@ -34,6 +34,7 @@ struct vcpu {
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
 	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */
+	uint64_t exits_timed[EXIT_REASONS_MAX]; /* those of them the ticks are for */
 	struct exit_trace trace; /* its last exits, for reports */
 };
 
