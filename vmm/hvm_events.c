@@ -4,8 +4,10 @@
  * timers that are due fire, and the highest-priority interrupt (local APIC,
  * else the 8259s) is injected when the guest can take it, or an interrupt
  * window is requested. The earlier of the next device deadline and the
- * scheduler's becomes the VMX-preemption timer. Exits that touched no
- * device skip the timers. HLT blocks the vCPU until a device deadline.
+ * scheduler's becomes the VMX-preemption timer. Deadlines are recomputed
+ * only when one is due or a device with one was accessed (PIT, RTC, HPET,
+ * the vLAPIC's timer registers mark themselves), or the caller says so.
+ * HLT blocks the vCPU until a device deadline.
  */
 #include <arch/cpu.h>
 #include <arch/vmx.h>
@@ -79,6 +81,18 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 }
 
 /*
+ * Whether an access reached a device with a deadline since the last look
+ * (each marks itself); the marks are cleared, as the caller recomputes.
+ */
+static bool timers_touched(struct hvm_platform *h)
+{
+	bool t = h->pit.touched | h->rtc.touched | h->lapic.touched | h->hpet.touched;
+
+	h->pit.touched = h->rtc.touched = h->lapic.touched = h->hpet.touched = false;
+	return t;
+}
+
+/*
  * The vector to deliver next: the local APIC's, else the 8259's when the
  * APIC passes it through (disabled, or LINT0 in ExtINT mode). -1 if none.
  */
@@ -102,8 +116,12 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 
 	if (reset)
 		hvm_reset_now(vm);
-	/* Only an exit that reached a device can have moved a deadline. */
-	if (devices_touched || rdtsc() >= h->next_event_tsc)
+	/*
+	 * Only an access to a device with a deadline (PIT, RTC, vLAPIC, HPET:
+	 * each marks itself), or what the caller names (an MSR write, HLT, a
+	 * switch) can have moved one; an 8259 or UART access cannot.
+	 */
+	if (timers_touched(h) | devices_touched | reset || rdtsc() >= h->next_event_tsc)
 		run_timers(vm, h);
 	vec = pending_vector(h);
 	if (vec >= 0) {

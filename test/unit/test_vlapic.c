@@ -177,6 +177,33 @@ static void test_register_masks(void **state)
 	assert_int_equal(vlapic_pending(&lapic), -1);
 }
 
+/*
+ * Keel recomputes the guest's device deadlines only after an access that
+ * marks a device (vmm/hvm_events.c): every write that can move the timer's
+ * deadline marks the vLAPIC; EOI, TPR and reads, the frequent ones, do not.
+ */
+static void test_timer_writes_mark(void **state)
+{
+	static const unsigned moves[] = { 0x0f0, 0x320, 0x380, 0x3e0, 0x384 };
+	static const unsigned stays[] = { 0x080, 0x0b0, 0x0d0, 0x280, 0x350, 0x360 };
+
+	(void)state;
+	wr(0x0f0, 0x1ff);
+	lapic.touched = false;
+	for (unsigned off = 0; off < 0x400; off += 0x10)
+		(void)rd(off);
+	assert_false(lapic.touched);
+	for (unsigned i = 0; i < sizeof(stays) / sizeof(stays[0]); i++) {
+		wr(stays[i], stays[i] == 0x0b0 ? 0 : 0x10000);
+		assert_false(lapic.touched);
+	}
+	for (unsigned i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		lapic.touched = false;
+		wr(moves[i], moves[i] == 0x0f0 ? 0x1ff : 0);
+		assert_true(lapic.touched);
+	}
+}
+
 static void test_bad_access(void **state)
 {
 	(void)state;
@@ -698,6 +725,7 @@ int main(void)
 		T(test_reset_values),
 		T(test_register_masks),
 		T(test_bad_access),
+		T(test_timer_writes_mark),
 		T(test_svr_enable),
 		T(test_tpr_ppr),
 		T(test_nested_eoi_order),

@@ -110,6 +110,18 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Any PIT access marks it for Keel's deadline recomputation (vmm/hvm_events.c). */
+static void test_access_marks(void **state)
+{
+	(void)state;
+	assert_false(pit.touched);
+	(void)inb(0x61);
+	assert_true(pit.touched);
+	pit.touched = false;
+	load(0, 1000);
+	assert_true(pit.touched);
+}
+
 static void test_register(void **state)
 {
 	(void)state;
@@ -497,6 +509,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
 		T(test_register),
+		T(test_access_marks),
 		T(test_mode2_readback),
 		T(test_mode2_out_and_irq),
 		T(test_mode0_one_shot),

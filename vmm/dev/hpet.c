@@ -362,6 +362,8 @@ static int hpet_mmio(struct vm *vm, void *dev, struct io_access *a)
 	unsigned off = (unsigned)(a->addr & (HPET_MMIO_LEN - 1)), shift = (off & 7) * 8;
 	uint64_t now = vm_time_ns(vm), mask;
 
+	h->touched = true;
+
 	hpet_update(h, now); /* events before this access see the old registers */
 	if ((off & 7) + a->size > 8) {
 		if (!a->write)

@@ -457,6 +457,8 @@ static int rtc_cmos_io(struct vm *vm, void *dev, struct io_access *a)
 	struct rtc_cmos *r = dev;
 	uint64_t now = vm_time_ns(vm), val = 0;
 
+	r->touched = true;
+
 	for (unsigned i = 0; i < a->size; i++) {
 		uint64_t port = a->addr + i;
 		uint8_t b = (uint8_t)(a->value >> (8 * i));

@@ -364,11 +364,24 @@ void vlapic_reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
 	}
 }
 
+/*
+ * The timer's deadline follows its LVT entry, counts and divider, and the
+ * SVR (software disable masks the LVT); reads move nothing (the current
+ * count is computed). What is marked, vmm/hvm_events.c recomputes.
+ */
+static bool moves_deadline(unsigned off)
+{
+	off &= ~0xfu;
+	return off == REG_SVR || off == REG_LVTT || off == REG_TMICT || off == REG_TDCR;
+}
+
 static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 {
 	struct vlapic *a = dev;
 	unsigned off = (unsigned)(io->addr & (VLAPIC_MMIO_LEN - 1));
 	uint64_t now;
+
+	a->touched |= io->write && moves_deadline(off);
 
 	if (!a->hw_enabled || a->x2apic) {
 		/*

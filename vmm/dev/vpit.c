@@ -350,6 +350,8 @@ static int vpit_io(struct vm *vm, void *dev, struct io_access *a)
 	uint64_t t = ns_to_ticks(vm_time_ns(vm)), v = 0;
 	bool out0;
 
+	p->touched = true;
+
 	pit_advance(p, t);
 	out0 = chan_out(&p->ch[0], t);
 	for (unsigned b = 0; b < a->size && b < 8; b++)

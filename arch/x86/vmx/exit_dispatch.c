@@ -104,10 +104,14 @@ static bool exit_reaches_no_device(uint32_t reason)
 	return reason == EXIT_CPUID || reason == EXIT_RDMSR;
 }
 
+/*
+ * Exits that may have moved a device deadline without an access that marks
+ * the device (vmm/hvm_events.c): MSR writes (x2APIC, TSC deadline, APIC
+ * base, the TSC) and HLT. Port I/O and MMIO to the timers mark them.
+ */
 static bool exit_may_move_deadline(uint32_t reason)
 {
-	return reason == EXIT_IO_INSTRUCTION || reason == EXIT_EPT_VIOLATION ||
-	       reason == EXIT_WRMSR || reason == EXIT_HLT;
+	return reason == EXIT_WRMSR || reason == EXIT_HLT;
 }
 
 /*

@@ -50,6 +50,7 @@ struct hpet_timer {
 };
 
 struct hpet {
+	bool touched; /* accessed since Keel last read its next deadline (vmm/hvm_events.c) */
 	uint64_t config;  /* ENABLE_CNF, LEG_RT_CNF */
 	uint64_t status;  /* general interrupt status: level-triggered timers only */
 	uint64_t counter; /* the main counter: held, or its value at `since` while enabled */

@@ -67,6 +67,7 @@ struct vm;
 #define RTC_D_VRT  BIT(7)
 
 struct rtc_cmos {
+	bool touched; /* accessed since Keel last read its next deadline (vmm/hvm_events.c) */
 	/*
 	 * NVRAM, registers A-D, alarms. The time registers are rebuilt from the
 	 * clock on each read while the clock runs, and hold the guest's values

@@ -49,6 +49,7 @@ enum vlapic_lvt {
 
 /* Everything before `id` is register state that a reset clears. */
 struct vlapic {
+	bool touched; /* its timer written since Keel last read the deadline (hvm_events.c) */
 	uint32_t tpr, ldr, dfr, svr;
 	uint32_t isr[8], tmr[8], irr[8]; /* 256-bit vectors, as the registers lay them out */
 	uint32_t esr;      /* error status as latched by the last ESR write */

@@ -35,6 +35,7 @@ struct vpit_chan {
 };
 
 struct vpit {
+	bool touched; /* accessed since Keel last read its next deadline (vmm/hvm_events.c) */
 	struct vpit_chan ch[3];
 	struct irq_line irq0;
 	uint8_t port61;     /* writable bits 3:0 of port 0x61 */
