@@ -16,8 +16,10 @@
 # the order of /lib/virtio/order: dependencies first; CONFIG_VIRTIO_PCI,
 # _BLK, _NET and _CONSOLE are =m in Debian's 6.1 config, only virtio-mq glue
 # is built in), which init loads, so Keel's virtio devices (docs/virtio.md)
-# have drivers; and ext4 with its dependencies (/lib/fs, same layout), which
-# only a test that mounts a filesystem loads (busybox's mke2fs makes ext2).
+# have drivers; ext4 with its dependencies (/lib/fs, same layout), which
+# only a test that mounts a filesystem loads (busybox's mke2fs makes ext2);
+# and ata_piix with libata, SCSI and sd (/lib/ide), which only a test that
+# reads the IDE disk as /dev/sda loads (Linux boots without: GRUB reads it).
 #
 # Debian packages are fetched with `apt-get download` into a cache and taken
 # apart with dpkg-deb, never installed. Nothing needs root, loop devices or
@@ -149,7 +151,10 @@ modules virtio drivers/virtio/virtio_ring drivers/virtio/virtio \
 	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
 	drivers/virtio/virtio_pci drivers/block/virtio_blk net/core/failover \
 	drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console
-modules fs lib/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+modules fs lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+modules ide lib/crc64 crypto/crc64_rocksoft_generic lib/crc64-rocksoft crypto/crct10dif_common \
+	crypto/crct10dif_generic lib/crc-t10dif block/t10-pi drivers/scsi/scsi_common \
+	drivers/scsi/scsi_mod drivers/scsi/sd_mod drivers/ata/libata drivers/ata/ata_piix
 extract "${debs[1]}" './usr/lib/grub/i386-pc/*'
 extract "${debs[2]}" './usr/bin/grub-mkimage'
 extract "${debs[3]}" './bin/busybox'

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Writes the seeds of fuzz_virtq (test/fuzz/corpus/virtq/): well-formed rings
 of each shape the walker takes (direct chains, indirect tables, EVENT_IDX) and
-a few broken ones. Run from the top of the tree; the same bytes each run."""
+a few broken ones; and hvm_platform's virtio seed (corpus/hvm_platform/virtio):
+a driver setting up the virtio-console through config space and BAR 0 in the
+op stream of fuzz_ops.c. Run from the top of the tree; the same bytes each run."""
 import os
 import struct
 
@@ -28,8 +30,39 @@ def ring(size, chains, features=3, rounds=2, tables=(), used_event=0, extra=b"")
     return hdr + bytes(ram) + extra
 
 
+def out(port, value, size):
+    code = {1: 0, 2: 1, 4: 2}[size]
+    return bytes([0x21 | code << 3]) + struct.pack("<H", port) + value.to_bytes(size, "little")
+
+
+def mmio_w(rng, off, value, size):
+    code = {1: 0, 2: 1, 4: 2, 8: 3}[size]
+    return bytes([0x03 | code << 3, rng]) + struct.pack("<H", off) + value.to_bytes(size, "little")
+
+
+def console_driver():
+    """00:05.0's BAR 0 at 0xfebf8000, memory and bus master on; then the
+    driver's steps (virtio 1.1 3.1.1) with MSI-X on, for each MMIO range index
+    that may be the BAR's (it is registered last; the count depends on the PC)."""
+    cfg = lambda off: out(0xcf8, 0x80000000 | 0x28 << 8 | off, 4)
+    s = cfg(0x10) + out(0xcfc, 0xfebf8000, 4) + cfg(0x04) + out(0xcfc, 6, 2)
+    s += cfg(0x40) + out(0xcfe, 0x8000, 2)
+    for rng in range(3, 8):
+        s += mmio_w(rng, 0x14, 1, 1) + mmio_w(rng, 0x14, 3, 1) + mmio_w(rng, 0x08, 1, 4)
+        s += mmio_w(rng, 0x0c, 1, 4) + mmio_w(rng, 0x14, 11, 1)
+        for q in (0, 1):
+            s += mmio_w(rng, 0x16, q, 2) + mmio_w(rng, 0x1a, q + 1, 2)
+            s += mmio_w(rng, 0x20, 0x10000 + 0x3000 * q, 8) + mmio_w(rng, 0x28, 0x11000 + 0x3000 * q, 8)
+            s += mmio_w(rng, 0x30, 0x12000 + 0x3000 * q, 8) + mmio_w(rng, 0x1c, 1, 2)
+        s += mmio_w(rng, 0x4010, 0xfee00000, 4) + mmio_w(rng, 0x4018, 0x41, 4)
+        s += mmio_w(rng, 0x401c, 0, 4) + mmio_w(rng, 0x14, 15, 1) + mmio_w(rng, 0x3004, 1, 2)
+    return s
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    with open("test/fuzz/corpus/hvm_platform/virtio", "wb") as f:
+        f.write(console_driver())
     NEXT, WRITE, INDIRECT = 1, 2, 4
     blk = (0, [(0, DATA, 16, NEXT, 1), (1, DATA + 0x100, 512, NEXT | WRITE, 2),
                (2, DATA + 0x300, 1, WRITE, 0)])
