@@ -32,4 +32,21 @@ static inline uint64_t bench_median(uint64_t *v, unsigned n)
 	return v[n / 2];
 }
 
+/*
+ * Runs the statement(s) n times, each between two bench_rdtsc(): the ticks
+ * of each round trip into samples[0..n), the least into min.
+ */
+#define BENCH_SAMPLE(samples, n, min, ...)                                   \
+	do {                                                                 \
+		(min) = ~0ULL;                                               \
+		for (unsigned i_ = 0; i_ < (n); i_++) {                      \
+			uint64_t t0_ = bench_rdtsc();                        \
+			__VA_ARGS__;                                         \
+			uint64_t d_ = bench_rdtsc() - t0_;                   \
+			(samples)[i_] = d_;                                  \
+			if (d_ < (min))                                      \
+				(min) = d_;                                  \
+		}                                                            \
+	} while (0)
+
 #endif

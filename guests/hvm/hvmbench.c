@@ -26,15 +26,8 @@ static uint64_t samples[ITERS];
 
 #define BENCH(name, ...)                                                                      \
 	do {                                                                                  \
-		uint64_t min = ~0ULL;                                                         \
-		for (unsigned i = 0; i < ITERS; i++) {                                        \
-			uint64_t t0 = bench_rdtsc();                                          \
-			__VA_ARGS__;                                                          \
-			uint64_t d = bench_rdtsc() - t0;                                      \
-			samples[i] = d;                                                       \
-			if (d < min)                                                          \
-				min = d;                                                      \
-		}                                                                             \
+		uint64_t min;                                                                 \
+		BENCH_SAMPLE(samples, ITERS, min, __VA_ARGS__);                               \
 		print("BENCH %-8s min %6lu median %6lu\n", name, min,                       \
 		      bench_median(samples, ITERS));                                          \
 	} while (0)

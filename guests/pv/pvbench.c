@@ -15,15 +15,8 @@ static uint64_t samples[ITERS];
 
 #define BENCH(name, ...)                                                                  \
 	do {                                                                             \
-		uint64_t min = UINT64_MAX;                                               \
-		for (unsigned i = 0; i < ITERS; i++) {                                   \
-			uint64_t t0 = bench_rdtsc();                                   \
-			__VA_ARGS__;                                                     \
-			uint64_t d = bench_rdtsc() - t0;                               \
-			samples[i] = d;                                                  \
-			if (d < min)                                                     \
-				min = d;                                                 \
-		}                                                                        \
+		uint64_t min;                                                            \
+		BENCH_SAMPLE(samples, ITERS, min, __VA_ARGS__);                          \
 		printf("BENCH %-8s min %6llu median %6llu\n", name, (unsigned long long)min,  \
 		       (unsigned long long)bench_median(samples, ITERS));                                    \
 	} while (0)
