@@ -48,6 +48,7 @@ include test/unit/build.mk
 include test/fuzz/build.mk
 include tools/build.mk
 include tools/linux-disk.mk
+include tools/efi-disk.mk
 include test/newlib/build.mk
 
 KEEL_OBJS := $(patsubst %,$(B)/keel/%.o,$(KEEL_SRCS))

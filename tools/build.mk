@@ -75,7 +75,7 @@ bench: setup
 	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
 
 SYSTEST_JOBS ?= 2
-systest: all $(B)/esp.img $(B)/linux-disk.img $(B)/nested-disk.img
+systest: all $(B)/esp.img $(B)/linux-disk.img $(B)/nested-disk.img $(B)/efi-disk.img
 	$(Q)cd test/system && KEEL_BUILD=$(abspath $(B)) /usr/bin/python3 -m pytest -v -n $(SYSTEST_JOBS) \
 		-p no:cacheprovider .
 
