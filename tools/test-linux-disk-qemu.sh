@@ -23,8 +23,10 @@ exec "${PYTHON:-python3}" - "$img" "$limit" "$log" <<'PYEOF'
 import os, select, subprocess, sys, time
 
 img, limit, logpath = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-m", "256",
-       "-bios", "/usr/share/seabios/bios-256k.bin",
+# KEEL_QEMU_BIOS, KEEL_QEMU_MEM: the UEFI disk's run (tools/efi-disk.mk) takes OVMF, 512 MiB.
+cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg",
+       "-m", os.environ.get("KEEL_QEMU_MEM", "256"),
+       "-bios", os.environ.get("KEEL_QEMU_BIOS", "/usr/share/seabios/bios-256k.bin"),
        # snapshot=on: the guest never writes the image (it does not even mount it)
        "-drive", "file=%s,format=raw,if=ide,snapshot=on" % img,
        "-display", "none", "-monitor", "none", "-serial", "stdio",
