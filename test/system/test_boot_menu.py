@@ -14,20 +14,20 @@ import socket
 import subprocess
 import time
 
-from keel import (ANSI, BUILD, POWER_OFF, ROOT, guest, guest_lines, keel_part, make_esp,
-                  run_bochs_console, run_qemu)
+from keel import (ANSI, BUILD, POWER_OFF, ROOT, SEABIOS_PATH, guest, guest_lines, keel_part,
+                  make_esp, run_bochs_console, run_qemu)
 
 HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="from keel.cfg"\n'
 TESTS = ("guest name=ping type=pv image=ping.elf memory=4M\n"
          "guest name=pong type=pv image=pong.elf memory=4M\n")
-FILES = ["hello.elf", "ping.elf", "pong.elf", "pvbench.elf", "bench64.elf"]
+FILES = ["hello.elf", "ping.elf", "pong.elf", "pvbench.elf", "bench64.elf", "hvmbench.img"]
 
 
 def three_configs(tmp_path, keel_cfg=HELLO, tests_cfg=TESTS):
     """An ESP with keel.cfg (hello), keel-tests.cfg (ping, pong), keel-bench.cfg."""
     (tmp_path / "keel-tests.cfg").write_text(tests_cfg)
     return make_esp(tmp_path, keel_cfg, [guest(f) for f in FILES] + [
-        tmp_path / "keel-tests.cfg", ROOT / "tools/keel-bench.cfg"])
+        SEABIOS_PATH, tmp_path / "keel-tests.cfg", ROOT / "tools/keel-bench.cfg"])
 
 
 def free_port():
@@ -86,7 +86,7 @@ def menu_lines(log):
 
 
 MENU = ["keel-loader:   1  keel.cfg         hello  (default)",
-        "keel-loader:   2  keel-bench.cfg   bench64 pvbench ping pong",
+        "keel-loader:   2  keel-bench.cfg   bench64 pvbench ping pong hvmbench",
         "keel-loader:   3  keel-tests.cfg   ping pong"]
 PROMPT = r"1-3 boots that config, Enter the default; keel\.cfg in \d+"
 
@@ -130,6 +130,7 @@ def test_a_digit_boots_that_config(tmp_path):
     assert "pvbench: done" in pvbench
     assert "ping: done" in guest_lines(keel, "ping")
     assert "keel: guest 'bench64' not started: it needs VT-x with EPT" in keel
+    assert "keel: guest 'hvmbench' not started: it needs VT-x with EPT" in keel
     assert "[hello]" not in keel
     assert POWER_OFF in keel
 
@@ -153,6 +154,7 @@ def test_bench_config_from_the_menu_in_bochs(tmp_path):
     assert bench[-1] == "bench64: done"
     assert "pvbench: in a VM, 301 iterations" in "\n".join(guest_lines(keel, "pvbench"))
     assert "ping: done" in guest_lines(keel, "ping") and "[hello]" not in keel
+    assert "hvmbench: done" in guest_lines(keel, "hvmbench")
     assert POWER_OFF in keel
 
 
