@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Console and IDT of the hvm test disks written in C (disk.h). */
+#include <idt_gate.h>
 #include <keel/printk.h>
 #include <stdarg.h>
 #include "disk.h"
@@ -19,20 +20,12 @@ void print(const char *fmt, ...)
 	}
 }
 
-struct gate {
-	uint16_t lo, sel;
-	uint8_t ist, type;
-	uint16_t mid;
-	uint32_t hi, rsvd;
-} __attribute__((packed));
-
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 void idt_set(unsigned vec, uint64_t a)
 {
 	/* 64-bit code selector 0x18 (boot64.S's GDT), present interrupt gate. */
-	idt[vec] = (struct gate){ (uint16_t)a, 0x18, 0, 0x8e, (uint16_t)(a >> 16),
-				  (uint32_t)(a >> 32), 0 };
+	idt[vec] = idt_gate(a, 0x18);
 }
 
 void idt_init(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Console, IDT and checks for 64-bit test guests. */
 #include "guest.h"
+#include <idt_gate.h>
 #include <keel/printk.h>
 #include <stdarg.h>
 
@@ -9,14 +10,7 @@ struct trap_regs {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
-struct gate {
-	uint16_t lo, sel;
-	uint8_t ist, type;
-	uint16_t mid;
-	uint32_t hi, rsvd;
-} __attribute__((packed));
-
-static struct gate idt[20] __attribute__((aligned(16)));
+static struct idt_gate idt[20] __attribute__((aligned(16)));
 volatile int guest_fault_vector = -1;
 volatile unsigned guest_fault_skip;
 unsigned guest_failures, guest_checks;
@@ -74,8 +68,7 @@ void guest_init(void)
 	for (unsigned i = 0; i < 20; i++) {
 		uint64_t a = (uint64_t)vec[i];
 
-		idt[i] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
-					(uint32_t)(a >> 32), 0 };
+		idt[i] = idt_gate(a, 0x08);
 	}
 	__asm__ volatile("lidt %0" ::"m"(ip));
 	/* 8N1 before printing: an emulated UART may start with 5-bit characters. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The probe IDT: a fault during a probe resumes at its resume point; see probe.h. */
 #include "guest.h"
+#include <idt_gate.h>
 #include <probe.h>
 
 struct probe_frame {
@@ -8,14 +9,7 @@ struct probe_frame {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
-struct gate {
-	uint16_t lo, sel;
-	uint8_t ist, type;
-	uint16_t mid;
-	uint32_t hi, rsvd;
-} __attribute__((packed));
-
-static struct gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[32] __attribute__((aligned(16)));
 volatile uint64_t probe_resume, probe_error, probe_cr2, probe_rip;
 volatile int probe_vector = PROBE_NONE;
 
@@ -47,8 +41,7 @@ void probe_init(void)
 	for (unsigned i = 0; i < 32; i++) {
 		uint64_t a = probe_stubs[i];
 
-		idt[i] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
-					(uint32_t)(a >> 32), 0 };
+		idt[i] = idt_gate(a, 0x08);
 	}
 	__asm__ volatile("lidt %0" ::"m"(ip));
 }
