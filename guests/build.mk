@@ -58,6 +58,10 @@ $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \
 		guests/hvm/hvmdisk.lds
 	@echo "  DISK    $@"
 	$(Q)ld -m elf_x86_64 -T guests/hvm/hvmdisk.lds --oformat binary -o $@.tmp $(filter %.o,$^)
-	$(Q)truncate -s 1M $@.tmp && mv $@.tmp $@
+	$(Q)truncate -s $(or $(HVM_DISK_SIZE_$*),1M) $@.tmp && mv $@.tmp $@
+
+# hvmbench also reads its own disk through IDE and virtio-blk (2 MiB of it).
+$(B)/guests/hvmbench.img: $(patsubst %,$(B)/guests/obj/guests/hvm/%.c.o,hvmbench_vblk hvmbench_ide)
+HVM_DISK_SIZE_hvmbench := 4M
 
 GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS))
