@@ -13,6 +13,7 @@ GUESTS16 := real16 taskswitch16
 GUEST_SRCS_exits64 := guests/test/exits64_mmio.c
 GUEST_SRCS_xsa64 := guests/test/xsa64_hc.c guests/test/xsa64_cpu.c guests/test/lib/probe.c \
 	guests/test/lib/probe_entry.S
+GUEST_SRCS_xsavetest := guests/test/ring3.c guests/test/ring3_entry.S
 
 $(B)/guests/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

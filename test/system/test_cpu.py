@@ -24,7 +24,8 @@ XSAVE_CHECKS = [
     "XSETBV x87 clear -> #GP", "XSETBV SSE without x87 -> #GP", "XSETBV AVX without SSE -> #GP",
     "XSETBV MPX (not offered) -> #GP", "XSETBV PKRU (not offered) -> #GP",
     "XSETBV opmask alone -> #GP", "XSETBV AVX-512 without AVX -> #GP", "XSETBV bit 63 -> #GP",
-    "XSETBV XCR1 -> #GP", "XSAVES (hidden) -> #UD", "XSETBV x87|SSE", "XSETBV x87|SSE|AVX",
+    "XSETBV XCR1 -> #GP", "XSETBV at CPL 3 -> #GP(0)", "XSAVES (hidden) -> #UD",
+    "XSETBV x87|SSE", "XSETBV x87|SSE|AVX",
     "cpuid d: size follows XCR0",
     "AVX registers kept while descheduled",
 ]
