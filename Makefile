@@ -37,6 +37,7 @@ include drivers/build.mk
 include vmm/build.mk
 include vmm/dev/virtio.mk
 include vmm/cpu.mk
+include vmm/apicv.mk
 # Every fragment that adds to GUEST_BINS comes before tools/build.mk, whose
 # image rules list GUEST_BINS as prerequisites (expanded when read): so
 # `make build/tests-esp.img` works as the first command on a clean clone.

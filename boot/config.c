@@ -415,6 +415,18 @@ static int set_preemption_timer(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+/* Off: the emulated local APIC only, as on a CPU without APIC virtualization. */
+static int set_apicv(struct parser *p, const struct slice *v)
+{
+	if (eq(v, "off"))
+		p->cfg->vmx_flags |= CFG_VMX_NO_APICV;
+	else if (eq(v, "on"))
+		p->cfg->vmx_flags &= (uint16_t)~CFG_VMX_NO_APICV;
+	else
+		return fail(p, "apicv ", v, " is not on or off");
+	return 0;
+}
+
 static int vmx_begin(struct parser *p)
 {
 	if (p->vmx_seen)
@@ -552,6 +564,7 @@ static const struct key menu_keys[] = {
 
 static const struct key vmx_keys[] = {
 	{ "preemption-timer", set_preemption_timer },
+	{ "apicv", set_apicv },
 };
 
 static const struct key host_keys[] = {

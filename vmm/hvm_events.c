@@ -96,9 +96,10 @@ static bool timers_touched(struct hvm_platform *h)
  * The vector to deliver next: the local APIC's, else the 8259's when the
  * APIC passes it through (disabled, or LINT0 in ExtINT mode). -1 if none.
  */
-static int pending_vector(struct hvm_platform *h)
+static int pending_vector(struct hvm_platform *h, bool inject)
 {
-	int vec = vlapic_pending(&h->lapic);
+	/* With virtual-interrupt delivery the CPU delivers the vLAPIC's itself (RVI). */
+	int vec = inject && h->lapic.vapic ? -1 : vlapic_pending(&h->lapic);
 
 	if (vec >= 0)
 		return vec;
@@ -123,7 +124,7 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 	 */
 	if (timers_touched(h) | devices_touched | reset || rdtsc() >= h->next_event_tsc)
 		run_timers(vm, h);
-	vec = pending_vector(h);
+	vec = pending_vector(h, true);
 	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {
 			if (vec == 256) {
@@ -138,6 +139,8 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		}
 	}
 	arch_vcpu_set_timer(v, earlier(h->next_event_tsc, sched_deadline()));
+	if (h->lapic.vapic)
+		arch_vcpu_apicv_entry(v);
 	h->idle = vec < 0 && !h->reset_why;
 	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
 	if (reset)
@@ -154,7 +157,7 @@ static uint64_t halt_until(struct vcpu *v)
 	struct hvm_platform *h = vm->hvm;
 
 	run_timers(vm, h);
-	if (pending_vector(h) >= 0)
+	if (pending_vector(h, false) >= 0)
 		return 0;
 	if (h->next_event_ns == VTIME_NEVER)
 		vm_stop(vm, "halted waiting for an interrupt that no device can raise");

@@ -145,6 +145,14 @@ static void test_vmx_line(void **state)
 	bad("vmx preemption-timer=off preemption-timer=on\n", 1,
 	    "duplicate key 'preemption-timer' in vmx line");
 	bad("vmx ept=off\n", 1, "unknown key 'ept' in vmx line");
+	/* vmx apicv=off: the emulated local APIC even where the CPU could virtualize it (issue 9). */
+	ok("vmx apicv=off\n" G "\n");
+	assert_int_equal(cfg.vmx_flags, CFG_VMX_NO_APICV);
+	ok("vmx preemption-timer=off apicv=off\n" G "\n");
+	assert_int_equal(cfg.vmx_flags, CFG_VMX_NO_PREEMPTION_TIMER | CFG_VMX_NO_APICV);
+	ok("vmx apicv=on\n");
+	assert_int_equal(cfg.vmx_flags, 0);
+	bad("vmx apicv=emulated\n", 1, "apicv 'emulated' is not on or off");
 }
 
 /* host cpus=N: how many host CPUs Keel starts (issue 11). */

@@ -274,6 +274,78 @@ static void test_no_secondary(void **state)
 	assert_false(out.unrestricted);
 	assert_false(out.vpid);
 	assert_false(out.ept_2m);
+	assert_false(out.apicv);
+}
+
+/*
+ * APIC virtualization (SDM 3C chapter 30) only as a whole: skylake-x,
+ * haswell, tigerlake, icelake and KVM's nested VMX offer TPR shadow,
+ * APIC-access and APIC-register virtualization and virtual-interrupt
+ * delivery; Sandy Bridge has no APIC-register virtualization or VID, Nehalem
+ * neither, Core 2 no EPT. The words for other guests never carry it.
+ */
+static void test_apicv_choice(void **state)
+{
+	static const struct {
+		const char *name;
+		bool apicv;
+	} want[] = {
+		{ "corei7_skylake_x", true },	   { "corei7_haswell_4770", true },
+		{ "corei7_sandy_bridge_2600k", false }, { "tigerlake", true },
+		{ "corei7_icelake_u", true },	   { "corei5_lynnfield_750", false },
+		{ "kvm_nested_skylake_x", true },
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		const struct vmx_caps *c = model(want[i].name);
+
+		if (negotiate(c))
+			fail_msg("%s refused: %s", want[i].name, why);
+		if (out.apicv != want[i].apicv)
+			fail_msg("%s: apicv %d, want %d", want[i].name, out.apicv, want[i].apicv);
+		assert_false(out.proc & CPU_TPR_SHADOW);
+		assert_false(out.proc2 & (CPU2_VIRT_APIC_ACCESS | CPU2_VIRT_X2APIC |
+					  CPU2_APIC_REG_VIRT | CPU2_VINTR_DELIVERY));
+		if (!out.apicv)
+			continue;
+		assert_ctl_valid(want[i].name, "apicv proc", out.apicv_proc, c->proc);
+		assert_ctl_valid(want[i].name, "apicv proc2",
+				 out.apicv_proc2 | CPU2_VIRT_APIC_ACCESS, c->proc2);
+		assert_true(out.apicv_proc & CPU_TPR_SHADOW);
+		assert_false(out.apicv_proc & (CPU_CR8_LOAD | CPU_CR8_STORE)); /* MOV CR8 uses VTPR */
+		assert_int_equal(out.apicv_proc & ~(uint32_t)(CPU_TPR_SHADOW | CPU_CR8_LOAD |
+							      CPU_CR8_STORE),
+				 out.proc & ~(uint32_t)(CPU_CR8_LOAD | CPU_CR8_STORE));
+		assert_int_equal(out.apicv_proc2, out.proc2 | CPU2_APIC_REG_VIRT | CPU2_VINTR_DELIVERY);
+		assert_true(out.apicv_x2apic);
+	}
+}
+
+/* One missing piece is enough to keep the emulated vLAPIC. */
+static void test_apicv_needs_every_piece(void **state)
+{
+	static const uint32_t pieces[] = { CPU2_VIRT_APIC_ACCESS, CPU2_APIC_REG_VIRT,
+					   CPU2_VINTR_DELIVERY };
+	struct vmx_caps c;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(pieces); i++) {
+		c = *model("corei7_skylake_x");
+		c.proc2 &= ~((uint64_t)pieces[i] << 32);
+		assert_int_equal(negotiate(&c), 0);
+		assert_false(out.apicv);
+	}
+	c = *model("corei7_skylake_x");
+	c.proc &= ~((uint64_t)CPU_TPR_SHADOW << 32);
+	assert_int_equal(negotiate(&c), 0);
+	assert_false(out.apicv);
+	/* x2APIC-mode virtualization is optional. */
+	c = *model("corei7_skylake_x");
+	c.proc2 &= ~((uint64_t)CPU2_VIRT_X2APIC << 32);
+	assert_int_equal(negotiate(&c), 0);
+	assert_true(out.apicv);
+	assert_false(out.apicv_x2apic);
 }
 
 struct missing_case {
@@ -494,6 +566,8 @@ int main(void)
 		cmocka_unit_test(test_pat_needs_all_three),
 		cmocka_unit_test(test_must_be_one_honoured),
 		cmocka_unit_test(test_ctl_adjust_table),
+		cmocka_unit_test(test_apicv_choice),
+		cmocka_unit_test(test_apicv_needs_every_piece),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

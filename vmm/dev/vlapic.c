@@ -46,29 +46,6 @@ static const uint32_t lvt_rw[VLAPIC_NR_LVT] = {
 	[VLAPIC_LVT_ERROR] = 0x000100ff,
 };
 
-static bool vec_test(const uint32_t *map, unsigned v)
-{
-	return map[v / 32] & (1u << (v % 32));
-}
-
-static void vec_set(uint32_t *map, unsigned v)
-{
-	map[v / 32] |= 1u << (v % 32);
-}
-
-static void vec_clear(uint32_t *map, unsigned v)
-{
-	map[v / 32] &= ~(1u << (v % 32));
-}
-
-static int vec_highest(const uint32_t *map)
-{
-	for (int i = 7; i >= 0; i--)
-		if (map[i])
-			return i * 32 + 31 - __builtin_clz(map[i]);
-	return -1;
-}
-
 static bool sw_enabled(const struct vlapic *a)
 {
 	return a->svr & VLAPIC_SVR_ENABLE;
@@ -318,6 +295,7 @@ void vlapic_reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
 {
 	int lvt = lvt_index(off);
 
+	a->vapic_dirty = true; /* the virtual-APIC page, if any, must show it */
 	if (lvt >= 0) {
 		write_lvt(a, (unsigned)lvt, v);
 		return;
@@ -369,7 +347,7 @@ void vlapic_reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now)
  * SVR (software disable masks the LVT); reads move nothing (the current
  * count is computed). What is marked, vmm/hvm_events.c recomputes.
  */
-static bool moves_deadline(unsigned off)
+bool vlapic_moves_deadline(unsigned off)
 {
 	off &= ~0xfu;
 	return off == REG_SVR || off == REG_LVTT || off == REG_TMICT || off == REG_TDCR;
@@ -381,7 +359,7 @@ static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 	unsigned off = (unsigned)(io->addr & (VLAPIC_MMIO_LEN - 1));
 	uint64_t now;
 
-	a->touched |= io->write && moves_deadline(off);
+	a->touched |= io->write && vlapic_moves_deadline(off);
 
 	if (!a->hw_enabled || a->x2apic) {
 		/*
@@ -414,6 +392,7 @@ static void reset_regs(struct vlapic *a)
 	for (unsigned i = 0; i < VLAPIC_NR_LVT; i++)
 		a->lvt[i] = VLAPIC_LVT_MASKED;
 	a->timer_next = VTIME_NEVER;
+	a->vapic_dirty = true;
 }
 
 void vlapic_init(struct vlapic *a, uint8_t apic_id)
@@ -450,6 +429,7 @@ void vlapic_set_x2apic(struct vlapic *a, bool on)
 	if (on && !a->x2apic)
 		a->ldr = (id >> 4) << 16 | 1u << (id & 0xf);
 	a->x2apic = on;
+	a->vapic_dirty = true; /* the ID's format in the page follows the mode */
 }
 
 int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base)

@@ -32,9 +32,35 @@
 
 #define REG_SELF_IPI 0x3f0 /* x2APIC mode only */
 
+/* 256-bit vectors (ISR, TMR, IRR) as eight 32-bit registers. */
+static inline bool vec_test(const uint32_t *map, unsigned v)
+{
+	return map[v / 32] & (1u << (v % 32));
+}
+
+static inline void vec_set(uint32_t *map, unsigned v)
+{
+	map[v / 32] |= 1u << (v % 32);
+}
+
+static inline void vec_clear(uint32_t *map, unsigned v)
+{
+	map[v / 32] &= ~(1u << (v % 32));
+}
+
+static inline int vec_highest(const uint32_t *map)
+{
+	for (int i = 7; i >= 0; i--)
+		if (map[i])
+			return i * 32 + 31 - __builtin_clz(map[i]);
+	return -1;
+}
+
 /* A register read or write as the xAPIC page has it (callers ran vlapic_update(now)). */
 uint32_t vlapic_reg_read(struct vlapic *a, unsigned off, uint64_t now);
 void vlapic_reg_write(struct vlapic *a, unsigned off, uint32_t v, uint64_t now);
+/* A write there moves the timer's deadline (hvm_events.c recomputes it). */
+bool vlapic_moves_deadline(unsigned off);
 /* Send the IPI the ICR now holds: lo the command, dest the destination field. */
 void vlapic_send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest);
 

@@ -59,6 +59,10 @@ static exit_handler_fn *const exit_table[EXIT_REASONS_MAX] = {
 	[EXIT_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
 	[EXIT_XSETBV] = exit_xsetbv,
+	[EXIT_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
+	[EXIT_APIC_ACCESS] = exit_apic_access,
+	[EXIT_EOI_INDUCED] = exit_eoi_induced,
+	[EXIT_APIC_WRITE] = exit_apic_write,
 };
 #pragma GCC diagnostic pop
 
@@ -132,7 +136,12 @@ static __attribute__((noinline)) struct vcpu *exit_dispatch_hvm_full(struct vcpu
 									uint32_t reason)
 {
 	uint64_t t0 = rdtsc();
-	struct vcpu *next = vmx_exit_dispatch(v);
+	struct vcpu *next;
+
+	/* What the CPU did to the virtual-APIC page flows back first (vlapic_apicv.c). */
+	if (v->vm->hvm->lapic.vapic)
+		vlapic_apicv_pull(&v->vm->hvm->lapic);
+	next = vmx_exit_dispatch(v);
 
 	vcpu_before_entry(next, exit_may_move_deadline(reason));
 	/* Host ticks per exit reason: the cost of emulating this guest. */

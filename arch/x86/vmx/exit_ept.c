@@ -180,13 +180,6 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 {
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
-	struct io_access a = { .addr = gpa };
-	enum cpu_mode mode;
-	struct mmio_insn in;
-	const char *why;
-	uint8_t bytes[15] = { 0 }; /* a short fetch is reported as zeros, not stack garbage */
-	unsigned n;
 
 	/*
 	 * Nothing there: an hvm guest gets what a PC's bus gives (reads of all
@@ -197,6 +190,20 @@ struct vcpu *exit_ept_violation(struct vcpu *v)
 		vm_stop(v->vm, "EPT violation: %s at guest-physical 0x%lx, outside the guest's memory",
 			q & EPT_QUAL_FETCH ? "instruction fetch" :
 			q & EPT_QUAL_WRITE ? "write" : "read", gpa);
+	return vmx_mmio_at(v, gpa);
+}
+
+/* Also for APIC-access exits (apicv.c), whose address comes from the qualification. */
+struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa)
+{
+	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
+	struct io_access a = { .addr = gpa };
+	enum cpu_mode mode;
+	struct mmio_insn in;
+	const char *why;
+	uint8_t bytes[15] = { 0 }; /* a short fetch is reported as zeros, not stack garbage */
+	unsigned n;
+
 	n = vmx_guest_read_linear(v, vmcs_read(VMCS_GUEST_CS_BASE) + rip, bytes, sizeof(bytes));
 	mode = guest_mode();
 	if (decode_mmio(bytes, n, mode, &in, &why))

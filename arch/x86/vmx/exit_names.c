@@ -20,6 +20,7 @@ static const char *const names[EXIT_REASONS_MAX] = {
 	[EXIT_MONITOR_TRAP] = "monitor trap flag", [EXIT_MONITOR] = "MONITOR",
 	[EXIT_PAUSE] = "PAUSE", [EXIT_ENTRY_FAIL_MCE] = "entry failure: machine check",
 	[EXIT_TPR_BELOW_THRESHOLD] = "TPR below threshold", [EXIT_APIC_ACCESS] = "APIC access",
+	[EXIT_EOI_INDUCED] = "EOI-induced", [EXIT_APIC_WRITE] = "APIC write",
 	[EXIT_GDTR_IDTR] = "GDTR/IDTR access", [EXIT_LDTR_TR] = "LDTR/TR access",
 	[EXIT_EPT_VIOLATION] = "EPT violation", [EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
 	[EXIT_INVEPT] = "INVEPT", [EXIT_RDTSCP] = "RDTSCP",

@@ -81,6 +81,9 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	 */
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE | CR0_CD | CR0_NW);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE | vmx.caps.cr4_fixed0);
+	v->arch.proc2 = vmx.ctl.proc2;
+	if (vm->hvm && vmx.ctl.apicv)
+		vmx_apicv_setup(v);
 }
 
 static void setup_host(struct vcpu *v)

@@ -28,6 +28,7 @@
 #define CPU_CR3_STORE       BIT(16)
 #define CPU_CR8_LOAD        BIT(19)
 #define CPU_CR8_STORE       BIT(20)
+#define CPU_TPR_SHADOW      BIT(21)
 #define CPU_NMI_WINDOW      BIT(22)
 #define CPU_MOV_DR_EXITING  BIT(23)
 #define CPU_UNCOND_IO       BIT(24)
@@ -36,10 +37,14 @@
 #define CPU_MONITOR_EXITING BIT(29)
 #define CPU_SECONDARY       BIT(31)
 
+#define CPU2_VIRT_APIC_ACCESS   BIT(0)
 #define CPU2_EPT                BIT(1)
 #define CPU2_RDTSCP             BIT(3)
+#define CPU2_VIRT_X2APIC        BIT(4)
 #define CPU2_VPID               BIT(5)
 #define CPU2_UNRESTRICTED_GUEST BIT(7)
+#define CPU2_APIC_REG_VIRT      BIT(8)
+#define CPU2_VINTR_DELIVERY     BIT(9)
 #define CPU2_INVPCID            BIT(12)
 #define CPU2_XSAVES             BIT(20)
 
@@ -86,6 +91,15 @@ struct vmx_controls {
 	bool save_timer;    /* its count survives VM exits ("save VMX-preemption timer value") */
 	bool proc_window_ok; /* interrupt-window exiting may be turned on */
 	uint8_t invept;     /* INVEPT type for a changed EPT: 1 single-context, 2 all, 0 none */
+	/*
+	 * APIC virtualization for vCPUs with a vLAPIC (arch/x86/vmx/apicv.c):
+	 * their primary controls (TPR shadow, no CR8 exits) and the secondary
+	 * bits always on (APIC-register virtualization, virtual-interrupt
+	 * delivery); APIC-access or x2APIC-mode virtualization follow the
+	 * guest's APIC mode. apicv_x2apic: x2APIC mode can be virtualized.
+	 */
+	bool apicv, apicv_x2apic;
+	uint32_t apicv_proc, apicv_proc2;
 };
 
 /*

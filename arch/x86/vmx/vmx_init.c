@@ -14,7 +14,7 @@
 #include <keel/printk.h>
 
 struct vmx_state vmx;
-static bool no_preemption_timer;
+static bool no_preemption_timer, no_apicv;
 
 void vmx_read_caps(struct vmx_caps *c)
 {
@@ -68,6 +68,9 @@ static void print_caps(const struct vmx_caps *c, const struct vmx_controls *k)
 	printk("vmx: EPT %s, unrestricted guest %s, VPID %s, 2M EPT pages %s, PAT switching %s\n",
 	       k->ept ? "yes" : "no", k->unrestricted ? "yes" : "no", k->vpid ? "yes" : "no",
 	       k->ept_2m ? "yes" : "no", k->pat ? "yes" : "no");
+	printk("vmx: APIC virtualization %s\n",
+	       k->apicv ? (k->apicv_x2apic ? "yes (xAPIC and x2APIC mode)" : "yes (xAPIC mode)") :
+			  "no: the local APIC is emulated");
 	/* How the scheduler takes the CPU from a guest (vmm/sched.c). */
 	printk("vmx: preemption timer %s\n",
 	       k->preempt_timer ? (k->save_timer ? "yes, count saved on exit" :
@@ -96,6 +99,12 @@ static void drop_preemption_timer(struct vmx_controls *k)
 void arch_vmx_no_preemption_timer(void)
 {
 	no_preemption_timer = true;
+}
+
+/* keel.cfg "vmx apicv=off": the emulated vLAPIC, so that path is tested where the CPU has both. */
+void arch_vmx_no_apicv(void)
+{
+	no_apicv = true;
 }
 
 int vmx_root_on(uint64_t vmxon_pa)
@@ -128,6 +137,10 @@ int arch_vmx_init(void)
 	}
 	if (no_preemption_timer && vmx.ctl.preempt_timer)
 		drop_preemption_timer(&vmx.ctl);
+	if (no_apicv && vmx.ctl.apicv) {
+		printk("vmx: APIC virtualization offered, not used (keel.cfg: vmx apicv=off)\n");
+		vmx.ctl.apicv = false;
+	}
 	vmx.lapic_timer = !vmx.ctl.preempt_timer && host_timer_ready();
 	print_caps(&vmx.caps, &vmx.ctl);
 

@@ -60,6 +60,37 @@ static int report(const struct ctl_step *s, unsigned n, char *why, size_t whylen
 	return 0;
 }
 
+/*
+ * APIC virtualization (SDM 3C chapter 30) is taken whole or not at all:
+ * TPR shadow, APIC-access virtualization, APIC-register virtualization and
+ * virtual-interrupt delivery, so that TPR writes, EOI and most APIC reads
+ * stay in the guest and interrupts are requested through RVI instead of
+ * injected. A CPU with only some of them (Bochs's Sandy Bridge has TPR
+ * shadow and APIC-access virtualization, no VID) keeps the emulated vLAPIC:
+ * without VID every interrupt is still injected and every EOI exits, so
+ * the rest would save little. x2APIC-mode virtualization is optional (the
+ * x2APIC MSRs then exit as before). VID needs external-interrupt exiting
+ * (27.2.1.1: Keel requires it anyway), the APIC-access page is mapped
+ * through EPT and unmapped again when the guest leaves xAPIC mode, which
+ * needs INVEPT. CR8 exits are dropped where the CPU allows it: MOV CR8
+ * then reads and writes VTPR (30.3).
+ */
+static void negotiate_apicv(const struct vmx_caps *c, struct vmx_controls *out)
+{
+	const uint32_t need2 = CPU2_VIRT_APIC_ACCESS | CPU2_APIC_REG_VIRT | CPU2_VINTR_DELIVERY;
+	uint32_t may = (uint32_t)(c->proc >> 32), may2 = (uint32_t)(c->proc2 >> 32);
+
+	out->apicv = (out->proc & CPU_SECONDARY) && out->ept && out->invept &&
+		     (out->pin & PIN_EXT_INTR_EXITING) && (may & CPU_TPR_SHADOW) &&
+		     (may2 & need2) == need2;
+	if (!out->apicv)
+		return;
+	out->apicv_x2apic = may2 & CPU2_VIRT_X2APIC;
+	out->apicv_proc = ((out->proc | CPU_TPR_SHADOW) & ~(uint32_t)(CPU_CR8_LOAD | CPU_CR8_STORE)) |
+			  (uint32_t)c->proc;
+	out->apicv_proc2 = out->proc2 | CPU2_APIC_REG_VIRT | CPU2_VINTR_DELIVERY;
+}
+
 int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why, size_t whylen)
 {
 	struct ctl_step s[5] = { { "pin-based", 0 }, { "processor-based", 0 },
@@ -134,5 +165,6 @@ int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why,
 	}
 	if (!out->proc2)
 		out->proc &= ~(uint32_t)CPU_SECONDARY | (uint32_t)c->proc;
+	negotiate_apicv(c, out);
 	return 0;
 }

@@ -75,5 +75,11 @@ exit_handler_fn exit_exception_nmi, exit_external_interrupt, exit_triple_fault, 
 	exit_ept_violation, exit_ept_misconfig, exit_xsetbv, exit_entry_failure_guest_state,
 	exit_invalid_opcode, exit_cr_access, exit_skip_instruction, exit_io_string,
 	exit_interrupt_window, exit_preemption_timer;
+/* APIC virtualization (apicv.c). */
+exit_handler_fn exit_apic_access, exit_apic_write, exit_eoi_induced, exit_tpr_below_threshold;
+void vmx_apicv_setup(struct vcpu *v);
+void vmx_apicv_mode(struct vcpu *v);
+/* Emulate the instruction that accessed MMIO at gpa (exit_ept.c), and move RIP past it. */
+struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa);
 
 #endif

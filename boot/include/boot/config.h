@@ -11,7 +11,7 @@
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *   menu timeout=3
- *   vmx preemption-timer=off
+ *   vmx preemption-timer=off [apicv=off]
  *   host cpus=2
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
@@ -71,6 +71,8 @@ struct cfg_guest {
 
 /* keel_config.vmx_flags: Keel does without the VMX-preemption timer even if offered. */
 #define CFG_VMX_NO_PREEMPTION_TIMER 1
+/* keel_config.vmx_flags: Keel emulates the local APIC even where the CPU could virtualize it. */
+#define CFG_VMX_NO_APICV 2
 
 /* host cpus=N: Keel uses at most N host CPUs, the boot CPU first (docs/smp.md). */
 #define CFG_CPUS_MAX 64

@@ -22,6 +22,8 @@ struct vcpu_arch {
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* MOV to/from CR8 of a guest without a virtual local APIC */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
+	uint32_t proc2;     /* secondary controls as now written (APIC virtualization changes them) */
+	uint8_t *vapic;     /* its vLAPIC's virtual-APIC page (arch/x86/vmx/apicv.c), once made */
 	/* Deprivileged PV mode (no VT-x): its page tables, and where it resumes in ring 3. */
 	uint64_t pv_cr3;
 	struct pv_frame {
@@ -44,6 +46,10 @@ struct vm_arch {
 	uint8_t *msr_bitmap; /* 4 KiB: read/write x low/high ranges */
 	bool depriv; /* a PV guest in ring 3 (no VT-x): no EPT, no VMCS */
 	uint64_t *pv_grant_pt; /* its grant window's page table */
+	/* APIC virtualization (arch/x86/vmx/apicv.c): the APIC-access page and where EPT has it. */
+	uint64_t apic_access_pa;
+	bool apic_access_mapped;
+	uint8_t *msr_bitmap_x2apic; /* msr_bitmap with the x2APIC reads the CPU serves let through */
 };
 
 #endif

@@ -14,6 +14,10 @@ struct vcpu;
 int arch_vmx_init(void);
 /* keel.cfg's "vmx preemption-timer=off", before arch_vmx_init: do without it even if offered. */
 void arch_vmx_no_preemption_timer(void);
+/* keel.cfg's "vmx apicv=off", before arch_vmx_init: emulate the local APIC even if the CPU could virtualize it. */
+void arch_vmx_no_apicv(void);
+/* Before entering v, whose vLAPIC has a virtual-APIC page: the page, RVI/SVI, EOI-exit bitmap. */
+void arch_vcpu_apicv_entry(struct vcpu *v);
 bool arch_vmx_ready(void);
 /*
  * On an AP, after arch_vmx_init on the boot CPU: VMX on with the VMXON

@@ -61,10 +61,20 @@ struct vlapic {
 	uint64_t timer_fired;  /* expiries seen, for statistics */
 	uint64_t timer_missed; /* periodic expiries folded into an earlier one */
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (guest TSC), 0 when disarmed */
+	/* APIC virtualization (vlapic_apicv.c): IRR as the page last had it, page stale. */
+	uint32_t vapic_irr_seen[8];
+	bool vapic_dirty;
+	uint64_t vapic_eoi_exit[4]; /* the EOI-exit bitmap as last given to the CPU */
 
 	uint32_t id;           /* ID register: xAPIC ID in bits 31:24 */
 	bool hw_enabled;       /* IA32_APIC_BASE[11], kept by the MSR handler */
 	bool x2apic;           /* IA32_APIC_BASE[10]: x2APIC mode, the MMIO page off */
+	/*
+	 * The virtual-APIC page the CPU reads and writes (SDM 3C 30.1), NULL
+	 * while the vLAPIC is only emulated. Set by arch code when it turns APIC
+	 * virtualization on for the vCPU this vLAPIC belongs to.
+	 */
+	uint8_t *vapic;
 
 	/* Wiring, set by the integrator after vlapic_init(); NULL hooks are skipped. */
 	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
@@ -150,6 +160,30 @@ bool vlapic_accepts_pic(const struct vlapic *a);
 uint64_t vlapic_next_event_ns(struct vlapic *a, uint64_t now);
 /* Account timer expiries up to now; one IRR bit for any number of them. */
 void vlapic_update(struct vlapic *a, uint64_t now);
+
+/*
+ * APIC virtualization (vlapic_apicv.c; SDM 3C chapter 30 "APIC
+ * Virtualization and Virtual Interrupts", chapter 29 in older editions).
+ * The virtual-APIC page is what the guest's APIC reads, TPR and EOI writes
+ * and virtual-interrupt delivery use; the vLAPIC's fields stay the model
+ * every emulated access and device works on. While the guest runs, the CPU
+ * owns TPR, ISR and IRR in the page (it delivers, retires and takes TPR
+ * writes without exiting); Keel owns the rest. So: pull after an exit,
+ * before anything reads or changes the vLAPIC; push before the entry.
+ */
+struct vlapic_apicv_entry {
+	uint16_t intr_status;  /* guest interrupt status: SVI in 15:8, RVI in 7:0 (SDM 3C 25.4.2) */
+	bool eoi_exit_changed; /* eoi_exit differs from what the CPU has */
+	uint64_t eoi_exit[4];  /* vectors whose EOI exits: the level-triggered ones (TMR) */
+};
+/* Page to model: TPR, ISR, and IRR (bits raised since the last push are kept). */
+void vlapic_apicv_pull(struct vlapic *a);
+/* Model to page: every register the CPU may read from it; RVI/SVI and the EOI-exit bitmap. */
+void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e);
+/* An APIC-write exit (trap-like, SDM 3C 30.4.3.3): the guest's write to off is in the page. */
+void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now);
+/* An EOI-induced exit (SDM 3C 30.1.4): the CPU retired vector; a level one goes to the IOAPIC. */
+void vlapic_apicv_eoi(struct vlapic *a, uint8_t vector);
 
 /* Timer internals shared by vlapic.c and vlapic_timer.c. */
 void vlapic_timer_write_initial(struct vlapic *a, uint32_t count, uint64_t now);

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host tests for the vLAPIC's virtual-APIC page (vmm/dev/vlapic_apicv.c;
+ * SDM 3C chapter 30): what the push puts where the CPU reads it (register
+ * offsets of SDM 3A Table 11-1), RVI/SVI in the guest interrupt status,
+ * the EOI-exit bitmap from the level-triggered vectors, what the pull takes
+ * back after the CPU delivered, retired or took a TPR write, and APIC-write
+ * and EOI-induced exits reaching the emulation. The CPU's part is played
+ * by the test writing the page as the SDM says the CPU would.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <keel/dev/vlapic.h>
+#include <keel/io.h>
+#include <keel/vtime.h>
+
+uint64_t vm_time_ns(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
+{
+	(void)vm, (void)base, (void)len, (void)fn, (void)dev;
+	return 0;
+}
+
+static struct vlapic lapic;
+static uint8_t page[4096] __attribute__((aligned(4096)));
+static int eois[256];
+
+static uint32_t *pg(unsigned off)
+{
+	return (uint32_t *)(page + off);
+}
+
+static void eoi_level(void *ctx, uint8_t vector)
+{
+	(void)ctx;
+	eois[vector]++;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(page, 0xcc, sizeof(page)); /* the push must write what the CPU reads */
+	memset(eois, 0, sizeof(eois));
+	vlapic_init(&lapic, 3);
+	lapic.eoi_level = eoi_level;
+	lapic.vapic = page;
+	*pg(0xf0) = 0xfffff1ff; /* SVR through an APIC-write exit: enabled, vector ff */
+	vlapic_apicv_write(&lapic, 0xf0, 0);
+	return 0;
+}
+
+static struct vlapic_apicv_entry push(void)
+{
+	struct vlapic_apicv_entry e;
+
+	vlapic_apicv_push(&lapic, &e);
+	return e;
+}
+
+/* Every register APIC-register virtualization serves is the model's (SDM 3C 30.4.2). */
+static void test_push_registers(void **state)
+{
+	(void)state;
+	push();
+	assert_int_equal(*pg(0x20), 3u << 24); /* xAPIC ID */
+	assert_int_equal(*pg(0x30) & 0xff, 0x14);
+	assert_int_equal(*pg(0xe0), 0xffffffffu);
+	assert_int_equal(*pg(0xf0), 0x1ff);             /* SVR as the model masked it */
+	assert_int_equal(*pg(0x320), 0x10000);          /* LVT timer masked */
+	assert_int_equal(*pg(0x380), 0);
+	assert_int_equal(*pg(0x80), 0);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(*pg(0x200 + 16 * i), 0);
+	assert_int_equal(*pg(0x390), 0xccccccccu); /* the current count is never read from here */
+}
+
+/* RVI and SVI: highest IRR and ISR vectors, 0 for none (SDM 3C 30.1.1, 30.2.1). */
+static void test_rvi_svi(void **state)
+{
+	struct vlapic_apicv_entry e;
+
+	(void)state;
+	e = push();
+	assert_int_equal(e.intr_status, 0);
+	vlapic_set_irq(&lapic, 0x31, false);
+	vlapic_set_irq(&lapic, 0x85, false);
+	e = push();
+	assert_int_equal(e.intr_status, 0x85);
+	assert_int_equal(*pg(0x200 + 16 * 4), 1u << 5);
+	assert_int_equal(*pg(0x200 + 16 * 1), 1u << 17);
+	/* The CPU delivers 0x85: VIRR bit to VISR, RVI to the next (30.2.2). */
+	*pg(0x200 + 16 * 4) = 0;
+	*pg(0x100 + 16 * 4) = 1u << 5;
+	vlapic_apicv_pull(&lapic);
+	assert_int_equal(vlapic_pending(&lapic), -1); /* 0x31 is below the in-service class */
+	e = push();
+	assert_int_equal(e.intr_status, 0x8531);
+}
+
+/* The pull keeps bits the model raised after the push, drops those the CPU delivered. */
+static void test_pull_merges_irr(void **state)
+{
+	(void)state;
+	vlapic_set_irq(&lapic, 0x40, false);
+	push();
+	vlapic_set_irq(&lapic, 0x50, false); /* after the push: not in the page */
+	*pg(0x200 + 16 * 2) = 0;              /* the CPU delivered 0x40 */
+	*pg(0x100 + 16 * 2) = 1u << 0;
+	vlapic_apicv_pull(&lapic);
+	assert_int_equal(vlapic_pending(&lapic), 0x50); /* its class beats 0x40's in service */
+	assert_int_equal(lapic.irr[2], 1u << 16);     /* 0x50 kept, 0x40 gone */
+	assert_int_equal(lapic.isr[2], 1u << 0);
+	/* A self-IPI the CPU virtualized (30.1.5) is in the page only: taken. */
+	*pg(0x200 + 16 * 3) = 1u << 1; /* 0x61 */
+	vlapic_apicv_pull(&lapic);
+	assert_int_equal(lapic.irr[3], 1u << 1);
+	/* ... and once the CPU delivered it, a second pull does not bring it back. */
+	*pg(0x200 + 16 * 3) = 0;
+	vlapic_apicv_pull(&lapic);
+	assert_int_equal(lapic.irr[3], 0);
+}
+
+/* TPR writes stay in the guest (30.1.2): the pull takes VTPR into the model's PPR. */
+static void test_pull_tpr(void **state)
+{
+	(void)state;
+	vlapic_set_irq(&lapic, 0x45, false);
+	push();
+	*pg(0x80) = 0x50;
+	vlapic_apicv_pull(&lapic);
+	assert_int_equal(lapic.tpr, 0x50);
+	assert_int_equal(vlapic_ppr(&lapic), 0x50);
+	assert_int_equal(vlapic_pending(&lapic), -1);
+}
+
+/* EOI-exit bitmap = level-triggered vectors (30.1.4); changed only when TMR changes. */
+static void test_eoi_exit_bitmap(void **state)
+{
+	struct vlapic_apicv_entry e;
+
+	(void)state;
+	e = push();
+	assert_true(e.eoi_exit_changed); /* first push after a reset: written */
+	e = push();
+	assert_false(e.eoi_exit_changed);
+	vlapic_set_irq(&lapic, 0x91, true);
+	vlapic_set_irq(&lapic, 0x22, false);
+	e = push();
+	assert_true(e.eoi_exit_changed);
+	assert_int_equal(e.eoi_exit[2], 1ULL << (0x91 - 128));
+	assert_int_equal(e.eoi_exit[0], 0);
+	assert_int_equal(e.eoi_exit[1], 0);
+	assert_int_equal(*pg(0x180 + 16 * 4), 1u << 17);
+	e = push();
+	assert_false(e.eoi_exit_changed);
+}
+
+/* An EOI-induced exit reaches the IOAPIC for a level vector only. */
+static void test_eoi_induced(void **state)
+{
+	(void)state;
+	vlapic_set_irq(&lapic, 0x91, true);
+	vlapic_set_irq(&lapic, 0x22, false);
+	vlapic_apicv_eoi(&lapic, 0x91);
+	vlapic_apicv_eoi(&lapic, 0x22);
+	assert_int_equal(eois[0x91], 1);
+	assert_int_equal(eois[0x22], 0);
+}
+
+/* APIC-write exits (30.4.3.3): the value is in the page; the model takes and masks it. */
+static void test_apic_write(void **state)
+{
+	(void)state;
+	push();
+	*pg(0x320) = 0xfff200ef; /* LVT timer: reserved bits set, periodic, vector ef */
+	vlapic_apicv_write(&lapic, 0x320, 0);
+	assert_int_equal(lapic.lvt[VLAPIC_LVT_TIMER], 0x200ef);
+	assert_true(lapic.touched); /* the timer's deadline moved */
+	push();
+	assert_int_equal(*pg(0x320), 0x200ef);
+	/* A self-IPI through the ICR (fixed, shorthand self) reaches IRR. */
+	*pg(0x300) = 0x40000 | 0x77;
+	vlapic_apicv_write(&lapic, 0x300, 0);
+	assert_int_equal(vlapic_pending(&lapic), 0x77);
+	assert_int_equal(push().intr_status & 0xff, 0x77);
+}
+
+/* x2APIC mode: RDMSR 0x802 reads the 32-bit x2APIC ID, 0x80d the derived LDR (SDM 3A 11.12). */
+static void test_x2apic_page(void **state)
+{
+	(void)state;
+	vlapic_set_x2apic(&lapic, true);
+	push();
+	assert_int_equal(*pg(0x20), 3);
+	assert_int_equal(*pg(0xd0), 1u << 3);
+}
+
+/* A disable resets the registers (SDM 3A 11.12.5.1): the page follows on the next push. */
+static void test_disable_resets_page(void **state)
+{
+	(void)state;
+	vlapic_set_irq(&lapic, 0x91, true);
+	push();
+	vlapic_set_hw_enabled(&lapic, false);
+	struct vlapic_apicv_entry e = push();
+	assert_int_equal(e.intr_status, 0);
+	assert_true(e.eoi_exit_changed);
+	assert_int_equal(e.eoi_exit[2], 0);
+	assert_int_equal(*pg(0xf0), 0xff);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_push_registers, setup),
+		cmocka_unit_test_setup(test_rvi_svi, setup),
+		cmocka_unit_test_setup(test_pull_merges_irr, setup),
+		cmocka_unit_test_setup(test_pull_tpr, setup),
+		cmocka_unit_test_setup(test_eoi_exit_bitmap, setup),
+		cmocka_unit_test_setup(test_eoi_induced, setup),
+		cmocka_unit_test_setup(test_apic_write, setup),
+		cmocka_unit_test_setup(test_x2apic_page, setup),
+		cmocka_unit_test_setup(test_disable_resets_page, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vLAPIC and the virtual-APIC page of VMX APIC virtualization (Intel
+ * SDM Vol. 3C chapter 30, "APIC Virtualization and Virtual Interrupts";
+ * chapter 29 in editions before 2023). Pure: host-tested, the VMCS side is
+ * arch/x86/vmx/apicv.c.
+ *
+ * The page is laid out as the xAPIC page (30.1.1): each register at its
+ * offset, 32 bits in a 16-byte granule. With APIC-register virtualization
+ * the CPU serves guest reads of most registers from it (30.4.2, and
+ * RDMSR of x2APIC registers the MSR bitmap lets through, 30.5), so every
+ * register but the timer's current count is copied there. The CPU itself
+ * changes VTPR (TPR writes, MOV to CR8, 30.1.2 / 30.3), VISR and VIRR
+ * (virtual-interrupt delivery 30.2.2, EOI virtualization 30.1.4, self-IPI
+ * virtualization 30.1.5), and computes VPPR at entry and after each of
+ * those (27.3.2.5, 30.1.3): those flow back to the model after each exit.
+ */
+#include <keel/dev/vlapic.h>
+#include "vlapic_priv.h"
+
+static uint32_t *reg(uint8_t *page, unsigned off)
+{
+	return (uint32_t *)(page + off);
+}
+
+void vlapic_apicv_pull(struct vlapic *a)
+{
+	uint8_t *p = a->vapic;
+
+	a->tpr = *reg(p, REG_TPR) & 0xff;
+	for (unsigned i = 0; i < 8; i++) {
+		a->isr[i] = *reg(p, REG_ISR + 16 * i);
+		uint32_t irr = *reg(p, REG_IRR + 16 * i);
+
+		/*
+		 * The CPU clears what it delivered and sets what it self-IPIed; a
+		 * bit the model raised since it last saw the page (a device run
+		 * meanwhile on another CPU, say) is not there yet and must survive.
+		 */
+		a->irr[i] = irr | (a->irr[i] & ~a->vapic_irr_seen[i]);
+		a->vapic_irr_seen[i] = irr;
+	}
+}
+
+/*
+ * What the guest may read from the page (30.4.2 lists the offsets APIC-
+ * register virtualization serves). The timer's current count is not among
+ * them: reading it exits (APIC-access exit), as it must, to be computed.
+ */
+static const uint16_t page_regs[] = {
+	REG_ID,	  REG_VER,	    REG_LDR,	      REG_DFR,		REG_SVR,
+	REG_ESR,  REG_CMCI,	    REG_ICR,	      REG_ICR2,		REG_LVTT,
+	REG_LVTT + 0x10, REG_LVTT + 0x20, REG_LVTT + 0x30, REG_LVTT + 0x40, REG_LVTE,
+	REG_TMICT, REG_TDCR,
+};
+
+static void push_regs(struct vlapic *a)
+{
+	uint8_t *p = a->vapic;
+
+	for (unsigned i = 0; i < sizeof(page_regs) / sizeof(page_regs[0]); i++)
+		*reg(p, page_regs[i]) = vlapic_reg_read(a, page_regs[i], 0);
+	/* x2APIC mode (SDM 3A 11.12.5.1): RDMSR 0x802 reads the 32-bit x2APIC ID from here. */
+	if (a->x2apic)
+		*reg(p, REG_ID) = a->id >> 24;
+	a->vapic_dirty = false;
+}
+
+void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
+{
+	uint8_t *p = a->vapic;
+	int rvi = vec_highest(a->irr), svi = vec_highest(a->isr);
+	bool dirty = a->vapic_dirty;
+
+	if (dirty)
+		push_regs(a);
+	*reg(p, REG_TPR) = a->tpr;
+	*reg(p, REG_PPR) = vlapic_ppr(a); /* the CPU recomputes it at entry (27.3.2.5) anyway */
+	for (unsigned i = 0; i < 8; i++) {
+		*reg(p, REG_ISR + 16 * i) = a->isr[i];
+		*reg(p, REG_TMR + 16 * i) = a->tmr[i];
+		*reg(p, REG_IRR + 16 * i) = a->irr[i];
+		a->vapic_irr_seen[i] = a->irr[i];
+	}
+	/*
+	 * RVI and SVI: the highest requested and in-service vectors, 0 for none
+	 * (30.1.1, 30.2.1); the CPU delivers RVI when its class beats VPPR's.
+	 */
+	e->intr_status = (uint16_t)((svi < 0 ? 0 : svi) << 8 | (rvi < 0 ? 0 : rvi));
+	/*
+	 * EOI-exit bitmap (30.1.4): the level-triggered vectors, whose EOI the
+	 * IOAPIC must see to clear Remote IRR. Edge vectors retire in the CPU.
+	 */
+	e->eoi_exit_changed = dirty;
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t m = (uint64_t)a->tmr[2 * i + 1] << 32 | a->tmr[2 * i];
+
+		e->eoi_exit_changed |= m != a->vapic_eoi_exit[i];
+		e->eoi_exit[i] = a->vapic_eoi_exit[i] = m;
+	}
+}
+
+void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now)
+{
+	off &= 0xff0;
+	a->touched |= vlapic_moves_deadline(off);
+	vlapic_update(a, now); /* expiries before this write see the old registers */
+	vlapic_reg_write(a, off, *reg(a->vapic, off), now);
+}
+
+void vlapic_apicv_eoi(struct vlapic *a, uint8_t vector)
+{
+	if (vec_test(a->tmr, vector) && a->eoi_level)
+		a->eoi_level(a->ctx, vector);
+}
