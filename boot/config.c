@@ -263,6 +263,18 @@ static int set_disk(struct parser *p, const struct slice *v)
 	return set_path(p, "disk ", p->guest->disk, v);
 }
 
+/* Which of an hvm guest's consoles typed input goes to: its UART or its virtio-console. */
+static int set_guest_console(struct parser *p, const struct slice *v)
+{
+	if (eq(v, "ttyS0"))
+		p->guest->console = CFG_HVM_CONSOLE_UART;
+	else if (eq(v, "hvc0"))
+		p->guest->console = CFG_HVM_CONSOLE_HVC0;
+	else
+		return fail(p, "console ", v, " is not ttyS0 or hvc0");
+	return 0;
+}
+
 /*
  * A size: a number with an optional K, M or G suffix. False if v is not one;
  * *too_big when it is above max.
@@ -487,7 +499,20 @@ static const struct key guest_keys[] = {
 	{ "net", set_net },
 	{ "mac", set_mac },
 	{ "disk", set_disk },
+	{ "console", set_guest_console },
 };
+
+/* Whether the guest line named key (seen: a bit per guest_keys entry). */
+static bool guest_saw(unsigned seen, const char *key)
+{
+	for (unsigned k = 0; k < ARRAY_SIZE(guest_keys); k++) {
+		struct slice name = slice_of(guest_keys[k].name);
+
+		if (eq(&name, key))
+			return seen & (1u << k);
+	}
+	return false;
+}
 
 static int guest_end(struct parser *p, unsigned seen)
 {
@@ -523,6 +548,8 @@ static int guest_end(struct parser *p, unsigned seen)
 	if (p->guest->net[0] && p->guest->type != CFG_GUEST_PV &&
 	    p->guest->type != CFG_GUEST_HVM)
 		return fail(p, "net is only for type=pv and type=hvm guests", NULL, "");
+	if (guest_saw(seen, "console") && p->guest->type != CFG_GUEST_HVM)
+		return fail(p, "console= is only for type=hvm guests (ttyS0 or hvc0)", NULL, "");
 	if (p->guest->has_mac && !p->guest->net[0])
 		return fail(p, "mac needs net= (the switch the interface is on)", NULL, "");
 	p->cfg->nr_guests++;

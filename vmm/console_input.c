@@ -8,7 +8,8 @@
  * read) drops what comes next and says so, so Ctrl-A keys still work.
  *
  * Typed bytes go to the focused guest; from Keel's log, to the first
- * running hvm guest (a PC's console is its UART), else to the PV guests
+ * running hvm guest (its UART, or hvc0 with keel.cfg console=hvc0: which
+ * of the two takes its queue is vmm/hvm_console.c's), else to the PV guests
  * through one shared queue, whoever reads first (as before there was a
  * focus, and as the start info's console_input says).
  *

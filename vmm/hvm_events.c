@@ -31,7 +31,8 @@
 /*
  * Keel's console from this guest's timers (vmm/console_input.c: typed
  * input, Ctrl-A keys, prompts; queued output out). What waits for the
- * guest then enters its UART's FIFO and raises the interrupt: a guest
+ * guest then enters its UART's FIFO, or hvc0's receive buffers
+ * (vmm/hvm_console.c), and raises the interrupt: a guest
  * asleep until that interrupt does not look at its receiver by itself.
  */
 static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
@@ -40,7 +41,7 @@ static void poll_console(struct vm *vm, struct hvm_platform *h, uint64_t now)
 		return;
 	h->console_poll_ns = now + CONSOLE_POLL_NS;
 	console_service();
-	vuart_refill(&vm->uart);
+	hvm_console_refill(vm);
 }
 
 static uint64_t earlier(uint64_t a, uint64_t b)

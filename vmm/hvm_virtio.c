@@ -72,6 +72,11 @@ int hvm_virtio_build(struct vm *vm, struct hvm_platform *h)
 				      &(struct irq_line){ pci_intx, h, VIRTIO_CONSOLE_SLOT },
 				      &(struct msi_line){ msi_to_lapic, &h->lapic });
 
+	if (!err) { /* typed input: the UART, or hvc0 once it is up (vmm/hvm_console.c) */
+		h->vcon.route = hvm_console_route;
+		h->vcon.ctx = vm;
+		hvm_console_route(vm);
+	}
 	if (!err && h->vdisk)
 		err = vdisk_build(vm, h);
 	if (!err && vm->cfg && vm->cfg->net[0]) /* keel.cfg net=: virtio-net (vmm/hvm_net.c) */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What a vCPU's exits were: statistics per reason, and its last exits (the trace). */
 #include <arch/vmx.h>
+#include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
 #include <keel/vm.h>
@@ -31,6 +32,8 @@ void vcpu_print_stats(const struct vcpu *v)
 		printk("\n");
 	}
 	vnet_print_stats(v->vm);
+	if (v->vm->hvm)
+		hvm_console_print_stats(v->vm);
 }
 
 /*

@@ -110,6 +110,10 @@ FUZZ_SRCS_vswitch := vmm/vswitch.c
 FUZZ_TARGETS += virtio_net
 FUZZ_SRCS_virtio_net := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_net.c vmm/vswitch.c
 
+# virtio-console's receive queue with typed bytes waiting; seeds from mkseeds_virtio_console.py.
+FUZZ_TARGETS += virtio_console
+FUZZ_SRCS_virtio_console := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_console.c
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \

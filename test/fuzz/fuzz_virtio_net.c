@@ -42,31 +42,12 @@ static void intx(void *ctx, unsigned gsi, bool level)
 	(void)ctx, (void)gsi, (void)level;
 }
 
-static void wr(uint64_t off, unsigned size, uint64_t v)
-{
-	virtio_bar_write(&net.dev, off, size, v);
-}
+#define DEV (&net.dev)
+#include "fuzz_virtq_driver.h"
 
 static void driver_setup(uint8_t how)
 {
-	wr(0x14, 1, 0);
-	wr(0x14, 1, 3);
-	wr(0x08, 4, 0);
-	wr(0x0c, 4, (uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS) |
-			    (how & 1 ? (uint32_t)VIRTIO_F_INDIRECT_DESC : 0) |
-			    (how & 2 ? (uint32_t)VIRTIO_F_EVENT_IDX : 0));
-	wr(0x08, 4, 1);
-	wr(0x0c, 4, 1);
-	wr(0x14, 1, 11);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(0x16, 2, q);
-		wr(0x18, 2, how & 4 ? 12 : QS); /* sometimes not a power of two */
-		wr(0x20, 8, Q(q));
-		wr(0x28, 8, Q(q) + 0x400);
-		wr(0x30, 8, Q(q) + 0x800);
-		wr(0x1c, 2, 1);
-	}
-	wr(0x14, 1, 15);
+	driver_setup_with((uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS), how);
 }
 
 static void check(void)
@@ -109,33 +90,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t o = fuzz_u8(&in), q = (o >> 3) & 1;
 
 		switch (o & 7) {
-		case 0: { /* descriptor i of queue q, or in a table elsewhere in RAM */
-			uint64_t at = (o & 0x80) ? RAM_BASE + 0x4000 + (uint64_t)fuzz_u16(&in) % 0x1000
-						 : Q(q) + 16 * (fuzz_u8(&in) % QS);
-			uint64_t addr = fuzz_u8(&in) & 1 ? fuzz_le(&in, 8)
-							 : RAM_BASE + 0x8000 + fuzz_u16(&in);
-			uint32_t len = (uint32_t)fuzz_le(&in, 2) | (fuzz_u8(&in) & 1 ? 0x80000000u : 0);
-			uint16_t flags = fuzz_u8(&in) & 7, next = fuzz_u8(&in);
-			uint8_t *p = ram + (at - RAM_BASE);
-
-			memcpy(p, &addr, 8);
-			memcpy(p + 8, &len, 4);
-			memcpy(p + 12, &flags, 2);
-			memcpy(p + 14, &next, 2);
-			break;
-		}
-		case 1: {
-			uint16_t head = fuzz_u8(&in), slot = fuzz_u8(&in) % QS;
-
-			memcpy(ram + (Q(q) + 0x400 + 4 + 2 * slot - RAM_BASE), &head, 2);
-			break;
-		}
-		case 2: {
-			uint16_t idx = fuzz_u16(&in);
-
-			memcpy(ram + (Q(q) + 0x400 + 2 - RAM_BASE), &idx, 2);
-			break;
-		}
 		case 3: wr(VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, q); break;
 		case 4: {
 			size_t len = fuzz_u16(&in) % (VSW_FRAME_MAX + 1);
@@ -151,12 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 5: wr(0x14, 1, 0); break;
 		case 6: driver_setup(fuzz_u8(&in)); break;
-		case 7: {
-			uint16_t v = fuzz_u16(&in);
-
-			memcpy(ram + (Q(q) + (o & 0x10 ? 0x400 : 0x400 + 4 + 2 * QS) - RAM_BASE), &v, 2);
-			break;
-		}
+		default: fuzz_ring_op(&in, o, q); break; /* 0, 1, 2, 7 */
 		}
 		check();
 		while (peer.count) /* the peer's guest takes what it gets */

@@ -525,6 +525,25 @@ static void test_net(void **state)
 
 #define H "guest name=pc type=hvm image=d.img memory=64M "
 
+/* console=: which of an hvm guest's consoles typed input goes to (UART or virtio-console). */
+static void test_hvm_console(void **state)
+{
+	(void)state;
+	ok(H "\n");
+	assert_int_equal(cfg.guests[0].console, CFG_HVM_CONSOLE_UART);
+	ok(H "console=hvc0\n");
+	assert_int_equal(cfg.guests[0].console, CFG_HVM_CONSOLE_HVC0);
+	ok(H "console=ttyS0\n");
+	assert_int_equal(cfg.guests[0].console, CFG_HVM_CONSOLE_UART);
+	bad(H "console=hvc0 console=ttyS0\n", 1, "duplicate key 'console'");
+	bad(H "console=hvc1\n", 1, "console 'hvc1' is not ttyS0 or hvc0");
+	bad(H "console=ttys0\n", 1, "console 'ttys0' is not ttyS0 or hvc0");
+	bad(H "console=\n", 1, "console '' is not ttyS0 or hvc0");
+	bad(G "console=ttyS0\n", 1, "console= is only for type=hvm guests");
+	bad("guest name=p type=pv image=p.elf console=hvc0\n", 1,
+	    "console= is only for type=hvm guests");
+}
+
 /* disk=: an hvm guest's virtio-blk image, a path like image=. */
 static void test_virtio_disk(void **state)
 {
@@ -617,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_pv_guests),
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_virtio_disk),
+		cmocka_unit_test(test_hvm_console),
 		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_first_error_wins),
 	};

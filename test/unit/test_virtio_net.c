@@ -44,27 +44,12 @@ static uint8_t *at(uint64_t gpa)
 	return ram + (gpa - RAM_BASE);
 }
 
-static void wr(uint64_t off, unsigned size, uint64_t v)
-{
-	virtio_bar_write(&net.dev, off, size, v);
-}
+#define DEV (&net.dev)
+#include "virtio_driver.h"
 
 static void driver_ok(void)
 {
-	wr(0x14, 1, 3);
-	wr(0x08, 4, 0);
-	wr(0x0c, 4, (uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS));
-	wr(0x08, 4, 1);
-	wr(0x0c, 4, 1); /* VERSION_1 */
-	wr(0x14, 1, 11);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(0x16, 2, q);
-		wr(0x20, 8, Q(q));
-		wr(0x28, 8, Q(q) + 0x1000);
-		wr(0x30, 8, Q(q) + 0x2000);
-		wr(0x1c, 2, 1);
-	}
-	wr(0x14, 1, 15);
+	driver_ok_with((uint32_t)(VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS));
 }
 
 static int setup(void **state)
@@ -81,48 +66,6 @@ static int setup(void **state)
 					 &(struct msi_line){ NULL, NULL }), 0);
 	driver_ok();
 	return 0;
-}
-
-static void desc(unsigned q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *p = at(Q(q) + 16 * i);
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
-
-/* Offer head on queue q (no doorbell). */
-static void offer(unsigned q, uint16_t head)
-{
-	uint16_t idx;
-
-	memcpy(&idx, at(Q(q) + 0x1000 + 2), 2);
-	memcpy(at(Q(q) + 0x1000 + 4 + 2 * (idx % QSIZE)), &head, 2);
-	idx++;
-	memcpy(at(Q(q) + 0x1000 + 2), &idx, 2);
-}
-
-static void doorbell(unsigned q)
-{
-	wr(VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, q);
-}
-
-static uint16_t used_idx(unsigned q)
-{
-	uint16_t v;
-
-	memcpy(&v, at(Q(q) + 0x2002), 2);
-	return v;
-}
-
-static uint32_t used_len(unsigned q, unsigned n)
-{
-	uint32_t v;
-
-	memcpy(&v, at(Q(q) + 0x2000 + 4 + 8 * n + 4), 4);
-	return v;
 }
 
 /* A frame from `src` to `dst` at gpa, len bytes, filled with tag. */

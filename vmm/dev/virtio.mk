@@ -3,7 +3,7 @@
 # tests and fuzz targets. Included by the Makefile before test/unit/build.mk
 # and test/fuzz/build.mk, which make the rules.
 VIRTIO_TRANSPORT := vmm/dev/virtio_queue.c vmm/dev/virtio_pci.c vmm/dev/virtio_regs.c
-VIRTIO_SRCS := $(VIRTIO_TRANSPORT) vmm/dev/virtio_blk.c vmm/dev/virtio_console.c vmm/hvm_virtio.c
+VIRTIO_SRCS := $(VIRTIO_TRANSPORT) vmm/dev/virtio_blk.c vmm/dev/virtio_console.c vmm/hvm_virtio.c vmm/hvm_console.c
 KEEL_SRCS += $(VIRTIO_SRCS)
 
 UNIT_TESTS += virtq
@@ -14,6 +14,9 @@ UNIT_SRCS_virtio_pci := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c
 
 UNIT_TESTS += virtio_blk
 UNIT_SRCS_virtio_blk := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_blk.c
+
+UNIT_TESTS += virtio_console
+UNIT_SRCS_virtio_console := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_console.c
 
 # Random rings for the walker; seeds from test/fuzz/mkseeds_virtq.py.
 FUZZ_TARGETS += virtq

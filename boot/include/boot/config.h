@@ -7,7 +7,7 @@
  *   console port=0x3f8 baud=115200 [focus=linux] [screen=off]
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
- *         [ram-below-4g=3G] [disk=data.img]
+ *         [ram-below-4g=3G] [disk=data.img] [console=hvc0|ttyS0]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *   menu timeout=3
@@ -58,13 +58,17 @@ struct cfg_guest {
 	char     net[CFG_NAME_MAX];      /* pv, hvm: the virtual switch its NIC is on, "" if none */
 	uint8_t  mac[6];                 /* its NIC's address if has_mac, else derived from name */
 	uint8_t  has_mac;
-	uint8_t  pad2;
+	uint8_t  console;                /* hvm: which console typed input goes to, CFG_HVM_CONSOLE_* */
 	uint32_t type;       /* enum cfg_guest_type */
 	uint32_t pad;
 	uint64_t memory;     /* bytes: all of the guest's RAM */
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 	char     disk[CFG_PATH_MAX]; /* hvm: its virtio-blk disk image, "" if none */
 };
+
+/* cfg_guest.console: keel.cfg console=ttyS0 (the default) or console=hvc0 (docs/virtio.md). */
+#define CFG_HVM_CONSOLE_UART 0
+#define CFG_HVM_CONSOLE_HVC0 1
 
 /* keel_config.console_flags: Keel leaves the firmware's framebuffer alone (drivers/video). */
 #define CFG_CONSOLE_NO_SCREEN 1

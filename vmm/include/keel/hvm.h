@@ -71,6 +71,15 @@ void hvm_isa_irq(void *ctx, unsigned irq, bool level);
 int hvm_virtio_build(struct vm *vm, struct hvm_platform *h);
 /* keel.cfg disk=: give the built guest a virtio-blk disk over this image. */
 int hvm_attach_vdisk(struct vm *vm, const struct boot_module *disk);
+/*
+ * Typed input (vm->con.in) to the guest's UART or, with keel.cfg
+ * console=hvc0 while its driver has the receive queue up, to hvc0
+ * (vmm/hvm_console.c). route takes the vm; refill delivers what waits.
+ */
+void hvm_console_route(void *vm);
+void hvm_console_refill(struct vm *vm);
+/* Ctrl-A s: hvc0's byte counts, for a guest with console=hvc0. */
+void hvm_console_print_stats(struct vm *vm);
 
 /*
  * Only devices change what is pending, and only exits that reach one (or a
