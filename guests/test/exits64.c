@@ -38,6 +38,12 @@ static void test_cpuid(void)
 	check(r[0] == KEEL_CPUID_FEATURES, "cpuid 0x40000000 max leaf", r[0], KEEL_CPUID_FEATURES);
 	cpuid(KEEL_CPUID_FEATURES, 0, r);
 	check(r[0] == KEEL_ABI_VERSION, "cpuid 0x40000001 ABI version", r[0], KEEL_ABI_VERSION);
+	/* KVM's signature block, no feature (docs/cpuid.md). */
+	cpuid(0x40000100, 0, r);
+	check(r[0] == 0x40000101 && r[1] == 0x4b4d564b && r[2] == 0x564b4d56 && r[3] == 0x4d,
+	      "cpuid 0x40000100 signature KVMKVMKVM", r[1], 0x4b4d564b);
+	cpuid(0x40000101, 0, r);
+	check((r[0] | r[3]) == 0, "cpuid 0x40000101 no KVM features", r[0], 0);
 	cpuid(1, 0, r);
 	check(r[2] >> 31, "cpuid 1 hypervisor bit set", r[2], 1u << 31);
 	check(!(r[2] & (1 << 5)), "cpuid 1 VMX hidden", r[2], 0);

@@ -17,6 +17,7 @@ STANDARD_FILES = [guest("exits64.elf"), guest("real16.bin")]
 # Checks exits64 makes: one per exit type and behaviour (see guests/test/exits64.c).
 EXITS64_CHECKS = [
     "cpuid 0x40000000 signature KeelKeelKeel", "cpuid 1 hypervisor bit set", "cpuid 1 VMX hidden",
+    "cpuid 0x40000100 signature KVMKVMKVM", "cpuid 0x40000101 no KVM features",
     "vmcall version", "vmcall unknown number -> -ENOSYS", "vmcall console write",
     "vmcall console write bad pointer -> -EFAULT", "vmcall yield", "port in 0x3fd (UART LSR)",
     "port in 0x80 (no device) reads 0xff", "rdmsr IA32_APIC_BASE",

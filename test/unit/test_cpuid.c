@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <keel/abi.h>
 #include <keel/cpuid.h>
 #include <keel/vmsr.h>
 #include "cpuid_models.h"
@@ -230,12 +231,49 @@ static void xcr0_rules(void **state)
 	assert_false(cpuid_xcr0_valid(&m, 0xe7)); /* the host has no AVX-512 */
 }
 
+/*
+ * Linux's hypervisor_cpuid_base(): a signature at 0x40000000 + n * 0x100.
+ * Keel's comes first, KVM's at 0x40000100 with no feature and no hint.
+ */
+static uint32_t sig_base(const char *sig)
+{
+	for (uint32_t base = 0x40000000; base < 0x40010000; base += 0x100) {
+		struct cpuid_regs c = cpuid_hv_leaf(base);
+		uint32_t w[3] = { c.ebx, c.ecx, c.edx };
+
+		if (!memcmp(w, sig, 12))
+			return base;
+	}
+	return 0;
+}
+
+static void hypervisor_leaves(void **state)
+{
+	struct cpuid_regs c;
+
+	(void)state;
+	assert_int_equal(sig_base("KeelKeelKeel"), 0x40000000);
+	assert_int_equal(sig_base("KVMKVMKVM\0\0\0"), 0x40000100);
+	assert_int_equal(cpuid_hv_leaf(0x40000000).eax, 0x40000001);
+	assert_int_equal(cpuid_hv_leaf(0x40000001).eax, KEEL_ABI_VERSION);
+	assert_int_equal(cpuid_hv_leaf(0x40000100).eax, 0x40000101);
+	c = cpuid_hv_leaf(0x40000101); /* KVM_CPUID_FEATURES: EAX features, EDX hints */
+	assert_int_equal(c.eax | c.ebx | c.ecx | c.edx, 0);
+	for (uint32_t l = 0x40000002; l < 0x40000100; l++)
+		assert_int_equal(cpuid_hv_leaf(l).ebx, 0);
+	c = cpuid_hv_leaf(0x40000200);
+	assert_int_equal(c.eax | c.ebx | c.ecx | c.edx, 0);
+	c = cpuid_hv_leaf(0x4fffffff);
+	assert_int_equal(c.eax | c.ebx | c.ecx | c.edx, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(skylake_x),	    cmocka_unit_test(haswell),
 		cmocka_unit_test(sandy_bridge),	    cmocka_unit_test(no_xsave),
 		cmocka_unit_test(follows_the_vcpu), cmocka_unit_test(xcr0_rules),
+		cmocka_unit_test(hypervisor_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CPUID: the model of vmm/cpuid.c (the host's answer minus what a guest
- * must not see, host-tested), plus Keel's own leaves at 0x40000000 so a
- * guest can detect it. Leaf 0 takes the short path. Where the vCPU's state
- * changes an answer, it follows the vCPU: its MSRs (the APIC flag, the
+ * must not see, host-tested), plus the hypervisor leaves from 0x40000000
+ * (cpuid_hv_leaf: Keel's own so a guest can detect it, then KVM's
+ * signature). Leaf 0 takes the short path. Where the vCPU's state changes
+ * an answer, it follows the vCPU: its MSRs (the APIC flag, the
  * CPUID limit, NX, x2APIC and TSC-deadline for vCPUs with a vLAPIC), its
  * CR4.OSXSAVE and XCR0.
  */
@@ -15,19 +16,6 @@
 #include <keel/vmsr.h>
 
 static struct cpuid_model model;
-
-static struct cpuid_regs keel_leaf(uint32_t leaf)
-{
-	switch (leaf) {
-	case KEEL_CPUID_BASE:
-		return (struct cpuid_regs){ KEEL_CPUID_FEATURES, KEEL_CPUID_SIG_EBX,
-					    KEEL_CPUID_SIG_ECX, KEEL_CPUID_SIG_EDX };
-	case KEEL_CPUID_FEATURES:
-		return (struct cpuid_regs){ KEEL_ABI_VERSION, 0, 0, 0 };
-	default:
-		return (struct cpuid_regs){ 0, 0, 0, 0 };
-	}
-}
 
 static struct cpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 {
@@ -131,7 +119,7 @@ struct vcpu *exit_cpuid(struct vcpu *v)
 	struct cpuid_regs c;
 
 	if (unlikely(leaf - KEEL_CPUID_BASE < 0x10000000u)) {
-		c = keel_leaf(leaf);
+		c = cpuid_hv_leaf(leaf);
 	} else {
 		uint32_t sub = (uint32_t)v->gpr.r[REG_RCX];
 

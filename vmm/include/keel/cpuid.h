@@ -77,4 +77,13 @@ uint32_t cpuid_xsave_compacted_size(const struct cpuid_model *m, uint64_t xcr0);
  */
 bool cpuid_xcr0_valid(const struct cpuid_model *m, uint64_t xcr0);
 
+/* KVM's CPUID signature block, offered above Keel's own (docs/cpuid.md). */
+#define CPUID_KVM_BASE     0x40000100u
+#define CPUID_KVM_FEATURES 0x40000101u
+#define CPUID_KVM_SIG_EBX  0x4b4d564bu /* "KVMK" */
+#define CPUID_KVM_SIG_ECX  0x564b4d56u /* "VMKV" */
+#define CPUID_KVM_SIG_EDX  0x0000004du /* "M\0\0\0" */
+/* A leaf of the hypervisor range 0x40000000-0x4fffffff: Keel's, then KVM's signature. */
+struct cpuid_regs cpuid_hv_leaf(uint32_t leaf);
+
 #endif
