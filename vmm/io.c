@@ -60,6 +60,53 @@ int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, 
 	return len ? io_register_mmio(vm, base, len, fn, dev) : 0;
 }
 
+/* The window io_bell_window() tests: from the lowest doorbell to the end of the highest. */
+static void bell_window(struct io_registry *io)
+{
+	uint64_t lo = ~0ULL, hi = 0;
+
+	for (unsigned i = 0; i < io->nr_bells; i++) {
+		if (io->bells[i].base < lo)
+			lo = io->bells[i].base;
+		if (io->bells[i].base + io->bells[i].len > hi)
+			hi = io->bells[i].base + io->bells[i].len;
+	}
+	io->bell_lo = io->nr_bells ? lo : 0;
+	io->bell_span = io->nr_bells ? hi - lo : 0;
+}
+
+int io_set_doorbell(struct vm *vm, uint64_t base, uint64_t len, io_doorbell_fn *fn, void *dev)
+{
+	struct io_registry *io = &vm->io;
+	const struct io_range *r;
+
+	for (unsigned i = 0; i < io->nr_bells; i++) {
+		if (io->bells[i].fn != fn || io->bells[i].dev != dev)
+			continue;
+		io->bells[i] = io->bells[--io->nr_bells];
+		bell_window(io);
+		break;
+	}
+	if (!len)
+		return 0;
+	r = io_find(io->mmio, io->nr_mmio, base, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+	if (!r || r->dev != dev || len > UINT32_MAX)
+		return -EINVAL; /* only inside dev's own range */
+	if (io->nr_bells == IO_BELLS_MAX)
+		return -ENOSPC;
+	io->bells[io->nr_bells++] = (struct io_bell){ base, len, fn, dev };
+	bell_window(io);
+	return 0;
+}
+
+const struct io_bell *io_find_bell(const struct io_registry *io, uint64_t gpa)
+{
+	for (unsigned i = 0; i < io->nr_bells; i++)
+		if (gpa - io->bells[i].base < io->bells[i].len)
+			return &io->bells[i];
+	return NULL;
+}
+
 int io_set_pio_string(struct vm *vm, uint16_t port, io_string_fn *fn)
 {
 	struct io_range *r = (struct io_range *)io_find(vm->io.pio, vm->io.nr_pio, port, 1);

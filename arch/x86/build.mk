@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 KEEL_SRCS += arch/x86/entry.S arch/x86/traps.S arch/x86/gdt.c arch/x86/idt.c arch/x86/paging.c arch/x86/page_map.c \
-	arch/x86/decode.c arch/x86/alu.c arch/x86/fpu.c arch/x86/pv/pv_entry.S arch/x86/pv/pv_setup.c arch/x86/pv/pv_trap.c \
+	arch/x86/decode.c arch/x86/decode_store.c arch/x86/alu.c arch/x86/fpu.c arch/x86/pv/pv_entry.S arch/x86/pv/pv_setup.c arch/x86/pv/pv_trap.c \
 	arch/x86/pv/pv_timer.c arch/x86/pv/pv_frame.c arch/x86/host_timer.c arch/x86/host_timer_irq.S \
 	arch/x86/idle.c
 KEEL_SRCS += $(addprefix arch/x86/vmx/,exit_stub.S vmx_init.c vmx_negotiate.c vm_setup.c \

@@ -75,7 +75,7 @@ FUZZ_SRCS_vmsr := $(FUZZ_DEV) vmm/vmsr.c vmm/vmsr_mtrr.c vmm/dev/vlapic.c vmm/de
 # The MMIO decoder and its arithmetic, against Capstone and the host CPU;
 # -mno-red-zone: the host's flags are read with pushf in inline asm.
 FUZZ_TARGETS += decode
-FUZZ_SRCS_decode := arch/x86/decode.c arch/x86/alu.c test/unit/decode_ref.c
+FUZZ_SRCS_decode := arch/x86/decode.c arch/x86/decode_store.c arch/x86/alu.c test/unit/decode_ref.c
 FUZZ_CFLAGS_decode := -mno-red-zone
 FUZZ_LDLIBS_decode := -lcapstone
 

@@ -6,8 +6,10 @@
  * instruction bytes; the mode byte also picks the operation and size the
  * arithmetic is checked with. A decoded instruction must fit the bytes
  * given and 15, decode the same from exactly its own bytes and not from
- * fewer, and agree with Capstone (test/unit/decode_ref.c). alu_compute()
- * must give the result and the status flags the host CPU gives.
+ * fewer, and agree with Capstone (test/unit/decode_ref.c); the doorbell's
+ * length-only decoder (decode_store.c) must give decode_mmio()'s length
+ * for a MOV store or refuse. alu_compute() must give the result and the
+ * status flags the host CPU gives.
  */
 #include <string.h>
 
@@ -145,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mmio_insn in;
 	const char *why = NULL;
 	char ref[256];
+	int store_len;
 
 	/* mode: bits 1:0; operation: bits 7:6 and 3:2; size: bits 5:4 */
 	check_alu((enum alu_op)(((m >> 2 & 3) | (m >> 6) << 2) % ALU_NR), 1u << (m >> 4 & 3), a,
@@ -152,7 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (avail > 32)
 		avail = 32;
 	memset(&in, 0, sizeof(in));
+	store_len = decode_store_len(insn, avail, mode);
 	if (decode_mmio(insn, avail, mode, &in, &why)) {
+		FUZZ_CHECK(store_len < 0, "decode_store: nothing decode_mmio refuses");
 		FUZZ_CHECK(why && why[0], "decode: a refusal says why");
 		if (decode_ref_claimed(insn, avail, mode, ref, sizeof(ref))) {
 			fprintf(stderr, "fuzz: decode refused a form it claims: %s (%s)\n", ref, why);
@@ -161,6 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_insn(insn, avail, mode, &in);
+	FUZZ_CHECK(store_len < 0 || (in.op == MMIO_STORE && store_len == in.len),
+		   "decode_store: a store of decode_mmio's length, or refused");
 	if (in.op == MMIO_ALU)
 		check_alu(in.alu, in.size, a, b, rflags);
 	if (decode_ref_compare(insn, avail, mode, &in, ref, sizeof(ref))) {

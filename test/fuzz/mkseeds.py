@@ -314,6 +314,10 @@ def decode_seeds():
         "32-mov": (2, "8908"), "32-moffs": (2, "a100e0feff"), "32-addr16": (2, "678907"),
         "32-and-imm": (2, "8120ff00ff00"), "16-mov": (0, "8907"), "16-moffs": (0, "a33412"),
         "16-es-byte": (1, "268805"), "16-op32": (0, "668907"), "16-rep-movs": (1, "f3a4"),
+        # doorbell stores (decode_store.c): virtio's movw $0 / mov %dx, SIB, 16-bit, prefixes
+        "64-bell-imm16": (3, "66c7000000"), "64-bell-reg16": (3, "668910"),
+        "64-bell-sib": (3, "66c784dc443322113412"), "16-bell-imm": (0, "c7430fff34"),
+        "32-bell-prefixes": (2, "2667c60201"),
     }
     for name, (mode, hexbytes) in insns.items():
         hdr = bytes([mode | (len(name) % 16) << 2]) + struct.pack("<QQQ", 0x80000000fffffff0,

@@ -35,6 +35,10 @@ UNIT_SRCS_page_map := arch/x86/page_map.c
 UNIT_TESTS += decode
 UNIT_SRCS_decode := arch/x86/decode.c
 
+# The doorbell's length-only decoder, against decode_mmio().
+UNIT_TESTS += decode_store
+UNIT_SRCS_decode_store := arch/x86/decode_store.c arch/x86/decode.c
+
 UNIT_TESTS += alu
 UNIT_SRCS_alu := arch/x86/alu.c
 UNIT_CFLAGS_alu := -mno-red-zone

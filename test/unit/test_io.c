@@ -229,6 +229,63 @@ static void test_string_fast_path(void **state)
 	assert_ptr_equal(r->dev, &a);
 }
 
+static void bell_a(struct vm *v, void *dev, uint64_t off)
+{
+	(void)v, (void)dev, (void)off;
+}
+
+static void bell_b(struct vm *v, void *dev, uint64_t off)
+{
+	(void)v, (void)dev, (void)off;
+}
+
+/*
+ * Doorbells lie inside their device's own MMIO range, move with it
+ * (the device sets them again) and are found by address only there.
+ */
+static void test_doorbell(void **state)
+{
+	struct rec a = { .ret = 0 }, b = { .ret = 0 }, more[IO_BELLS_MAX];
+	const struct io_bell *bell;
+
+	(void)state;
+	assert_int_equal(io_register_mmio(&vm, 0xfebf0000, 0x8000, rec_handler, &a), 0);
+	assert_int_equal(io_register_mmio(&vm, 0xfeb00000, 0x1000, rec_handler, &b), 0);
+	/* Not in a range, in another device's, past its end, wrapping: refused. */
+	assert_int_equal(io_set_doorbell(&vm, 0xfe000000, 8, bell_a, &a), -EINVAL);
+	assert_int_equal(io_set_doorbell(&vm, 0xfeb00000, 8, bell_a, &a), -EINVAL);
+	assert_int_equal(io_set_doorbell(&vm, 0xfebf7ffc, 8, bell_a, &a), -EINVAL);
+	assert_int_equal(io_set_doorbell(&vm, 0xfebf3000, ~0ULL, bell_a, &a), -EINVAL);
+	assert_int_equal(io_set_doorbell(&vm, ~0ULL - 3, 8, bell_a, &a), -EINVAL);
+	assert_int_equal(vm.io.nr_bells, 0);
+	assert_int_equal(io_set_doorbell(&vm, 0xfebf3000, 8, bell_a, &a), 0);
+	assert_int_equal(io_set_doorbell(&vm, 0xfeb00100, 4, bell_b, &b), 0);
+	bell = io_find_bell(&vm.io, 0xfebf3004);
+	assert_non_null(bell);
+	assert_ptr_equal(bell->fn, bell_a);
+	assert_int_equal(0xfebf3004 - bell->base, 4);
+	assert_null(io_find_bell(&vm.io, 0xfebf3008));
+	assert_null(io_find_bell(&vm.io, 0xfebf2fff));
+	assert_ptr_equal(io_find_bell(&vm.io, 0xfeb00103)->dev, &b);
+	/* Set again: it moves (one per device and handler); length 0 removes it. */
+	assert_int_equal(io_set_doorbell(&vm, 0xfebf3010, 4, bell_a, &a), 0);
+	assert_int_equal(vm.io.nr_bells, 2);
+	assert_null(io_find_bell(&vm.io, 0xfebf3004));
+	assert_non_null(io_find_bell(&vm.io, 0xfebf3010));
+	assert_int_equal(io_set_doorbell(&vm, 0, 0, bell_a, &a), 0);
+	assert_null(io_find_bell(&vm.io, 0xfebf3010));
+	assert_int_equal(vm.io.nr_bells, 1);
+	/* At most IO_BELLS_MAX: one is set, IO_BELLS_MAX - 1 more fit. */
+	for (unsigned i = 0; i < IO_BELLS_MAX; i++) {
+		uint64_t base = 0xf0000000 + 0x1000 * i;
+
+		assert_int_equal(io_register_mmio(&vm, base, 0x1000, rec_handler, &more[i]), 0);
+		assert_int_equal(io_set_doorbell(&vm, base, 4, bell_a, &more[i]),
+				 i < IO_BELLS_MAX - 1 ? 0 : -ENOSPC);
+	}
+	assert_int_equal(vm.io.nr_bells, IO_BELLS_MAX);
+}
+
 static void test_dispatch(void **state)
 {
 	struct rec a = { .ret = 0 }, b = { .ret = 7 }, m = { .ret = 0 };
@@ -540,7 +597,7 @@ int main(void)
 		T(test_dispatch),     T(test_uart_regs),         T(test_uart_thr),
 		T(test_uart_dlab),    T(test_uart_wide_access),  T(test_uart_two),
 		T(test_uart_interrupts), T(test_uart_input_queue), T(test_string_fast_path),
-		T(test_testdev),      T(test_testdev_in_ram),
+		T(test_testdev),      T(test_testdev_in_ram),     T(test_doorbell),
 	};
 #undef T
 

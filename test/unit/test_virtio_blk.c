@@ -43,6 +43,12 @@ int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, 
 	return 0;
 }
 
+int io_set_doorbell(struct vm *vm, uint64_t base, uint64_t len, io_doorbell_fn *fn, void *d)
+{
+	(void)vm, (void)base, (void)len, (void)fn, (void)d;
+	return 0;
+}
+
 static void on_first_write(void *ctx)
 {
 	assert_ptr_equal(ctx, &blk);

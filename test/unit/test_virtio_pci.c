@@ -28,7 +28,8 @@
 static struct pci_bus bus;
 static struct virtio_dev dev;
 static uint8_t config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-static uint64_t mmio_base, mmio_len;
+static uint64_t mmio_base, mmio_len, bell_base, bell_len;
+static io_doorbell_fn *bell_fn;
 static unsigned notified[2], resets, cfg_writes, nr_msi;
 static uint64_t msi_addr;
 static uint32_t msi_data;
@@ -41,6 +42,16 @@ int io_move_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, 
 	assert_ptr_equal(d, &dev);
 	mmio_base = base;
 	mmio_len = len;
+	return 0;
+}
+
+int io_set_doorbell(struct vm *vm, uint64_t base, uint64_t len, io_doorbell_fn *fn, void *d)
+{
+	(void)vm;
+	assert_ptr_equal(d, &dev);
+	bell_base = base;
+	bell_len = len;
+	bell_fn = fn;
 	return 0;
 }
 
@@ -107,7 +118,8 @@ static int setup(void **state)
 	memset(ram, 0, sizeof(ram));
 	notified[0] = notified[1] = resets = cfg_writes = nr_msi = 0;
 	intx = false;
-	mmio_base = mmio_len = 0;
+	mmio_base = mmio_len = bell_base = bell_len = 0;
+	bell_fn = NULL;
 	pci_bus_init(&bus);
 	assert_int_equal(virtio_pci_init(&dev, NULL, &bus, SLOT, &fake, NULL, config,
 					 sizeof(config), &(struct irq_line){ set_intx, NULL, 0 },
@@ -169,10 +181,16 @@ static void test_bar(void **state)
 	assert_int_equal(mmio_base, 0xfebf0000);
 	assert_int_equal(mmio_len, VIRTIO_BAR_SIZE);
 	assert_int_equal(dev.bar_base, 0xfebf0000);
+	/* The doorbells follow the BAR: one address per queue (2 here). */
+	assert_int_equal(bell_base, 0xfebf0000 + VIRTIO_NOTIFY_OFF);
+	assert_int_equal(bell_len, 2 * VIRTIO_NOTIFY_MULT);
+	assert_ptr_equal(bell_fn, virtio_doorbell);
 	pci_cfg_write(&bus, DEVFN, PCI_BAR0, 4, 0xfeb00000);
 	assert_int_equal(mmio_base, 0xfeb00000);
+	assert_int_equal(bell_base, 0xfeb00000 + VIRTIO_NOTIFY_OFF);
 	pci_cfg_write(&bus, DEVFN, PCI_COMMAND, 2, 0);
 	assert_int_equal(mmio_len, 0);
+	assert_int_equal(bell_len, 0);
 }
 
 static void test_features(void **state)
@@ -272,6 +290,14 @@ static void test_queue_and_doorbell(void **state)
 	assert_int_equal(notified[1], 1);
 	assert_int_equal(notified[0], 0);
 	assert_int_equal(ram[0x2000 + 2], 1); /* used idx */
+	/* The exit's doorbell path: the offset in the notify region names the queue. */
+	offer(RAM_BASE);
+	virtio_doorbell(NULL, &dev, VIRTIO_NOTIFY_MULT);
+	assert_int_equal(notified[1], 2);
+	assert_int_equal(ram[0x2000 + 2], 2);
+	virtio_doorbell(NULL, &dev, 2 * VIRTIO_NOTIFY_MULT); /* no queue 2: nothing */
+	virtio_doorbell(NULL, &dev, ~0ULL);
+	assert_int_equal(notified[0] + notified[1], 2);
 	/* A queue that is not there, and the no-queue select. */
 	wr(VIRTIO_NOTIFY_OFF + 8, 2, 2);
 	wr(0x16, 2, 7);

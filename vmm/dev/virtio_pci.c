@@ -45,8 +45,7 @@ static const struct {
 	{ 0x50, VIRTIO_PCI_CAP_COMMON_CFG, 16, VIRTIO_COMMON_OFF, 0x38 },
 	{ 0x60, VIRTIO_PCI_CAP_ISR_CFG, 16, VIRTIO_ISR_OFF, 1 },
 	{ 0x70, VIRTIO_PCI_CAP_DEVICE_CFG, 16, VIRTIO_DEVCFG_OFF, VIRTIO_DEVCFG_MAX },
-	{ 0x80, VIRTIO_PCI_CAP_NOTIFY_CFG, 20, VIRTIO_NOTIFY_OFF,
-	  VIRTIO_NOTIFY_MULT * VIRTIO_QUEUES_MAX },
+	{ 0x80, VIRTIO_PCI_CAP_NOTIFY_CFG, 20, VIRTIO_NOTIFY_OFF, VIRTIO_NOTIFY_LEN },
 };
 
 bool virtio_msix_enabled(const struct virtio_dev *d)
@@ -90,7 +89,8 @@ static void caps_build(struct virtio_dev *d)
  * Decode BAR 0 where the guest put it while memory space is enabled
  * (PCI 3.0 6.2.2); a BAR that overlaps RAM, ROM or another device is not
  * decoded (the registry refuses it), as a conflicting BAR on a PC is
- * undefined anyway.
+ * undefined anyway. The queues' doorbells follow it: each has its own
+ * address (notify_off_multiplier 4), so the exit's address is enough.
  */
 static void bar_update(struct virtio_dev *d)
 {
@@ -105,6 +105,10 @@ static void bar_update(struct virtio_dev *d)
 	d->bar_base = base;
 	if (io_move_mmio(d->vm, base, base ? VIRTIO_BAR_SIZE : 0, virtio_mmio, d))
 		d->bar_base = 0;
+	/* Refused (no room): the old one is gone and the BAR's handler takes the doorbells. */
+	(void)io_set_doorbell(d->vm, d->bar_base + VIRTIO_NOTIFY_OFF,
+			      d->bar_base ? VIRTIO_NOTIFY_MULT * d->type->nr_queues : 0,
+			      virtio_doorbell, d);
 }
 
 static void cfg_write(struct pci_dev *p, unsigned off, unsigned size, uint32_t old)

@@ -341,15 +341,29 @@ uint64_t virtio_bar_read(struct virtio_dev *d, uint64_t off, unsigned size)
 	return 0;
 }
 
+/*
+ * The doorbell: the address names the queue, the value adds nothing
+ * (4.1.4.4; Keel offers no VIRTIO_F_NOTIFICATION_DATA). off is from the
+ * notify region's start; the EPT-violation exit rings it directly
+ * (io_set_doorbell), other writes come through virtio_bar_write().
+ */
+void virtio_doorbell(struct vm *vm, void *dev, uint64_t off)
+{
+	struct virtio_dev *d = dev;
+	uint64_t q = off / VIRTIO_NOTIFY_MULT;
+
+	(void)vm;
+	if (q >= d->type->nr_queues)
+		return;
+	d->notifies++;
+	if (virtio_running(d) && d->vq[q].ready && !d->vq[q].broken)
+		d->type->notify(d, (unsigned)q);
+}
+
 void virtio_bar_write(struct virtio_dev *d, uint64_t off, unsigned size, uint64_t val)
 {
-	uint64_t q = (off - VIRTIO_NOTIFY_OFF) / VIRTIO_NOTIFY_MULT;
-
-	if (off >= VIRTIO_NOTIFY_OFF && q < d->type->nr_queues) {
-		/* The doorbell: the address names the queue, the value adds nothing (4.1.4.4). */
-		d->notifies++;
-		if (virtio_running(d) && d->vq[q].ready && !d->vq[q].broken)
-			d->type->notify(d, (unsigned)q);
+	if (off >= VIRTIO_NOTIFY_OFF && off < VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_LEN) {
+		virtio_doorbell(d->vm, d, off - VIRTIO_NOTIFY_OFF);
 		return;
 	}
 	if (off < CC_END) {

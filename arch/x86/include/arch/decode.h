@@ -75,4 +75,13 @@ enum cpu_mode { CPU_MODE_REAL16, CPU_MODE_PROT16, CPU_MODE_PROT32, CPU_MODE_LONG
 int decode_mmio(const uint8_t *b, unsigned avail, enum cpu_mode mode, struct mmio_insn *out,
 		const char **why);
 
+/*
+ * The length (1..15) of b[0..avail) if it is a plain MOV store to memory,
+ * 88/89 (MOV Eb,Gb / Ev,Gv) or C6/C7 /0 (MOV Eb,Ib / Ev,Iz) with 66, 67,
+ * segment and REX prefixes, as decode_mmio() would decode it; else -1
+ * (any other form, LOCK/REP, too few bytes). For doorbells: the exit names
+ * the address, the value is not needed, only RIP moves (decode_store.c).
+ */
+int decode_store_len(const uint8_t *b, unsigned avail, enum cpu_mode mode);
+
 #endif

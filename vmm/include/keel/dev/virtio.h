@@ -66,6 +66,7 @@ struct virtio_dev;
 #define VIRTIO_DEVCFG_OFF   0x2000u
 #define VIRTIO_NOTIFY_OFF   0x3000u
 #define VIRTIO_NOTIFY_MULT  4u
+#define VIRTIO_NOTIFY_LEN   (VIRTIO_NOTIFY_MULT * VIRTIO_QUEUES_MAX)
 #define VIRTIO_MSIX_OFF     0x4000u
 #define VIRTIO_PBA_OFF      0x5000u
 #define VIRTIO_DEVCFG_MAX   0x100u
@@ -152,5 +153,7 @@ bool virtio_msix_masked(const struct virtio_dev *d);
 /* MSI-X enable or function mask changed: send what unmasking releases, move INTx. */
 void virtio_msix_changed(struct virtio_dev *d);
 int virtio_mmio(struct vm *vm, void *dev, struct io_access *a);
+/* A write to the notify region at off from its start (an io_doorbell_fn: keel/io.h). */
+void virtio_doorbell(struct vm *vm, void *dev, uint64_t off);
 
 #endif
