@@ -7,6 +7,20 @@
 #include <keel/vm.h>
 #include <keel/vnet.h>
 
+/*
+ * The local APIC's accesses that exited, by the way they reached the model
+ * (docs/msrs.md, "APIC virtualization"), and the TSC-deadline writes.
+ */
+static void print_lapic_stats(const struct vlapic *a)
+{
+	const struct vlapic_stats *s = &a->stats;
+
+	printk("keel:   local APIC: %lu accesses exited (%lu MMIO, %lu x2APIC MSR, %lu APIC-write, "
+	       "%lu EOI-induced), %lu TSC-deadline writes; %s\n",
+	       s->mmio + s->msr + s->apic_write + s->eoi, s->mmio, s->msr, s->apic_write, s->eoi,
+	       s->deadline, a->vapic ? "APIC virtualization" : "emulated");
+}
+
 void vcpu_print_stats(const struct vcpu *v)
 {
 	uint64_t total = 0, ticks = 0;
@@ -31,6 +45,8 @@ void vcpu_print_stats(const struct vcpu *v)
 			printk("  (%lu fast, untimed)", v->exits[r] - v->exits_timed[r]);
 		printk("\n");
 	}
+	if (v->vm->hvm)
+		print_lapic_stats(&v->vm->hvm->lapic);
 	vnet_print_stats(v->vm);
 	if (v->vm->hvm)
 		hvm_console_print_stats(v->vm);

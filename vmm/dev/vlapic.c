@@ -80,6 +80,7 @@ void vlapic_set_irq(struct vlapic *a, uint8_t vector, bool level)
 	if (!vlapic_enabled(a))
 		return;
 	vec_set(a->irr, vector);
+	a->vapic_vec_dirty = true;
 	if (level)
 		vec_set(a->tmr, vector);
 	else
@@ -108,11 +109,13 @@ void vlapic_ack(struct vlapic *a, uint8_t vector)
 {
 	vec_clear(a->irr, vector);
 	vec_set(a->isr, vector);
+	a->vapic_vec_dirty = true;
 }
 
 void vlapic_set_tpr(struct vlapic *a, uint8_t tpr)
 {
 	a->tpr = tpr;
+	a->vapic_dirty = true;
 }
 
 /* SDM 11.8.5: EOI retires the highest in-service vector; level ones go on to the IOAPIC. */
@@ -123,6 +126,7 @@ static void apic_eoi(struct vlapic *a)
 	if (v < 0)
 		return;
 	vec_clear(a->isr, (unsigned)v);
+	a->vapic_vec_dirty = true;
 	if (vec_test(a->tmr, (unsigned)v) && a->eoi_level)
 		a->eoi_level(a->ctx, (uint8_t)v);
 }
@@ -360,6 +364,7 @@ static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 	uint64_t now;
 
 	a->touched |= io->write && vlapic_moves_deadline(off);
+	a->stats.mmio++;
 
 	if (!a->hw_enabled || a->x2apic) {
 		/*
@@ -392,7 +397,7 @@ static void reset_regs(struct vlapic *a)
 	for (unsigned i = 0; i < VLAPIC_NR_LVT; i++)
 		a->lvt[i] = VLAPIC_LVT_MASKED;
 	a->timer_next = VTIME_NEVER;
-	a->vapic_dirty = true;
+	a->vapic_dirty = a->vapic_vec_dirty = true;
 }
 
 void vlapic_init(struct vlapic *a, uint8_t apic_id)

@@ -28,6 +28,16 @@ void vlapic_apicv_pull(struct vlapic *a)
 	uint8_t *p = a->vapic;
 
 	a->tpr = *reg(p, REG_TPR) & 0xff;
+	/*
+	 * xAPIC mode: a write of ICR high exits not at all (the CPU clears its
+	 * bytes 2:0, 30.4.3.2), one of ICR low not when it is a self-IPI the CPU
+	 * virtualizes. The page has the guest's values; the ICR-low write that
+	 * sends an IPI exits and finds both here.
+	 */
+	if (!a->x2apic) {
+		a->icr_lo = *reg(p, REG_ICR) & 0x000ccfffu; /* delivery status reads idle */
+		a->icr_hi = *reg(p, REG_ICR2) & 0xff000000u;
+	}
 	for (unsigned i = 0; i < 8; i++) {
 		a->isr[i] = *reg(p, REG_ISR + 16 * i);
 		uint32_t irr = *reg(p, REG_IRR + 16 * i);
@@ -45,7 +55,8 @@ void vlapic_apicv_pull(struct vlapic *a)
 /*
  * What the guest may read from the page (30.4.2 lists the offsets APIC-
  * register virtualization serves). The timer's current count is not among
- * them: reading it exits (APIC-access exit), as it must, to be computed.
+ * them: reading it exits (APIC-access exit), as it must, to be computed;
+ * nor is PPR in xAPIC mode (RDMSR 0x80a reads VPPR, which the CPU keeps).
  */
 static const uint16_t page_regs[] = {
 	REG_ID,	  REG_VER,	    REG_LDR,	      REG_DFR,		REG_SVR,
@@ -69,12 +80,18 @@ static void push_regs(struct vlapic *a)
 void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 {
 	uint8_t *p = a->vapic;
-	int rvi = vec_highest(a->irr), svi = vec_highest(a->isr);
-	bool dirty = a->vapic_dirty;
+	int rvi, svi;
 
-	if (dirty)
+	e->intr_status_changed = e->eoi_exit_changed = false;
+	if (a->vapic_dirty) {
 		push_regs(a);
-	*reg(p, REG_TPR) = a->tpr;
+		*reg(p, REG_TPR) = a->tpr;
+		e->eoi_exit_changed = true; /* after a reset too, whatever the CPU had */
+	}
+	/* Untouched, the page and the CPU's RVI/SVI are what the pull found. */
+	if (!a->vapic_vec_dirty && !e->eoi_exit_changed)
+		return;
+	a->vapic_vec_dirty = false;
 	*reg(p, REG_PPR) = vlapic_ppr(a); /* the CPU recomputes it at entry (27.3.2.5) anyway */
 	for (unsigned i = 0; i < 8; i++) {
 		*reg(p, REG_ISR + 16 * i) = a->isr[i];
@@ -86,12 +103,14 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 	 * RVI and SVI: the highest requested and in-service vectors, 0 for none
 	 * (30.1.1, 30.2.1); the CPU delivers RVI when its class beats VPPR's.
 	 */
+	rvi = vec_highest(a->irr);
+	svi = vec_highest(a->isr);
 	e->intr_status = (uint16_t)((svi < 0 ? 0 : svi) << 8 | (rvi < 0 ? 0 : rvi));
+	e->intr_status_changed = true;
 	/*
 	 * EOI-exit bitmap (30.1.4): the level-triggered vectors, whose EOI the
 	 * IOAPIC must see to clear Remote IRR. Edge vectors retire in the CPU.
 	 */
-	e->eoi_exit_changed = dirty;
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t m = (uint64_t)a->tmr[2 * i + 1] << 32 | a->tmr[2 * i];
 
@@ -103,6 +122,9 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now)
 {
 	off &= 0xff0;
+	a->stats.apic_write++;
+	if (off == REG_ICR && !a->x2apic)
+		a->icr_hi = *reg(a->vapic, REG_ICR2) & 0xff000000u; /* its write did not exit */
 	a->touched |= vlapic_moves_deadline(off);
 	vlapic_update(a, now); /* expiries before this write see the old registers */
 	vlapic_reg_write(a, off, *reg(a->vapic, off), now);
@@ -110,6 +132,7 @@ void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now)
 
 void vlapic_apicv_eoi(struct vlapic *a, uint8_t vector)
 {
+	a->stats.eoi++;
 	if (vec_test(a->tmr, vector) && a->eoi_level)
 		a->eoi_level(a->ctx, vector);
 }

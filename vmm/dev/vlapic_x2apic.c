@@ -60,6 +60,7 @@ int vlapic_msr_read(struct vlapic *a, uint32_t msr, uint64_t now, uint64_t *val)
 	unsigned off;
 	enum access acc;
 
+	a->stats.msr++;
 	if (msr_offset(a, msr, &off))
 		return GP;
 	acc = access_of(off);
@@ -80,6 +81,7 @@ int vlapic_msr_write(struct vlapic *a, uint32_t msr, uint64_t val, uint64_t now)
 	unsigned off;
 	enum access acc;
 
+	a->stats.msr++;
 	if (msr_offset(a, msr, &off))
 		return GP;
 	acc = access_of(off);

@@ -150,7 +150,8 @@ void arch_vcpu_apicv_entry(struct vcpu *v)
 	struct vlapic_apicv_entry e;
 
 	vlapic_apicv_push(lapic_of(v), &e);
-	vmcs_write(VMCS_GUEST_INTR_STATUS, e.intr_status);
+	if (e.intr_status_changed)
+		vmcs_write(VMCS_GUEST_INTR_STATUS, e.intr_status);
 	if (e.eoi_exit_changed)
 		for (unsigned i = 0; i < 4; i++)
 			vmcs_write(VMCS_EOI_EXIT_BITMAP0 + 2 * i, e.eoi_exit[i]);

@@ -53,6 +53,7 @@ int vmx_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (!v->msr.cpu.tsc_deadline)
 		return -1;
 	vlapic_update(a, now);
+	a->stats.deadline++;
 	vlapic_tsc_deadline_write(a, val, val ? deadline_ns(v, val, now) : 0);
 	vlapic_update(a, now); /* a deadline that has passed raises its interrupt now */
 	return 0;

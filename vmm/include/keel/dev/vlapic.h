@@ -61,9 +61,12 @@ struct vlapic {
 	uint64_t timer_fired;  /* expiries seen, for statistics */
 	uint64_t timer_missed; /* periodic expiries folded into an earlier one */
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (guest TSC), 0 when disarmed */
-	/* APIC virtualization (vlapic_apicv.c): IRR as the page last had it, page stale. */
+	/*
+	 * APIC virtualization (vlapic_apicv.c): IRR as the page last had it; the
+	 * page's registers stale; its ISR, TMR, IRR (and RVI/SVI) stale.
+	 */
 	uint32_t vapic_irr_seen[8];
-	bool vapic_dirty;
+	bool vapic_dirty, vapic_vec_dirty;
 	uint64_t vapic_eoi_exit[4]; /* the EOI-exit bitmap as last given to the CPU */
 
 	uint32_t id;           /* ID register: xAPIC ID in bits 31:24 */
@@ -80,6 +83,14 @@ struct vlapic {
 	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
 	void (*nmi)(void *ctx);                       /* an NMI IPI to self */
 	void *ctx;
+	/* Accesses that exited to the model, for the exit statistics (vmm/vcpu_stats.c). */
+	struct vlapic_stats {
+		uint64_t mmio;      /* xAPIC page: EPT violations, APIC-access exits */
+		uint64_t msr;       /* x2APIC MSRs (RDMSR/WRMSR exits) */
+		uint64_t apic_write; /* APIC-write exits (APIC virtualization) */
+		uint64_t eoi;       /* EOI-induced exits (APIC virtualization) */
+		uint64_t deadline;  /* IA32_TSC_DEADLINE writes */
+	} stats;
 };
 
 /* Power-up state (SDM 11.4.7.1), hardware-enabled, software-disabled. */
@@ -173,12 +184,16 @@ void vlapic_update(struct vlapic *a, uint64_t now);
  */
 struct vlapic_apicv_entry {
 	uint16_t intr_status;  /* guest interrupt status: SVI in 15:8, RVI in 7:0 (SDM 3C 25.4.2) */
+	bool intr_status_changed; /* the model changed IRR or ISR: intr_status must be written */
 	bool eoi_exit_changed; /* eoi_exit differs from what the CPU has */
 	uint64_t eoi_exit[4];  /* vectors whose EOI exits: the level-triggered ones (TMR) */
 };
 /* Page to model: TPR, ISR, and IRR (bits raised since the last push are kept). */
 void vlapic_apicv_pull(struct vlapic *a);
-/* Model to page: every register the CPU may read from it; RVI/SVI and the EOI-exit bitmap. */
+/*
+ * Model to page: what changed since the pull (each change marks the model),
+ * so an exit that touched no APIC state pays only for the pull.
+ */
 void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e);
 /* An APIC-write exit (trap-like, SDM 3C 30.4.3.3): the guest's write to off is in the page. */
 void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now);
