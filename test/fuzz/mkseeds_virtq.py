@@ -4,7 +4,8 @@
 of each shape the walker takes (direct chains, indirect tables, EVENT_IDX) and
 a few broken ones; and hvm_platform's virtio seed (corpus/hvm_platform/virtio):
 a driver setting up the virtio-console through config space and BAR 0 in the
-op stream of fuzz_ops.c. Run from the top of the tree; the same bytes each run."""
+op stream of fuzz_ops.c, and one using its config-space window onto BAR 0
+(corpus/hvm_platform/virtio-pci-cfg). Run from the top of the tree; the same bytes each run."""
 import os
 import struct
 
@@ -59,10 +60,31 @@ def console_driver():
     return s
 
 
+def inp(port, size):
+    code = {1: 0, 2: 1, 4: 2}[size]
+    return bytes([0x20 | code << 3]) + struct.pack("<H", port)
+
+
+def pci_cfg_window():
+    """The virtio-console's VIRTIO_PCI_CAP_PCI_CFG window (cap at 0x94 of
+    00:05.0): the status, the features, the ISR and a doorbell through
+    pci_cfg_data, then a window that is refused (length 3)."""
+    cfg = lambda off: out(0xcf8, 0x80000000 | 0x28 << 8 | off, 4)
+    win = lambda off, ln: (cfg(0x98) + out(0xcfc, 0, 1) + cfg(0x9c) + out(0xcfc, off, 4) +
+                           cfg(0xa0) + out(0xcfc, ln, 4) + cfg(0xa4))
+    s = win(0x14, 1) + out(0xcfc, 1, 1) + inp(0xcfc, 4)
+    s += win(0x00, 4) + out(0xcfc, 1, 4) + win(0x04, 4) + inp(0xcfc, 4)
+    s += win(0x1000, 1) + inp(0xcfc, 1) + win(0x3004, 2) + out(0xcfc, 1, 2)
+    s += win(0x14, 3) + out(0xcfc, 0xffffffff, 4) + inp(0xcfc, 4)
+    return s
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with open("test/fuzz/corpus/hvm_platform/virtio", "wb") as f:
         f.write(console_driver())
+    with open("test/fuzz/corpus/hvm_platform/virtio-pci-cfg", "wb") as f:
+        f.write(pci_cfg_window())
     NEXT, WRITE, INDIRECT = 1, 2, 4
     blk = (0, [(0, DATA, 16, NEXT, 1), (1, DATA + 0x100, 512, NEXT | WRITE, 2),
                (2, DATA + 0x300, 1, WRITE, 0)])

@@ -162,9 +162,10 @@ static void test_ids_and_caps(void **state)
 			assert_int_equal(cfg(p + 16, 4), VIRTIO_NOTIFY_MULT); break;
 		case 3: assert_int_equal(cfg(p + 8, 4), VIRTIO_ISR_OFF); break;
 		case 4: assert_int_equal(cfg(p + 8, 4), VIRTIO_DEVCFG_OFF); break;
+		case 5: assert_int_equal(cfg(p + 2, 1), 20); break; /* + pci_cfg_data */
 		}
 	}
-	assert_int_equal(types, 0x1e);
+	assert_int_equal(types, 0x3e);
 	/* The capabilities are read-only. */
 	pci_cfg_write(&bus, DEVFN, 0x50, 4, 0);
 	assert_int_equal(cfg(0x50, 1), 0x09);
@@ -383,6 +384,77 @@ static void test_msix(void **state)
 	assert_int_equal(rd(VIRTIO_MSIX_OFF + 24, 4), 0x41);
 }
 
+/* The VIRTIO_PCI_CAP_PCI_CFG capability's offset, found by walking the list. */
+static unsigned pci_cfg_cap(void)
+{
+	for (unsigned p = cfg(0x34, 1); p; p = cfg(p + 1, 1))
+		if (cfg(p, 1) == 0x09 && cfg(p + 3, 1) == 5)
+			return p;
+	fail();
+	return 0;
+}
+
+/* Point the window at bar/offset/length (virtio_pci_cfg_cap's cap fields). */
+static void window(unsigned cap, uint8_t bar, uint32_t off, uint32_t len)
+{
+	pci_cfg_write(&bus, DEVFN, cap + 4, 1, bar);
+	pci_cfg_write(&bus, DEVFN, cap + 8, 4, off);
+	pci_cfg_write(&bus, DEVFN, cap + 12, 4, len);
+}
+
+/* Config-space access to BAR 0 through pci_cfg_data (virtio 1.1 4.1.4.8). */
+static void test_pci_cfg_window(void **state)
+{
+	unsigned cap = pci_cfg_cap(), data = cap + 16;
+
+	(void)state;
+	/* A byte write of the status, read back through the window and the BAR. */
+	window(cap, 0, 0x14, 1);
+	pci_cfg_write(&bus, DEVFN, data, 4, 0xffffff03);
+	assert_int_equal(rd(0x14, 1), 3);
+	wr(0x14, 1, 1);
+	assert_int_equal(cfg(data, 1), 1);
+	/* A dword: the device features, select 1 (VERSION_1). */
+	wr(0x00, 4, 1);
+	window(cap, 0, 0x04, 4);
+	assert_int_equal(cfg(data, 4), 1);
+	/* The ISR: read through the window, it clears; a write to data does not read it. */
+	dev.isr = 1;
+	window(cap, 0, VIRTIO_ISR_OFF, 1);
+	pci_cfg_write(&bus, DEVFN, data, 1, 0);
+	assert_int_equal(dev.isr, 1);
+	assert_int_equal(cfg(data, 1), 1);
+	assert_int_equal(dev.isr, 0);
+	/*
+	 * Refused: another BAR, a length of 3 or 8, unaligned, the MSI-X table
+	 * (no virtio capability names it), past the BAR, huge. Neither a write
+	 * nor a read reaches the BAR: pci_cfg_data keeps what was written.
+	 */
+	dev.isr = 1;
+	for (unsigned i = 0; i < 7; i++) {
+		static const uint32_t bad[7][3] = {
+			{ 1, VIRTIO_ISR_OFF, 1 }, { 0, 0x14, 3 }, { 0, 0x10, 8 },
+			{ 0, 0x15, 2 }, { 0, VIRTIO_MSIX_OFF, 4 }, { 0, 0x7ffc, 4 },
+			{ 0, 0xfffffffc, 4 },
+		};
+
+		window(cap, (uint8_t)bad[i][0], bad[i][1], bad[i][2]);
+		pci_cfg_write(&bus, DEVFN, data, 4, 0x5a5a5a00 + i);
+		assert_int_equal(cfg(data, 4), 0x5a5a5a00 + i);
+	}
+	assert_int_equal(dev.isr, 1);
+	assert_int_equal(rd(0x14, 1), 1);
+	assert_int_equal(dev.msix[0].addr_lo, 0);
+	/* A doorbell through the window rings queue 1. */
+	negotiate(0);
+	setup_queue(1, 8, RAM_BASE);
+	wr(0x14, 1, 15);
+	offer(RAM_BASE);
+	window(cap, 0, VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT, 2);
+	pci_cfg_write(&bus, DEVFN, data, 2, 1);
+	assert_int_equal(notified[1], 1);
+}
+
 static void test_device_config(void **state)
 {
 	(void)state;
@@ -408,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup(test_intx, setup),
 		cmocka_unit_test_setup(test_msix, setup),
 		cmocka_unit_test_setup(test_device_config, setup),
+		cmocka_unit_test_setup(test_pci_cfg_window, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,16 +91,24 @@ static struct pci_dev *target(struct pci_bus *b, unsigned *off)
 	return pci_bus_find(b, b->addr >> 8 & 0xff);
 }
 
-uint32_t pci_cfg_read(struct pci_bus *b, unsigned devfn, unsigned off, unsigned size)
+static uint32_t cfg_bytes(const struct pci_dev *d, unsigned off, unsigned size)
 {
-	struct pci_dev *d = pci_bus_find(b, devfn);
 	uint32_t v = 0;
 
-	if (!d || off + size > PCI_CFG_SIZE)
-		return size == 4 ? ~0U : (1U << (8 * size)) - 1;
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint32_t)d->cfg[off + i] << (8 * i);
 	return v;
+}
+
+uint32_t pci_cfg_read(struct pci_bus *b, unsigned devfn, unsigned off, unsigned size)
+{
+	struct pci_dev *d = pci_bus_find(b, devfn);
+
+	if (!d || off + size > PCI_CFG_SIZE)
+		return size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	if (d->cfg_read)
+		d->cfg_read(d, off, size);
+	return cfg_bytes(d, off, size);
 }
 
 void pci_cfg_write(struct pci_bus *b, unsigned devfn, unsigned off, unsigned size, uint32_t val)
@@ -110,7 +118,7 @@ void pci_cfg_write(struct pci_bus *b, unsigned devfn, unsigned off, unsigned siz
 
 	if (!d || off + size > PCI_CFG_SIZE)
 		return;
-	old = pci_cfg_read(b, devfn, off, size);
+	old = cfg_bytes(d, off, size); /* not a read: no cfg_read side effects */
 	for (unsigned i = 0; i < size; i++) {
 		uint8_t *c = &d->cfg[off + i];
 		uint8_t v = (uint8_t)(val >> (8 * i));

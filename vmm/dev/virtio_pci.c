@@ -28,6 +28,11 @@
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG    3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG    5
+
+/* struct virtio_pci_cfg_cap: a virtio_pci_cap, then pci_cfg_data[4] (4.1.4.8). */
+#define PCI_CFG_CAP  0x94
+#define PCI_CFG_DATA 16
 
 /* MSI-X capability (PCI 3.0 6.8.2): control, table and PBA offset/BIR. */
 #define MSIX_CAP      0x40
@@ -37,7 +42,7 @@
 #define MSIX_CTL_ENABLE BIT(15)
 #define MSIX_CTL_MASKALL BIT(14)
 
-/* Where the capabilities sit: MSI-X, then common, ISR, device, notify. */
+/* Where the capabilities sit: MSI-X, then common, ISR, device, notify, the BAR window. */
 static const struct {
 	uint8_t at, type, len;
 	uint32_t off, size;
@@ -46,6 +51,7 @@ static const struct {
 	{ 0x60, VIRTIO_PCI_CAP_ISR_CFG, 16, VIRTIO_ISR_OFF, 1 },
 	{ 0x70, VIRTIO_PCI_CAP_DEVICE_CFG, 16, VIRTIO_DEVCFG_OFF, VIRTIO_DEVCFG_MAX },
 	{ 0x80, VIRTIO_PCI_CAP_NOTIFY_CFG, 20, VIRTIO_NOTIFY_OFF, VIRTIO_NOTIFY_LEN },
+	{ PCI_CFG_CAP, VIRTIO_PCI_CAP_PCI_CFG, 20, 0, 0 },
 };
 
 bool virtio_msix_enabled(const struct virtio_dev *d)
@@ -111,11 +117,53 @@ static void bar_update(struct virtio_dev *d)
 			      virtio_doorbell, d);
 }
 
+/*
+ * VIRTIO_PCI_CAP_PCI_CFG (virtio 1.1 4.1.4.8, 1.2 4.1.4.9): a window in
+ * configuration space onto BAR 0, for firmware that cannot map the BAR.
+ * The driver sets cap.bar, cap.offset and cap.length; a write to
+ * pci_cfg_data then writes its first cap.length bytes there, a read reads
+ * cap.length bytes from there into it. The driver must name cap.length
+ * (1, 2 or 4) aligned bytes inside a region another virtio capability
+ * names (4.1.4.8.2); anything else a guest writes there is refused: no
+ * access is made and pci_cfg_data keeps its bytes.
+ */
+static bool window(const struct virtio_dev *d, uint32_t *at, uint32_t *len)
+{
+	*at = pci_get32(d->pci, PCI_CFG_CAP + VCAP_OFFSET);
+	*len = pci_get32(d->pci, PCI_CFG_CAP + VCAP_LENGTH);
+	if (d->pci->cfg[PCI_CFG_CAP + VCAP_BAR] != 0 || (*len != 1 && *len != 2 && *len != 4) || *at % *len)
+		return false;
+	for (unsigned i = 0; i < ARRAY_SIZE(vcaps); i++)
+		if (*at >= vcaps[i].off && *at - vcaps[i].off < vcaps[i].size &&
+		    *len <= vcaps[i].size - (*at - vcaps[i].off))
+			return true;
+	return false;
+}
+
+static void cfg_read(struct pci_dev *p, unsigned off, unsigned size)
+{
+	struct virtio_dev *d = p->ctx;
+	uint32_t at, len;
+	uint64_t v;
+
+	if (!pci_overlaps(off, size, PCI_CFG_CAP + PCI_CFG_DATA, 4) || !window(d, &at, &len))
+		return;
+	v = virtio_bar_read(d, at, len);
+	for (unsigned i = 0; i < len; i++)
+		p->cfg[PCI_CFG_CAP + PCI_CFG_DATA + i] = (uint8_t)(v >> (8 * i));
+}
+
 static void cfg_write(struct pci_dev *p, unsigned off, unsigned size, uint32_t old)
 {
 	struct virtio_dev *d = p->ctx;
+	uint32_t at, len;
 
 	(void)old;
+	if (pci_overlaps(off, size, PCI_CFG_CAP + PCI_CFG_DATA, 4) && window(d, &at, &len)) {
+		virtio_bar_write(d, at, len, pci_get32(p, PCI_CFG_CAP + PCI_CFG_DATA) &
+						     (len == 4 ? ~0U : (1U << (8 * len)) - 1));
+		return;
+	}
 	if (pci_overlaps(off, size, PCI_COMMAND, 2) || pci_overlaps(off, size, PCI_BAR0, 4))
 		bar_update(d);
 	if (pci_overlaps(off, size, PCI_COMMAND, 2) ||
@@ -141,6 +189,7 @@ int virtio_pci_init(struct virtio_dev *d, struct vm *vm, struct pci_bus *b, unsi
 				  .msix_cap = MSIX_CAP };
 	p->ctx = d;
 	p->cfg_write = cfg_write;
+	p->cfg_read = cfg_read;
 	pci_dev_set_ids(p, VIRTIO_PCI_VENDOR, (uint16_t)(VIRTIO_PCI_DEVICE0 + t->device_id),
 			t->pci_class, VIRTIO_PCI_REVISION, VIRTIO_PCI_VENDOR, PCI_SUBDEVICE_QEMU);
 	pci_dev_add_bar(p, 0, VIRTIO_BAR_SIZE, false);
@@ -148,6 +197,9 @@ int virtio_pci_init(struct virtio_dev *d, struct vm *vm, struct pci_bus *b, unsi
 	pci_set16(p->wmask, PCI_COMMAND, PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE);
 	memset(p->wmask + 0x40, 0, PCI_CFG_SIZE - 0x40);
 	p->wmask[MSIX_CAP + MSIX_CTL + 1] = (MSIX_CTL_ENABLE | MSIX_CTL_MASKALL) >> 8;
+	/* The window's cap.bar, cap.offset, cap.length and pci_cfg_data. */
+	p->wmask[PCI_CFG_CAP + VCAP_BAR] = 0xff;
+	memset(p->wmask + PCI_CFG_CAP + VCAP_OFFSET, 0xff, 12);
 	caps_build(d);
 	for (unsigned i = 0; i < VIRTIO_MSIX_VECTORS; i++)
 		d->msix[i].ctrl = 1; /* masked from reset (6.8.2.9) */

@@ -68,6 +68,8 @@ struct pci_dev {
 	uint8_t devfn;
 	/* After a write lands: off/size as accessed, old = prior value there. */
 	void (*cfg_write)(struct pci_dev *d, unsigned off, unsigned size, uint32_t old);
+	/* Before a read (not a write's) of off/size: the model may refresh cfg[] there. */
+	void (*cfg_read)(struct pci_dev *d, unsigned off, unsigned size);
 	void *ctx;
 };
 

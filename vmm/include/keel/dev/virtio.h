@@ -18,8 +18,9 @@
  *   0x0000 common configuration   0x1000 ISR status   0x2000 device config
  *   0x3000 notify: queue n's doorbell at 0x3000 + 4n (notify_off_multiplier 4)
  *   0x4000 MSI-X table            0x5000 MSI-X PBA
- * No VIRTIO_PCI_CAP_PCI_CFG window: Keel's PCI bus has no read hook for it,
- * and neither Linux nor SeaBIOS needs it while BAR 0 lies below 4 GiB.
+ * The notify region is a doorbell window of the registry (io_set_doorbell):
+ * the EPT-violation exit rings it without emulating the store.
+ * VIRTIO_PCI_CAP_PCI_CFG at 0x94 is the config-space window onto BAR 0.
  * See docs/virtio.md.
  */
 #ifndef KEEL_DEV_VIRTIO_H
