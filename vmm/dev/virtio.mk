@@ -18,6 +18,10 @@ UNIT_SRCS_virtio_blk := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_blk
 UNIT_TESTS += virtio_console
 UNIT_SRCS_virtio_console := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_console.c
 
+UNIT_TESTS += hvm_console
+UNIT_SRCS_hvm_console := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_console.c \
+	vmm/hvm_console.c
+
 # Random rings for the walker; seeds from test/fuzz/mkseeds_virtq.py.
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/dev/virtio_queue.c
