@@ -346,6 +346,58 @@ static int set_net(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+/* One CPU number of a cpus= list, below CFG_CPUS_MAX; its digits consumed, 0 if bad. */
+static size_t cpu_num(const struct slice *v, unsigned *cpu)
+{
+	uint64_t n;
+	bool ovf;
+	size_t len = parse_num(v, &n, &ovf);
+
+	if (!len || ovf || n >= CFG_CPUS_MAX)
+		return 0;
+	*cpu = (unsigned)n;
+	return len;
+}
+
+/*
+ * The host CPUs a guest's vCPUs may run on: numbers and ranges split by ','
+ * (cpus=1, cpus=0-1, cpus=0,2-3), Keel's CPU numbers (0 is the boot CPU).
+ * Whether each exists only Keel knows: it refuses the guest with this line.
+ */
+static int set_guest_cpus(struct parser *p, const struct slice *v)
+{
+	uint64_t mask = 0;
+	size_t i = 0;
+
+	while (i < v->n) {
+		struct slice rest = { v->s + i, v->n - i };
+		unsigned lo, hi;
+		size_t len = cpu_num(&rest, &lo);
+
+		if (!len)
+			return fail(p, "cpus ", v, " is not a list of CPUs 0..63 (cpus=0-1,3)");
+		i += len;
+		hi = lo;
+		if (i < v->n && v->s[i] == '-') {
+			rest = (struct slice){ v->s + i + 1, v->n - i - 1 };
+			len = cpu_num(&rest, &hi);
+			if (!len || hi < lo)
+				return fail(p, "cpus ", v, " is not a list of CPUs 0..63 (cpus=0-1,3)");
+			i += 1 + len;
+		}
+		for (unsigned c = lo; c <= hi; c++)
+			mask |= 1ULL << c;
+		if (i < v->n && (v->s[i] != ',' || i + 1 == v->n))
+			return fail(p, "cpus ", v, " is not a list of CPUs 0..63 (cpus=0-1,3)");
+		i += i < v->n;
+	}
+	if (!mask) /* cpus= with no value */
+		return fail(p, "cpus ", v, " is not a list of CPUs 0..63 (cpus=0-1,3)");
+	p->guest->cpus = mask;
+	p->guest->cpus_line = p->line;
+	return 0;
+}
+
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -415,28 +467,28 @@ static int menu_end(struct parser *p, unsigned seen)
 	return seen ? 0 : fail(p, "menu line is missing 'timeout'", NULL, "");
 }
 
+/* A vmx line's on/off key: off sets the CFG_VMX_* flag that makes Keel do without a feature. */
+static int set_vmx_off(struct parser *p, const struct slice *v, uint16_t flag, const char *key)
+{
+	if (eq(v, "off"))
+		p->cfg->vmx_flags |= flag;
+	else if (eq(v, "on"))
+		p->cfg->vmx_flags &= (uint16_t)~flag;
+	else
+		return fail(p, key, v, " is not on or off");
+	return 0;
+}
+
 /* Off: the LAPIC timer ends slices, as where an outer hypervisor offers no preemption timer. */
 static int set_preemption_timer(struct parser *p, const struct slice *v)
 {
-	if (eq(v, "off"))
-		p->cfg->vmx_flags |= CFG_VMX_NO_PREEMPTION_TIMER;
-	else if (eq(v, "on"))
-		p->cfg->vmx_flags &= (uint16_t)~CFG_VMX_NO_PREEMPTION_TIMER;
-	else
-		return fail(p, "preemption-timer ", v, " is not on or off");
-	return 0;
+	return set_vmx_off(p, v, CFG_VMX_NO_PREEMPTION_TIMER, "preemption-timer ");
 }
 
 /* Off: the emulated local APIC only, as on a CPU without APIC virtualization. */
 static int set_apicv(struct parser *p, const struct slice *v)
 {
-	if (eq(v, "off"))
-		p->cfg->vmx_flags |= CFG_VMX_NO_APICV;
-	else if (eq(v, "on"))
-		p->cfg->vmx_flags &= (uint16_t)~CFG_VMX_NO_APICV;
-	else
-		return fail(p, "apicv ", v, " is not on or off");
-	return 0;
+	return set_vmx_off(p, v, CFG_VMX_NO_APICV, "apicv ");
 }
 
 static int vmx_begin(struct parser *p)
@@ -500,6 +552,7 @@ static const struct key guest_keys[] = {
 	{ "mac", set_mac },
 	{ "disk", set_disk },
 	{ "console", set_guest_console },
+	{ "cpus", set_guest_cpus },
 };
 
 /* Whether the guest line named key (seen: a bit per guest_keys entry). */

@@ -44,6 +44,17 @@ $(B)/bench-hvm-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_HVM_FILES) $(B)/k
 	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/keel-bench-hvm.cfg \
 		$(BENCH_HVM_FILES)
 
+# ping and pong on two host CPUs (Bochs cpu: count=2): the cross-CPU event round trip.
+$(B)/keel-bench-smp.cfg: tools/keel-bench.cfg
+	$(Q)grep -v '^guest ' $< > $@.tmp && \
+		sed -n 's/^\(guest name=ping .*\)$$/\1 cpus=0/p; s/^\(guest name=pong .*\)$$/\1 cpus=1/p' \
+		$< >> $@.tmp && mv $@.tmp $@
+$(B)/bench-smp-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_FILES) $(B)/keel-bench-smp.cfg \
+		tools/mkesp.sh
+	@echo "  ESP     $@"
+	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/keel-bench-smp.cfg \
+		$(BENCH_FILES)
+
 # A GPT disk image with one EFI system partition, ready for dd to a USB stick.
 $(B)/keel-usb.img: $(B)/esp.img tools/mkusb.sh
 	@echo "  USB     $@"
@@ -71,7 +82,7 @@ run-tests: setup
 		$(RUN_TIMEOUT)
 
 bench: setup
-	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img $(B)/bench-hvm-esp.img
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img $(B)/bench-hvm-esp.img $(B)/bench-smp-esp.img
 	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
 
 SYSTEST_JOBS ?= 2

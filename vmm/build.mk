@@ -8,6 +8,8 @@ KEEL_SRCS += vmm/main.c vmm/vm.c vmm/vmsr.c vmm/vmsr_mtrr.c vmm/vm_mem.c vmm/hvm
 	vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/hpet.c vmm/dev/pci_msi.c vmm/dev/ata.c vmm/dev/ata_identify.c vmm/dev/piix_ide.c \
 	vmm/lib/string.c vmm/lib/vsnprintf.c vmm/lib/printk.c boot/config.c boot/elf64.c
 # Keel's console: focus, tagged and raw output, typed input queues.
-KEEL_SRCS += vmm/console.c vmm/console_input.c
+KEEL_SRCS += vmm/console.c vmm/console_input.c vmm/console_lock.c
 # Virtual switches and the PV network interface.
 KEEL_SRCS += vmm/vswitch.c vmm/vnet.c vmm/hcall_net.c vmm/dev/virtio_net.c vmm/hvm_net.c
+# Scheduling across host CPUs: placement by keel.cfg cpus= (vmm/sched.c runs it).
+KEEL_SRCS += vmm/sched_place.c

@@ -85,6 +85,7 @@ void console_keel_output(void)
 
 void vm_console_putc(struct vm *vm, char c)
 {
+	console_lock();
 	if (focused(vm)) {
 		console_putc(c);
 		midline = c != '\n';
@@ -94,39 +95,50 @@ void vm_console_putc(struct vm *vm, char c)
 	} else if (ring_put_over(&vm->con.held, (uint8_t)c)) {
 		vm->con.held_lost++;
 	}
+	console_unlock();
 }
 
 void vm_console_text(struct vm *vm, char c)
 {
+	console_lock();
 	if (c == '\n' && !vm->con.cr && focused(vm))
 		vm_console_putc(vm, '\r');
 	vm->con.cr = c == '\r';
 	vm_console_putc(vm, c);
+	console_unlock();
 }
 
 void vm_fw_log_putc(struct vm *vm, char c)
 {
+	console_lock();
 	line_putc(vm, &vm->fw_log, ":fw", c);
+	console_unlock();
 }
 
 void vm_console_flush(struct vm *vm)
 {
+	console_lock();
 	/* Only Keel's log shows partial lines; a held guest's wait for the focus to move. */
 	if (console_focus == CONSOLE_FOCUS_KEEL && vm->con.line.len)
 		line_flush(vm, &vm->con.line, "");
+	console_unlock();
 }
 
 void console_vm_stopping(struct vm *vm)
 {
+	console_lock();
 	vm_console_flush(vm);
 	if (vm->fw_log.len)
 		line_flush(vm, &vm->fw_log, ":fw");
+	console_unlock();
 }
 
 void console_vm_stopped(struct vm *vm)
 {
+	console_lock();
 	if (focused(vm))
 		console_focus_set(CONSOLE_FOCUS_KEEL);
+	console_unlock();
 }
 
 /* What vm wrote while another guest had the focus, tagged; complete lines now. */

@@ -159,9 +159,11 @@ void console_poll(void)
 
 void console_service(void)
 {
+	console_lock();
 	uart_tx_poll();
 	console_poll();
 	screen_service();
+	console_unlock();
 }
 
 void vm_console_poll(struct vm *vm)

@@ -6,6 +6,7 @@
 #include <keel/hypercall.h>
 #include <keel/pv.h>
 #include <keel/sched.h>
+#include <keel/spinlock.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
@@ -24,6 +25,37 @@ static uint64_t hc_version(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2
  */
 enum { HC_ANY = 1, HC_PV = 2 };
 
+/*
+ * The calls that read or write another domain's event channel table or
+ * grants (evtchn.c, grant.c) take one lock for all domains, the domain
+ * lock, when guests run on several CPUs: the table holds these wrappers.
+ * Blocking is not among them: it reads the caller's own pending bits, and
+ * vmm/sched.c closes the race with a send from another CPU.
+ */
+bool hcall_smp;
+static struct spinlock domain_lock;
+
+#define HC_LOCKED(fn)                                                                     \
+	static uint64_t fn##_locked(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2,   \
+				    uint64_t a3, uint64_t a4)                                \
+	{                                                                                 \
+		uint64_t ret;                                                             \
+                                                                                          \
+		if (!hcall_smp)                                                           \
+			return fn(v, a0, a1, a2, a3, a4);                                 \
+		spin_lock(&domain_lock);                                                  \
+		ret = fn(v, a0, a1, a2, a3, a4);                                          \
+		spin_unlock(&domain_lock);                                                \
+		return ret;                                                               \
+	}
+HC_LOCKED(hcall_evtchn_alloc)
+HC_LOCKED(hcall_evtchn_bind)
+HC_LOCKED(hcall_evtchn_send)
+HC_LOCKED(hcall_evtchn_close)
+HC_LOCKED(hcall_grant_offer)
+HC_LOCKED(hcall_grant_map)
+HC_LOCKED(hcall_grant_unmap)
+
 static const struct hcall_entry {
 	hcall_fn *fn;
 	uint8_t who;
@@ -37,13 +69,13 @@ static const struct hcall_entry {
 	[KEEL_HC_DOMAIN_FIND] = { hcall_domain_find, HC_ANY },
 	[KEEL_HC_BLOCK] = { hcall_block, HC_PV },
 	[KEEL_HC_SET_TIMER] = { hcall_set_timer, HC_PV },
-	[KEEL_HC_EVTCHN_ALLOC] = { hcall_evtchn_alloc, HC_PV },
-	[KEEL_HC_EVTCHN_BIND] = { hcall_evtchn_bind, HC_PV },
-	[KEEL_HC_EVTCHN_SEND] = { hcall_evtchn_send, HC_PV },
-	[KEEL_HC_EVTCHN_CLOSE] = { hcall_evtchn_close, HC_PV },
-	[KEEL_HC_GRANT_OFFER] = { hcall_grant_offer, HC_PV },
-	[KEEL_HC_GRANT_MAP] = { hcall_grant_map, HC_PV },
-	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap, HC_PV },
+	[KEEL_HC_EVTCHN_ALLOC] = { hcall_evtchn_alloc_locked, HC_PV },
+	[KEEL_HC_EVTCHN_BIND] = { hcall_evtchn_bind_locked, HC_PV },
+	[KEEL_HC_EVTCHN_SEND] = { hcall_evtchn_send_locked, HC_PV },
+	[KEEL_HC_EVTCHN_CLOSE] = { hcall_evtchn_close_locked, HC_PV },
+	[KEEL_HC_GRANT_OFFER] = { hcall_grant_offer_locked, HC_PV },
+	[KEEL_HC_GRANT_MAP] = { hcall_grant_map_locked, HC_PV },
+	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap_locked, HC_PV },
 	[KEEL_HC_SET_CALLBACKS] = { hcall_set_callbacks, HC_PV },
 	[KEEL_HC_NET_INFO] = { hcall_net_info, HC_PV },
 	[KEEL_HC_NET_SEND] = { hcall_net_send, HC_PV },

@@ -1,28 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler: every READY guest's vCPU shares the one CPU, fair by run
- * time (vmm/runq.c), preempted by the VMX-preemption timer at the end of
- * its slice. A vCPU that blocks (an hvm guest's HLT) leaves the CPU to the
- * others until its deadline; when every vCPU is blocked Keel halts until
- * the earliest deadline, woken by its LAPIC timer (arch/x86/idle.c).
+ * The scheduler: a run queue per host CPU. Each vCPU is placed on one CPU
+ * of its affinity (keel.cfg cpus=) when scheduling starts and stays there
+ * (vmm/sched_place.c). On each CPU, every READY vCPU shares the CPU, fair
+ * by run time (vmm/runq.c), preempted by the VMX-preemption timer at the
+ * end of its slice. A vCPU that blocks (an hvm guest's HLT, a PV guest's
+ * block) leaves the CPU to the others until its deadline; when every vCPU
+ * of a CPU is blocked the CPU halts until the earliest deadline, woken by
+ * its LAPIC timer (arch/x86/idle.c) or by another CPU's wake-up IPI.
  *
  * Switching is one-way: arch_vcpu_run(next) makes next's VMCS current and
  * enters it, abandoning the exit path's stack. The timer is armed on entry
  * with the scheduler's deadline (hvm guests: the earlier of it and their
  * next device deadline), so a vCPU running alone has no timer at all and
  * its exits pay nothing for the scheduler.
+ *
+ * Across CPUs: a run queue is its CPU's, but any CPU may wake a vCPU of
+ * another (an event channel send, a frame for its NIC): under the queue's
+ * lock, then an IPI (smp_wake) so the CPU looks again, from its idle halt
+ * or from the guest it runs (an external-interrupt exit, sched_tick).
  */
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
 #include <arch/io.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <drivers/tsc.h>
 #include <drivers/uart.h>
 #include <keel/console.h>
 #include <keel/hvm.h>
+#include <keel/hypercall.h>
 #include <keel/printk.h>
 #include <keel/pv.h>
 #include <keel/sched.h>
+#include <keel/sched_place.h>
+#include <keel/spinlock.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
@@ -31,7 +44,18 @@ unsigned keel_nr_vms;
 
 __attribute__((noreturn)) void keel_shutdown(void);
 
-static struct runq runq;
+/* One CPU's share of the scheduler; the lock guards runq (its CPU and wakers elsewhere). */
+struct cpu_sched {
+	struct spinlock lock;
+	struct runq runq;
+	unsigned nr;         /* vCPUs placed here */
+	volatile bool quiet; /* idle with nothing due: only a wake from elsewhere makes work */
+	volatile bool done;  /* every vCPU placed here has ended */
+} __attribute__((aligned(64)));
+
+static struct cpu_sched cpu_scheds[CPUS_MAX];
+static uint64_t cpus_used; /* CPUs with vCPUs, bit n = CPU n */
+static bool smp;           /* vCPUs on more than CPU 0: GS is Keel's wherever Keel runs */
 
 _Static_assert(RUNQ_MAX >= CFG_GUESTS_MAX, "every guest needs a place in the run queue");
 
@@ -41,12 +65,42 @@ static struct vcpu *vcpu_of(struct runq_entity *e)
 }
 
 /*
- * For an hvm vCPU (armed before every entry anyway): the slice end, or
- * sooner when console output waits for the UART (uart_tx_due).
+ * This CPU's number. Only VMX guests run beside CPU 0 (ring 3 runs on CPU 0
+ * alone, where GS may be the guest's), so GS is read only when that is so.
+ */
+unsigned sched_cpu(void)
+{
+	return smp ? this_cpu_id() : 0;
+}
+
+static struct cpu_sched *sched_of(const struct vcpu *v)
+{
+	return v->rq;
+}
+
+/* Only with vCPUs on several CPUs can another CPU reach this run queue. */
+static void rq_lock(struct cpu_sched *cs)
+{
+	if (smp)
+		spin_lock(&cs->lock);
+}
+
+static void rq_unlock(struct cpu_sched *cs)
+{
+	if (smp)
+		spin_unlock(&cs->lock);
+}
+
+/*
+ * For an hvm vCPU (armed before every entry anyway, on its own CPU, where
+ * GS is Keel's): the slice end, or sooner when console output waits for
+ * the UART (uart_tx_due).
  */
 uint64_t sched_deadline(void)
 {
-	return uart_tx_due < runq.deadline ? uart_tx_due : runq.deadline;
+	uint64_t d = cpu_scheds[sched_cpu()].runq.deadline;
+
+	return uart_tx_due < d ? uart_tx_due : d;
 }
 
 /*
@@ -58,9 +112,9 @@ uint64_t sched_deadline(void)
  */
 static uint64_t timer_for(struct vcpu *v)
 {
-	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX;
+	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX, d = sched_of(v)->runq.deadline;
 
-	return pv < runq.deadline ? pv : runq.deadline;
+	return pv < d ? pv : d;
 }
 
 /* A PV guest's timer event, and the upcall for what is pending, before it resumes. */
@@ -76,7 +130,10 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 
 	if (vm->state == VM_READY) {
 		vm->state = VM_RUNNING;
-		printk("keel: running guest '%s'\n", vm->name);
+		if (smp)
+			printk("keel: running guest '%s' on CPU %u\n", vm->name, v->cpu);
+		else
+			printk("keel: running guest '%s'\n", vm->name);
 	}
 	if (vm->hvm) {
 		vcpu_before_entry(v, true); /* arms the timer with its device deadlines too */
@@ -88,39 +145,102 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 	arch_vcpu_run(v);
 }
 
+static struct runq_entity *pick(struct cpu_sched *cs, bool yield)
+{
+	struct runq_entity *e;
+
+	rq_lock(cs);
+	e = runq_pick(&cs->runq, rdtsc(), yield);
+	rq_unlock(cs);
+	return e;
+}
+
 /*
- * Nobody is runnable: halt until the earliest deadline. Guests blocked with
- * no deadline and nobody left to wake them can never run again. Typed
+ * Every vCPU of this CPU has ended. An AP says so to the boot CPU and
+ * halts for good; the boot CPU powers off once every CPU has said so (its
+ * idle loop comes back here until then).
+ */
+static void cpu_done(struct cpu_sched *cs, unsigned cpu)
+{
+	cs->done = true;
+	if (cpu) {
+		smp_wake(0);
+		arch_cpu_idle_ap();
+	}
+	for (unsigned c = 1; c < CPUS_MAX; c++)
+		if (cpus_used & 1ULL << c && !cpu_scheds[c].done)
+			return;
+	arch_cpu_idle_report();
+	keel_shutdown();
+}
+
+/* Every other CPU in use is idle with nothing due, or done: nobody can wake our sleepers. */
+static bool others_quiet(unsigned cpu)
+{
+	for (unsigned c = 0; c < CPUS_MAX; c++)
+		if (c != cpu && cpus_used & 1ULL << c && !cpu_scheds[c].done && !cpu_scheds[c].quiet)
+			return false;
+	return true;
+}
+
+/*
+ * Nobody is runnable here: halt until the earliest deadline or a wake-up
+ * from another CPU. Guests blocked with no deadline and nobody left to wake
+ * them (no CPU running anything) can never run again. Typed
  * input needs no deadline of its own: an hvm guest polls Keel's UART as
  * one of its device deadlines (every 10 ms, halted or not), so a halted
  * one is among those waited for; a PV guest polls it with CONSOLE_READ,
  * runnable (Keel does not idle then) or between sleeps on its own timer.
- * Queued console output wakes it when the UART has room for more.
+ * Queued console output wakes it when the UART has room for more. With
+ * other CPUs at work, a CPU looks again every slice at least: their
+ * sleepers and the boot CPU's power-off depend on what each CPU sees.
  */
-static void idle(void)
+static void idle(struct cpu_sched *cs)
 {
-	uint64_t until = runq_next_wake(&runq);
+	unsigned cpu = (unsigned)(cs - cpu_scheds);
+	uint64_t until;
+	bool alive;
 
 	console_service();
-	if (!runq_alive(&runq)) {
-		arch_cpu_idle_report();
-		keel_shutdown();
-	}
-	if (until == RUNQ_NEVER) {
+	rq_lock(cs);
+	alive = runq_alive(&cs->runq);
+	until = runq_next_wake(&cs->runq);
+	cs->quiet = alive && until == RUNQ_NEVER;
+	rq_unlock(cs);
+	if (!alive)
+		cpu_done(cs, cpu); /* returns on the boot CPU while others run */
+	if (until == RUNQ_NEVER && alive && others_quiet(cpu)) {
 		for (unsigned i = 0; i < keel_nr_vms; i++) {
 			struct vcpu *v = &keel_vms[i].vcpu;
 
-			if (v->sched.state == RUNQ_BLOCKED) {
+			if (v->cpu == cpu && v->sched.state == RUNQ_BLOCKED) {
 				arch_vcpu_load(v);
 				vm_stop(v->vm, "blocked with nothing left to wake it");
 			}
 		}
 	}
-	arch_cpu_idle(uart_tx_due < until ? uart_tx_due : until);
+	if (smp && until > rdtsc() + cs->runq.slice)
+		until = rdtsc() + cs->runq.slice;
+	arch_cpu_idle(cpu, uart_tx_due < until ? uart_tx_due : until);
+	cs->quiet = false;
+}
+
+/*
+ * A vCPU that blocked may have been sent its wake-up by another CPU just
+ * before it blocked, when there was nothing to wake yet (sched_wake finds
+ * it runnable): look at its condition again now that it is blocked. Only
+ * with vCPUs on several CPUs: on one, nobody runs between the two.
+ */
+static bool woken_meanwhile(struct vcpu *v)
+{
+	if (!smp)
+		return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return v->vm->hvm ? !hvm_halted_until(v) : v->vm->pv ? !pv_blocked_until(v->vm) : false;
 }
 
 /* Enter e (NULL: idle first), or pick again while the one picked cannot run yet. */
-static __attribute__((noreturn)) void schedule(struct runq_entity *e)
+static __attribute__((noreturn)) void schedule(struct cpu_sched *cs, struct runq_entity *e)
 {
 	for (;;) {
 		if (e) {
@@ -139,12 +259,77 @@ static __attribute__((noreturn)) void schedule(struct runq_entity *e)
 			 * elapsed time rounds down (keel/vtime.h), so a vCPU woken
 			 * at its deadline finds it passed and is not put back here.
 			 */
-			runq_block(&runq, e, halted_until, rdtsc());
+			rq_lock(cs);
+			runq_block(&cs->runq, e, halted_until, rdtsc());
+			rq_unlock(cs);
 		} else {
-			idle();
+			idle(cs);
 		}
-		e = runq_pick(&runq, rdtsc(), false);
+		e = pick(cs, false);
 	}
+}
+
+static __attribute__((noreturn)) void sched_run(unsigned cpu)
+{
+	schedule(&cpu_scheds[cpu], pick(&cpu_scheds[cpu], false));
+}
+
+/* An AP, handed its run queue by smp_release. */
+static void sched_ap_run(unsigned cpu)
+{
+	if (!(cpus_used & 1ULL << cpu))
+		arch_cpu_idle_ap();
+	sched_run(cpu);
+}
+
+/*
+ * The CPUs vm may run on, or 0 after saying why not: keel.cfg's cpus=
+ * against the CPUs started. Ring-3 PV guests (no VT-x) run on CPU 0 only:
+ * Keel does not SWAPGS around ring 3 yet (docs/smp.md).
+ */
+static uint64_t affinity(struct vm *vm)
+{
+	uint64_t usable = arch_vmx_ready() ? smp_online_mask() : 1, mask;
+	char why[96];
+
+	mask = sched_affinity(vm->cfg ? vm->cfg->cpus : 0, usable, why, sizeof(why));
+	if (mask)
+		return mask;
+	if (!arch_vmx_ready() && vm->cfg->cpus & smp_online_mask() & ~1ULL)
+		snprintf(why, sizeof(why), "without VT-x guests run on CPU 0 only");
+	printk("keel.cfg:%u: guest '%s' cpus=: %s: not started\n", vm->cfg->cpus_line, vm->name,
+	       why);
+	snprintf(vm->stop_reason, sizeof(vm->stop_reason), "not started: cpus= %s", why);
+	vm->state = VM_STOPPED;
+	return 0;
+}
+
+/* Each READY guest's vCPU on a CPU of its affinity, the fewest on each. */
+static void place(uint64_t now)
+{
+	unsigned load[CPUS_MAX] = { 0 };
+
+	for (unsigned i = 0; i < keel_nr_vms; i++) {
+		struct vcpu *v = &keel_vms[i].vcpu;
+		unsigned cpu;
+
+		v->rq = &cpu_scheds[v->cpu];
+		if (keel_vms[i].state != VM_READY || !(v->affinity = affinity(&keel_vms[i])))
+			continue;
+		cpu = sched_place(v->affinity, load);
+		if (cpu != v->cpu)
+			arch_vcpu_move(v, cpu);
+		v->rq = &cpu_scheds[cpu];
+		cpu_scheds[cpu].nr++;
+		cpus_used |= 1ULL << cpu;
+		runq_add(&cpu_scheds[cpu].runq, &v->sched, now);
+	}
+	smp = cpus_used & ~1ULL;
+	hcall_smp = smp;
+	for (unsigned i = 0; smp && i < keel_nr_vms; i++)
+		if (keel_vms[i].state == VM_READY)
+			printk("sched: guest '%s' on CPU %u (cpus= allows 0x%lx)\n", keel_vms[i].name,
+			       keel_vms[i].vcpu.cpu, keel_vms[i].vcpu.affinity);
 }
 
 void sched_start(void)
@@ -153,11 +338,12 @@ void sched_start(void)
 
 	/* From here console output waits in a ring, not in a guest's exit. */
 	uart_set_buffered(true);
-	runq_init(&runq, ns_to_tsc(SCHED_SLICE_NS));
-	for (unsigned i = 0; i < keel_nr_vms; i++)
-		if (keel_vms[i].state == VM_READY)
-			runq_add(&runq, &keel_vms[i].vcpu.sched, now);
-	schedule(runq_pick(&runq, now, false));
+	for (unsigned c = 0; c < CPUS_MAX; c++)
+		runq_init(&cpu_scheds[c].runq, ns_to_tsc(SCHED_SLICE_NS));
+	place(now);
+	if (smp_online_mask() > 1)
+		smp_release(sched_ap_run);
+	sched_run(0);
 }
 
 void sched_timer_changed(struct vcpu *v)
@@ -167,55 +353,80 @@ void sched_timer_changed(struct vcpu *v)
 
 struct vcpu *sched_tick(struct vcpu *v)
 {
+	struct cpu_sched *cs = sched_of(v);
 	uint64_t now = rdtsc();
 	struct runq_entity *e;
 
 	console_service();
 	if (v->vm->pv)
 		pv_resume(v);
-	if (now < runq.deadline) {
+	if (now < cs->runq.deadline) {
 		/* The guest's own deadline: a device's (re-armed before entry) or its PV timer. */
 		if (!v->vm->hvm)
 			arch_vcpu_set_timer(v, timer_for(v));
 		return v;
 	}
-	e = runq_pick(&runq, now, false);
+	e = pick(cs, false);
 	if (e != &v->sched)
-		schedule(e);
+		schedule(cs, e);
 	arch_vcpu_set_timer(v, timer_for(v));
 	return v;
 }
 
 void sched_yield(struct vcpu *v)
 {
-	struct runq_entity *e = runq_pick(&runq, rdtsc(), true);
+	struct cpu_sched *cs = sched_of(v);
+	struct runq_entity *e = pick(cs, true);
 
 	if (e != &v->sched)
-		schedule(e);
+		schedule(cs, e);
 	arch_vcpu_set_timer(v, timer_for(v));
 }
 
 void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 {
-	uint64_t now = rdtsc();
+	struct cpu_sched *cs = sched_of(v);
 
-	runq_block(&runq, &v->sched, tsc_deadline, now);
-	schedule(runq_pick(&runq, now, false));
+	rq_lock(cs);
+	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
+	rq_unlock(cs);
+	if (woken_meanwhile(v)) {
+		rq_lock(cs);
+		runq_wake(&cs->runq, &v->sched, rdtsc());
+		rq_unlock(cs);
+	}
+	schedule(cs, pick(cs, false));
 }
 
-/* On the running vCPU's exit path (its VMCS is current). */
+/*
+ * On any CPU's exit path. On v's own CPU the running vCPU's VMCS is
+ * current: its timer gets the new slice end at once. On another, an IPI
+ * makes that CPU look again (sched_tick from the guest it runs, or its
+ * idle loop), which re-arms the timer there.
+ */
 void sched_wake(struct vcpu *v)
 {
-	runq_wake(&runq, &v->sched, rdtsc());
-	/* The running vCPU may have been alone: now it has a slice end. */
-	if (runq.cur >= 0)
-		arch_vcpu_set_timer(vcpu_of(runq.e[runq.cur]), timer_for(vcpu_of(runq.e[runq.cur])));
+	struct cpu_sched *cs = sched_of(v);
+	struct vcpu *cur;
+
+	rq_lock(cs);
+	runq_wake(&cs->runq, &v->sched, rdtsc());
+	cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
+	cs->quiet = false;
+	rq_unlock(cs);
+	if (smp && v->cpu != this_cpu_id())
+		smp_wake(v->cpu);
+	else if (cur)
+		/* The running vCPU may have been alone: now it has a slice end. */
+		arch_vcpu_set_timer(cur, timer_for(cur));
 }
 
 void sched_exit(struct vcpu *v)
 {
-	uint64_t now = rdtsc();
+	struct cpu_sched *cs = sched_of(v);
 
-	runq_remove(&runq, &v->sched, now);
-	schedule(runq_pick(&runq, now, false));
+	rq_lock(cs);
+	runq_remove(&cs->runq, &v->sched, rdtsc());
+	rq_unlock(cs);
+	schedule(cs, pick(cs, false));
 }

@@ -26,6 +26,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
+	console_lock(); /* its report in one piece, whatever other CPUs print */
 	console_vm_stopping(vm);
 	va_start(ap, fmt);
 	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
@@ -39,5 +40,6 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	}
 	vcpu_print_stats(&vm->vcpu);
 	console_vm_stopped(vm);
+	console_unlock();
 	sched_exit(&vm->vcpu);
 }

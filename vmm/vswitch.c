@@ -94,20 +94,15 @@ static int deliver(struct vsw_port *p, const uint8_t *frame, size_t len)
 	f->len = (uint16_t)len;
 	p->count++;
 	p->st.rx++;
-	if (p->notify)
-		p->notify(p);
 	return 1;
 }
 
-int vsw_input(struct vsw_port *in, const uint8_t *frame, size_t len, uint64_t now_ns)
+/* Switch the frame; *to_notify gets a bit per port it was queued on. */
+static int input(struct vswitch *sw, struct vsw_port *in, const uint8_t *frame, size_t len,
+		 uint64_t now_ns, unsigned *to_notify)
 {
-	struct vswitch *sw = in->sw;
 	int to, n = 0;
 
-	if (len < VSW_FRAME_MIN || len > VSW_FRAME_MAX || !mac_eq(frame + 6, in->mac)) {
-		in->st.drop_bad++;
-		return -EINVAL;
-	}
 	in->st.tx++;
 	learn(sw, frame + 6, in->index, now_ns);
 	to = mac_is_group(frame) ? -1 : vsw_lookup(sw, frame, now_ns);
@@ -115,12 +110,37 @@ int vsw_input(struct vsw_port *in, const uint8_t *frame, size_t len, uint64_t no
 		sw->filtered++; /* the destination is on the sender's own port */
 		return 0;
 	}
-	if (to >= 0)
-		return deliver(sw->port[to], frame, len);
+	if (to >= 0) {
+		n = deliver(sw->port[to], frame, len);
+		*to_notify = (unsigned)n << to;
+		return n;
+	}
 	sw->flooded++;
 	for (unsigned i = 0; i < sw->nr_ports; i++)
-		if (i != in->index)
-			n += deliver(sw->port[i], frame, len);
+		if (i != in->index && deliver(sw->port[i], frame, len)) {
+			*to_notify |= 1u << i;
+			n++;
+		}
+	return n;
+}
+
+int vsw_input(struct vsw_port *in, const uint8_t *frame, size_t len, uint64_t now_ns)
+{
+	struct vswitch *sw = in->sw;
+	unsigned to_notify = 0;
+	int n;
+
+	if (len < VSW_FRAME_MIN || len > VSW_FRAME_MAX || !mac_eq(frame + 6, in->mac)) {
+		in->st.drop_bad++;
+		return -EINVAL;
+	}
+	spin_lock(&sw->lock);
+	n = input(sw, in, frame, len, now_ns, &to_notify);
+	spin_unlock(&sw->lock);
+	/* After the lock: a receiver's notify may take its frame at once (vsw_pop). */
+	for (unsigned i = 0; to_notify >> i; i++)
+		if (to_notify >> i & 1 && sw->port[i]->notify)
+			sw->port[i]->notify(sw->port[i]);
 	return n;
 }
 
@@ -131,10 +151,12 @@ const struct vsw_frame *vsw_peek(const struct vsw_port *p)
 
 void vsw_pop(struct vsw_port *p)
 {
-	if (!p->count)
-		return;
-	p->head = (p->head + 1) % VSW_QUEUE_LEN;
-	p->count--;
+	spin_lock(&p->sw->lock);
+	if (p->count) {
+		p->head = (p->head + 1) % VSW_QUEUE_LEN;
+		p->count--;
+	}
+	spin_unlock(&p->sw->lock);
 }
 
 /* FNV-1a of the name, so a guest keeps its address from boot to boot. */

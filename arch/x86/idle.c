@@ -24,34 +24,34 @@
 #include <drivers/tsc.h>
 #include <keel/printk.h>
 
-static uint64_t halts, idle_ticks;
-
 void arch_cpu_idle_init(void)
 {
 	host_timer_init();
 }
 
-void arch_cpu_idle(uint64_t tsc_until)
+/*
+ * A wake-up IPI from another CPU (smp_wake: a vCPU of this CPU's became
+ * runnable) ends the wait early. Its count is read before the first STI,
+ * so one that came earlier is taken at that HLT and still ends the wait.
+ */
+void arch_cpu_idle(unsigned cpu, uint64_t tsc_until)
 {
-	uint64_t t0 = rdtsc();
+	struct percpu *pc = smp_percpu(cpu);
+	uint64_t t0 = rdtsc(), wakes = pc->wakes;
 
 	if (!host_timer_ready()) {
-		while (rdtsc() < tsc_until)
+		while (rdtsc() < tsc_until && pc->wakes == wakes)
 			cpu_relax();
 	}
-	while (rdtsc() < tsc_until) {
+	while (rdtsc() < tsc_until && pc->wakes == wakes) {
 		host_timer_arm(tsc_until);
-		halts++;
+		pc->idle_halts++;
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
-	idle_ticks += rdtsc() - t0;
+	pc->idle_ticks += rdtsc() - t0;
 }
 
-/*
- * An AP with nothing to run: halted with interrupts on, woken by an IPI
- * (or an NMI, or a stray interrupt, acknowledged by its gate). No timer is
- * armed: an AP has no deadline of its own yet (docs/smp.md).
- */
+/* An AP whose guests have all ended: halted for good, still answering wake-up IPIs. */
 __attribute__((noreturn)) void arch_cpu_idle_ap(void)
 {
 	struct percpu *pc = this_cpu();
@@ -64,7 +64,8 @@ __attribute__((noreturn)) void arch_cpu_idle_ap(void)
 
 void arch_cpu_idle_report(void)
 {
-	uint64_t ms = tsc_to_ns(idle_ticks) / 1000000;
+	struct percpu *pc = smp_percpu(0);
+	uint64_t ms = tsc_to_ns(pc->idle_ticks) / 1000000, halts = pc->idle_halts;
 
 	smp_idle_report();
 	if (!host_timer_ready()) {

@@ -26,6 +26,7 @@
 #include <keel/frames.h>
 #include <keel/printk.h>
 #include <keel/string.h>
+#include <keel/vcpu.h>
 
 #define AP_STACK_SIZE 16384
 #define INIT_DELAY_US 10000
@@ -62,18 +63,75 @@ unsigned arch_cpu_number(void)
 	return 0;
 }
 
-/* The AP's handler: only the AP gets this vector, so GS is its own. */
+static void (*volatile ap_work)(unsigned cpu);
+
+/*
+ * The handler, in an idle halt (a guest's time ends in an exit instead).
+ * The CPU by its APIC ID: the boot CPU takes it too, and GS may be a ring-3
+ * guest's there.
+ */
 void smp_wake_irq(void)
 {
-	this_cpu()->wakes++;
+	cpus[arch_cpu_number()]->wakes++;
 	lapic_eoi();
+}
+
+void smp_wake_count(unsigned cpu)
+{
+	cpus[cpu]->wakes++;
+}
+
+uint64_t smp_wakes(unsigned cpu)
+{
+	return cpus[cpu]->wakes;
 }
 
 int smp_wake(unsigned cpu)
 {
-	if (cpu >= nr_online || !cpu)
+	if (cpu >= nr_online || nr_online < 2)
 		return -1;
 	return lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | SMP_WAKE_VECTOR);
+}
+
+struct percpu *smp_percpu(unsigned cpu)
+{
+	return cpus[cpu];
+}
+
+struct percpu *vcpu_cpu_init(struct vcpu *v)
+{
+	if (!v->arch.pc)
+		v->arch.pc = cpus[v->cpu];
+	return v->arch.pc;
+}
+
+uint64_t smp_online_mask(void)
+{
+	return nr_online >= 64 ? ~0ULL : (1ULL << nr_online) - 1;
+}
+
+void smp_release(void (*work)(unsigned cpu))
+{
+	ap_work = work;
+	__asm__ volatile("mfence" ::: "memory");
+	for (unsigned i = 1; i < nr_online; i++)
+		smp_wake(i);
+}
+
+/*
+ * An AP with nothing to run: halted with interrupts on, woken by an IPI
+ * (or an NMI, or a stray interrupt, acknowledged by its gate), until the
+ * boot CPU hands it work (smp_release): its run queue (vmm/sched.c), which
+ * arms a timer for its own deadlines from then on.
+ */
+static __attribute__((noreturn)) void ap_idle(struct percpu *pc)
+{
+	for (;;) {
+		if (ap_work)
+			ap_work(pc->cpu);
+		pc->halts++;
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
 }
 
 /* Ticks from sending a wake-up IPI to cpu until its handler has counted it; 0: it never did. */
@@ -95,7 +153,7 @@ static uint64_t wake_round_trip(unsigned cpu)
 void smp_idle_report(void)
 {
 	for (unsigned i = 1; i < nr_online; i++) {
-		uint64_t halts = cpus[i]->halts, ticks = wake_round_trip(i);
+		uint64_t halts = cpus[i]->halts + cpus[i]->idle_halts, ticks = wake_round_trip(i);
 
 		if (ticks)
 			printk("smp: cpu %u idle: %lu halts; a wake-up IPI reached it in %lu ticks\n",
@@ -307,5 +365,5 @@ void smp_ap_main(struct percpu *pc)
 		cpu_halt_forever();
 	}
 	pc->state = CPU_ONLINE;
-	arch_cpu_idle_ap();
+	ap_idle(pc);
 }

@@ -5,10 +5,12 @@ AP started by INIT-SIPI-SIPI with VMX on where the boot CPU has it, then
 halted until there is work; keel.cfg's `host cpus=N` keeps fewer, and a bad
 value is refused by name."""
 import re
+from pathlib import Path
 
 import pytest
 
 from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, run_qemu
+from test_pv import check_pingpong
 
 EXITS = 'guest name=exits64 type=elf64 image=exits64.elf memory=4M args="smp"\n'
 HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="one two"\n'
@@ -99,3 +101,92 @@ def test_bad_host_cpus_is_refused(tmp_path):
                        until="keel-loader: keel.cfg")
         assert f"keel-loader: keel.cfg:1: {why}" in log, log
         assert "Keel hypervisor" not in log
+
+
+# Part 2: guests on every CPU. Keel names each guest's CPU when guests run on
+# more than CPU 0 ("sched: guest 'x' on CPU n", "keel: running guest 'x' on CPU n").
+PING = "guest name=ping type=pv image=ping.elf memory=4M{}\n"
+PONG = "guest name=pong type=pv image=pong.elf memory=4M{}\n"
+MBR = "guest name=pc type=hvm image=mbrtest.img memory=32M{}\n"
+SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
+RUNNING = re.compile(r"^keel: running guest '([^']+)' on CPU (\d+)$", re.M)
+
+
+def ran_on(log):
+    """Where Keel says each guest ran; each guest once."""
+    seen = RUNNING.findall(log)
+    assert len(seen) == len({g for g, _ in seen}), log
+    return {g: int(c) for g, c in seen}
+
+
+def test_pv_guests_on_cpu1_beside_hvm_on_cpu0(tmp_path):
+    """An hvm guest (SeaBIOS, the MBR test) on CPU 0 and three PV guests on
+    CPU 1 (ping and pong passing messages through a granted page, hello):
+    each runs to its end, on the CPU keel.cfg gave it."""
+    cfg = (MBR.format(" cpus=0") + PING.format(" cpus=1") + PONG.format(" cpus=1") +
+           HELLO.replace("\n", " cpus=1\n"))
+    files = [guest("mbrtest.img"), SEABIOS, guest("ping.elf"), guest("pong.elf"),
+             guest("hello.elf")]
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, files), cpus=2))
+    assert ran_on(log) == {"pc": 0, "ping": 1, "pong": 1, "hello": 1}, log
+    assert "sched: guest 'pc' on CPU 0 (cpus= allows 0x1)" in log
+    assert "sched: guest 'hello' on CPU 1 (cpus= allows 0x2)" in log
+    assert "mbrtest: EFER.LMA set, all steps passed" in guest_lines(log, "pc")
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    check_pingpong(log, ping_dom=1)
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+    assert "KEEL PANIC" not in log
+
+
+def test_ping_pong_across_cpus(tmp_path):
+    """ping on CPU 0, pong on CPU 1: every event is a wake-up of a vCPU on the
+    other CPU (an IPI), every grant map and unmap is pong's own EPT."""
+    cfg = PING.format(" cpus=0") + PONG.format(" cpus=1")
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf")]),
+                              cpus=2))
+    assert ran_on(log) == {"ping": 0, "pong": 1}, log
+    check_pingpong(log)
+    assert re.search(r"\[ping\] BENCH evtchn +min +\d+ median +\d+", log)
+    # CPU 1 halted while pong waited for ping's events: it was woken, not spinning.
+    m = re.search(r"^smp: cpu 1 idle: (\d+) halts", log, re.M)
+    assert m and int(m.group(1)) >= 10, log
+
+
+def test_guests_spread_over_four_cpus(tmp_path):
+    """No cpus=: any CPU, the fewest guests on each, in keel.cfg order."""
+    cfg = PING.format("") + PONG.format("") + HELLO + EXITS
+    files = [guest("ping.elf"), guest("pong.elf"), guest("hello.elf"), guest("exits64.elf")]
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, files), cpus=4))
+    assert ran_on(log) == {"ping": 0, "pong": 1, "hello": 2, "exits64": 3}, log
+    check_pingpong(log)
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+    check_exits64(log)
+
+
+def test_cpu_that_does_not_exist_is_refused(tmp_path):
+    """cpus=2 on a machine of two (CPUs 0 and 1): that guest is refused by
+    name and line, the others run; so is one past `host cpus=`."""
+    cfg = "host cpus=1\n" + PING.format(" cpus=0") + PONG.format(" cpus=2") + EXITS.replace(
+        "\n", " cpus=1\n")
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf"),
+                                                       guest("exits64.elf")]), cpus=2))
+    assert ("keel.cfg:3: guest 'pong' cpus=: CPU 2 does not exist or was not started (1 in use): "
+            "not started") in log, log
+    assert ("keel.cfg:4: guest 'exits64' cpus=: CPU 1 does not exist or was not started "
+            "(1 in use): not started") in log
+    assert "running guest 'pong'" not in log and "running guest 'exits64'" not in log
+    # ping runs alone on CPU 0: pong never started, so ping's first call about it fails.
+    assert re.search(r"^ping: [a-z ]+ failed: -\d+$", "\n".join(guest_lines(log, "ping")), re.M), log
+    assert POWER_OFF in log
+
+
+def test_no_vtx_guests_stay_on_cpu0(tmp_path):
+    """QEMU TCG (no VT-x), two CPUs: ring-3 PV guests run on CPU 0 only (no
+    SWAPGS around ring 3 yet), so one asking for CPU 1 is refused by name."""
+    cfg = PING.format("") + PONG.format("") + HELLO.replace("\n", " cpus=1\n")
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf"),
+                                                      guest("hello.elf")]), smp=2))
+    assert ("keel.cfg:3: guest 'hello' cpus=: without VT-x guests run on CPU 0 only: "
+            "not started") in log, log
+    assert "keel: running guest 'ping'" in log and "keel: running guest 'ping' on" not in log
+    check_pingpong(log)

@@ -128,6 +128,9 @@ UNIT_CFLAGS_elf_check := -Iguests/pv/loader
 UNIT_TESTS += runq
 UNIT_SRCS_runq := vmm/runq.c
 
+UNIT_TESTS += sched_place
+UNIT_SRCS_sched_place := vmm/sched_place.c
+
 UNIT_TESTS += exit_trace
 UNIT_SRCS_exit_trace := vmm/exit_trace.c
 

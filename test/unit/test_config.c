@@ -178,6 +178,31 @@ static void test_host_line(void **state)
 	bad("host smt=off\n", 1, "unknown key 'smt' in host line");
 }
 
+/* cpus=: the host CPUs a guest's vCPUs may run on, bit n = CPU n (0: any). */
+static void test_guest_cpus(void **state)
+{
+	(void)state;
+	ok(G "\n");
+	assert_int_equal(cfg.guests[0].cpus, 0);
+	ok("\n" G "cpus=1\n");
+	assert_int_equal(cfg.guests[0].cpus, 2);
+	assert_int_equal(cfg.guests[0].cpus_line, 2);
+	ok(G "cpus=0-1\n");
+	assert_int_equal(cfg.guests[0].cpus, 3);
+	ok(G "cpus=0,2-3,63\n");
+	assert_int_equal(cfg.guests[0].cpus, 0x800000000000000dULL);
+	ok(G "cpus=2-2\n");
+	assert_int_equal(cfg.guests[0].cpus, 4);
+	bad(G "cpus=64\n", 1, "cpus '64' is not a list of CPUs 0..63");
+	bad(G "cpus=1-0\n", 1, "cpus '1-0' is not a list of CPUs 0..63");
+	bad(G "cpus=0,\n", 1, "cpus '0,' is not a list of CPUs 0..63");
+	bad(G "cpus=,1\n", 1, "cpus ',1' is not a list of CPUs 0..63");
+	bad(G "cpus=0-\n", 1, "cpus '0-' is not a list of CPUs 0..63");
+	bad(G "cpus=all\n", 1, "cpus 'all' is not a list of CPUs 0..63");
+	bad(G "cpus=1;2\n", 1, "cpus '1;2' is not a list of CPUs 0..63");
+	bad(G "cpus=99999999999999999999\n", 1, "is not a list of CPUs 0..63");
+}
+
 static void test_menu(void **state)
 {
 	(void)state;
@@ -613,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_console_screen),
 		cmocka_unit_test(test_vmx_line),
 		cmocka_unit_test(test_host_line),
+		cmocka_unit_test(test_guest_cpus),
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_guest_fields),
 		cmocka_unit_test(test_memory_sizes),

@@ -15,6 +15,7 @@ void console_putc(char c)
 
 void console_write(const char *s, size_t len)
 {
+	console_lock();
 	console_keel_output();
 	for (; len; len--, s++) {
 		if (*s == '\n')
@@ -22,6 +23,7 @@ void console_write(const char *s, size_t len)
 		console_putc(*s);
 	}
 	screen_update();
+	console_unlock();
 }
 
 void printk(const char *fmt, ...)
@@ -46,6 +48,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	cpu = arch_cpu_number();
+	console_lock_panic();
 	if (cpu)
 		printk("\nKEEL PANIC on CPU %u: %s\n", cpu, buf);
 	else

@@ -3,10 +3,12 @@
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <drivers/intc.h>
 #include <keel/printk.h>
 #include <keel/hvm.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
 
 struct vcpu *exit_exception_nmi(struct vcpu *v)
@@ -38,6 +40,12 @@ struct vcpu *exit_external_interrupt(struct vcpu *v)
 	static bool reported;
 	unsigned vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff;
 
+	/* Another CPU made a vCPU of this one's runnable (vmm/sched.c): time to look again. */
+	if (vector == SMP_WAKE_VECTOR) {
+		smp_wake_count(v->cpu);
+		lapic_eoi();
+		return sched_tick(v);
+	}
 	if (!reported && vector != HOST_TIMER_VECTOR) {
 		reported = true;
 		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n", vector,

@@ -18,6 +18,7 @@
 #include "vmx_priv.h"
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
+#include <arch/percpu.h>
 #include <arch/pv_timer.h>
 #include <arch/vmx.h>
 #include <keel/sched.h>
@@ -67,13 +68,17 @@ static struct vcpu *exit_dispatch_rearm(struct vcpu *v)
  * returns: if its halt took the interrupt, ours is armed again; if not,
  * that interrupt exits the next guest, and the exit re-arms ours.
  */
-static uint64_t lapic_armed = ~0ULL, idle_wakes;
+static struct {
+	uint64_t armed, idle_wakes;
+} lapic_timer[CPUS_MAX]; /* per host CPU (v->cpu); armed 0 stands for ~0: never armed */
 
-static void set_lapic_timer(uint64_t tsc_deadline)
+/* host_timer_wakes counts every CPU's: another CPU's idle wake re-arms here too (harmless). */
+static void set_lapic_timer(unsigned cpu, uint64_t tsc_deadline)
 {
-	if (tsc_deadline != lapic_armed || host_timer_wakes != idle_wakes) {
-		lapic_armed = tsc_deadline;
-		idle_wakes = host_timer_wakes;
+	if (~tsc_deadline != lapic_timer[cpu].armed ||
+	    host_timer_wakes != lapic_timer[cpu].idle_wakes) {
+		lapic_timer[cpu].armed = ~tsc_deadline;
+		lapic_timer[cpu].idle_wakes = host_timer_wakes;
 		host_timer_arm(tsc_deadline);
 	}
 }
@@ -81,7 +86,7 @@ static void set_lapic_timer(uint64_t tsc_deadline)
 /* It fired: whatever deadline comes next (even the same, early one-shot count) is armed. */
 struct vcpu *vmx_lapic_timer_exit(struct vcpu *v)
 {
-	lapic_armed = ~0ULL;
+	lapic_timer[v->cpu].armed = 0;
 	return sched_tick(v);
 }
 
@@ -96,7 +101,7 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 		return;
 	}
 	if (vmx.lapic_timer) {
-		set_lapic_timer(tsc_deadline);
+		set_lapic_timer(v->cpu, tsc_deadline);
 		return;
 	}
 	/* Unavailable, or always on (set at setup). */

@@ -4,24 +4,25 @@
 #include <arch/cpu.h>
 #include <arch/vmx.h>
 #include <arch/fpu.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/pv.h>
 #include <keel/printk.h>
 #include <keel/pv.h>
 #include <keel/vm.h>
 
-struct vcpu *vmx_current;
-static struct vcpu *msrs_owner; /* whose switched MSRs are in the CPU now */
-
 static void switch_msrs(struct vcpu *v)
 {
-	if (msrs_owner == v)
+	struct vcpu *owner = v->arch.pc->msrs_owner;
+
+	if (owner == v)
 		return;
 	for (unsigned i = 0; i < VMX_SWITCHED_MSRS; i++) {
-		if (msrs_owner)
-			msrs_owner->arch.msrs[i] = rdmsr(vmx_switched_msrs[i]);
+		if (owner)
+			owner->arch.msrs[i] = rdmsr(vmx_switched_msrs[i]);
 		wrmsr(vmx_switched_msrs[i], v->arch.msrs[i]);
 	}
-	msrs_owner = v;
+	v->arch.pc->msrs_owner = v;
 }
 
 /*
@@ -34,12 +35,39 @@ void arch_vcpu_load(struct vcpu *v)
 {
 	uint8_t fail;
 
-	if (vmx_current == v || v->vm->arch.depriv)
+	if (v->arch.pc->vmx_current == v || v->vm->arch.depriv)
 		return;
 	__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
 	if (fail)
 		panic("vmx: VMPTRLD failed for guest '%s'", v->vm->name);
-	vmx_current = v;
+	v->arch.pc->vmx_current = v;
+}
+
+/*
+ * v moves to CPU cpu (it runs there from now on). Called on the CPU that
+ * built or last ran it, which VMCLEARs it: a VMCS may be active on one CPU
+ * only, and VMCLEAR writes its cached state to memory and clears its launch
+ * state, so the next entry, on the new CPU, is a VMLAUNCH (SDM 3C 25.1,
+ * 25.11.3). Its state in this CPU's FPU and MSRs stays behind unless saved:
+ * it has not run yet when the scheduler places it, so there is none.
+ */
+void arch_vcpu_move(struct vcpu *v, unsigned cpu)
+{
+	uint8_t fail;
+
+	if (!v->vm->arch.depriv && v->arch.vmcs_pa) {
+		__asm__ volatile("vmclear %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
+		if (fail)
+			panic("vmx: VMCLEAR failed for guest '%s'", v->vm->name);
+		v->arch.launched = 0;
+	}
+	if (v->arch.pc->vmx_current == v)
+		v->arch.pc->vmx_current = NULL;
+	if (v->arch.pc->msrs_owner == v)
+		panic("vmx: guest '%s' moved after it ran", v->vm->name);
+	arch_fpu_forget(v);
+	v->cpu = cpu;
+	v->arch.pc = smp_percpu(cpu);
 }
 
 void arch_vcpu_run(struct vcpu *v)
@@ -49,6 +77,13 @@ void arch_vcpu_run(struct vcpu *v)
 		pv_enter(v);
 	}
 	arch_vcpu_load(v);
+	/*
+	 * Built on another CPU (the boot CPU builds every VM) and moved here:
+	 * this CPU's host state, before its first entry here, which is a
+	 * VMLAUNCH (arch_vcpu_move's VMCLEAR cleared the launch state).
+	 */
+	if (!v->arch.launched && v->arch.host_cpu != v->cpu)
+		vmx_host_state_this_cpu(v);
 	switch_msrs(v);
 	arch_fpu_switch(v);
 	vmx_enter(v);

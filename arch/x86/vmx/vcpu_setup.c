@@ -8,6 +8,8 @@
 #include <arch/cpu.h>
 #include <arch/desc.h>
 #include <arch/fpu.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <keel/frames.h>
 #include <keel/printk.h>
@@ -18,7 +20,6 @@ static uint8_t exit_stack[HOST_STACK_SIZE] __attribute__((aligned(16)));
 
 extern char vmx_exit_entry[];
 uint64_t arch_gdt_base(void);
-uint64_t arch_percpu_base(void);
 uint64_t arch_tss_base(void);
 uint64_t arch_idt_base(void);
 
@@ -43,7 +44,7 @@ static void vmcs_load_fresh(struct vcpu *v)
 		__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(fail) : "m"(v->arch.vmcs_pa) : "cc", "memory");
 	if (fail)
 		panic("vmx: VMCLEAR/VMPTRLD failed for guest '%s'", v->vm->name);
-	vmx_current = v;
+	vcpu_cpu_init(v)->vmx_current = v;
 	v->arch.launched = 0;
 	arch_fpu_reset(v);
 	v->arch.exit_fn = v->vm->hvm ? vmx_exit_dispatch_hvm : vmx_exit_dispatch;
@@ -99,9 +100,6 @@ static void setup_host(struct vcpu *v)
 	vmcs_write(VMCS_HOST_GS_SEL, 0);
 	vmcs_write(VMCS_HOST_TR_SEL, SEL_TSS);
 	vmcs_write(VMCS_HOST_FS_BASE, 0);
-	vmcs_write(VMCS_HOST_GS_BASE, arch_percpu_base()); /* this CPU's struct percpu */
-	vmcs_write(VMCS_HOST_TR_BASE, arch_tss_base());
-	vmcs_write(VMCS_HOST_GDTR_BASE, arch_gdt_base());
 	vmcs_write(VMCS_HOST_IDTR_BASE, arch_idt_base());
 	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
 	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
@@ -110,7 +108,27 @@ static void setup_host(struct vcpu *v)
 	if (vmx.ctl.exit & EXIT_LOAD_PAT)
 		vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
-	v->host_stack = (uint64_t)exit_stack + HOST_STACK_SIZE;
+	vmx_host_state_this_cpu(v);
+}
+
+/*
+ * The host state that differs between CPUs (SDM 3C 27.5: the CPU loads it
+ * on every exit): its struct percpu as GS base, its TSS and GDT, its CR4
+ * (CR4.OSXSAVE is set per CPU, by its first vCPU's FPU set-up), and the
+ * stack its exits start on: the boot CPU's static one, an AP's boot stack
+ * (abandoned once it enters its first guest, as the boot CPU's is).
+ */
+void vmx_host_state_this_cpu(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	arch_fpu_cpu_init();
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)pc);
+	vmcs_write(VMCS_HOST_TR_BASE, pc->cpu ? (uint64_t)&pc->tables.tss : arch_tss_base());
+	vmcs_write(VMCS_HOST_GDTR_BASE, pc->cpu ? (uint64_t)pc->tables.gdt : arch_gdt_base());
+	v->host_stack = pc->cpu ? pc->stack_top : (uint64_t)exit_stack + HOST_STACK_SIZE;
+	v->arch.host_cpu = pc->cpu;
 }
 
 static void set_segment(unsigned i, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)

@@ -22,8 +22,8 @@ struct vmx_state {
 extern struct vmx_state vmx;
 extern const uint32_t vmx_switched_msrs[];
 
-/* The vCPU whose VMCS is current on this CPU. */
-extern struct vcpu *vmx_current;
+/* Write this CPU's host state (GS, TR, GDTR bases, CR4, exit stack) into v's current VMCS. */
+void vmx_host_state_this_cpu(struct vcpu *v);
 
 typedef struct vcpu *exit_handler_fn(struct vcpu *v);
 

@@ -10,6 +10,7 @@
  *         [ram-below-4g=3G] [disk=data.img] [console=hvc0|ttyS0]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
+ *         [cpus=1 | cpus=0-1 | cpus=0,2-3]     (any guest: host CPUs it may run on)
  *   menu timeout=3
  *   vmx preemption-timer=off [apicv=off]
  *   host cpus=2
@@ -64,6 +65,9 @@ struct cfg_guest {
 	uint64_t memory;     /* bytes: all of the guest's RAM */
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 	char     disk[CFG_PATH_MAX]; /* hvm: its virtio-blk disk image, "" if none */
+	uint64_t cpus;       /* cpus=: host CPUs its vCPUs may run on, bit n = CPU n; 0: any */
+	uint32_t cpus_line;  /* the keel.cfg line that said cpus= (Keel refuses a missing CPU) */
+	uint32_t cpus_pad;
 };
 
 /* cfg_guest.console: keel.cfg console=ttyS0 (the default) or console=hvc0 (docs/virtio.md). */

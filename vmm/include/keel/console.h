@@ -18,6 +18,13 @@ struct vm;
 /* Who has the focus: CONSOLE_FOCUS_KEEL or a guest's id. */
 extern int console_focus;
 
+/*
+ * Held while writing to the console or its state (vmm/console_lock.c), by
+ * every entry point: recursive on one CPU. A panic takes it over.
+ */
+void console_lock(void);
+void console_unlock(void);
+void console_lock_panic(void);
 /* Once the guests are built: the focus goes to guest `name` (keel.cfg), or stays with Keel's log. */
 void console_start(const char *name);
 /* Ctrl-A c: the next live guest, after the last one Keel's log again. */

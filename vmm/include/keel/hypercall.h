@@ -16,6 +16,12 @@ uint64_t hcall_dispatch(struct vcpu *v);
  */
 uint32_t hcall_allowed_mask(bool pv);
 /*
+ * Guests run on several host CPUs (set by vmm/sched.c before any runs): the
+ * calls that reach another domain's event channels or grants take the
+ * domain lock (docs/smp.md). Unset, there is nobody to race with.
+ */
+extern bool hcall_smp;
+/*
  * After the result is stored: an event a call raised (or one that was
  * waiting) is delivered as the call returns, to PV guests with an upcall.
  * Kept out of hcall_dispatch so the null call stays a tail call.

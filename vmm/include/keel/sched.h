@@ -17,7 +17,11 @@
 
 struct vcpu;
 
-/* Run every READY guest; power off when none is left. */
+/*
+ * Place every READY guest's vCPU on a host CPU (keel.cfg cpus=), start the
+ * APs on their run queues and run CPU 0's; power off when none is left on
+ * any CPU.
+ */
 __attribute__((noreturn)) void sched_start(void);
 /* The VMX-preemption timer fired: switch if the slice is over or a sleeper is due. */
 struct vcpu *sched_tick(struct vcpu *v);
@@ -25,12 +29,14 @@ struct vcpu *sched_tick(struct vcpu *v);
 uint64_t sched_deadline(void);
 /* v gives up the CPU until host TSC tsc_deadline, or sched_wake (SCHED_NEVER: only that). */
 __attribute__((noreturn)) void sched_block(struct vcpu *v, uint64_t tsc_deadline);
-/* Make a blocked vCPU runnable; it runs when the scheduler next picks. */
+/* Make a blocked vCPU runnable; it runs when its CPU's scheduler next picks (any CPU may call). */
 void sched_wake(struct vcpu *v);
 /* The running PV vCPU set its timer: its preemption timer must fire by then too. */
 void sched_timer_changed(struct vcpu *v);
 /* Let another vCPU run first; returns at once if there is none. */
 void sched_yield(struct vcpu *v);
+/* This host CPU's number, from where Keel may run with a ring-3 guest's GS (docs/smp.md). */
+unsigned sched_cpu(void);
 /* v's guest has stopped: it leaves the run queue for good. */
 __attribute__((noreturn)) void sched_exit(struct vcpu *v);
 

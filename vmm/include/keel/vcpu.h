@@ -24,6 +24,7 @@ struct gpr_regs {
 #define EXIT_REASONS_MAX 80
 
 struct vm;
+struct cpu_sched;
 
 struct vcpu {
 	struct gpr_regs gpr;  /* first: the exit stub stores straight into it */
@@ -32,6 +33,9 @@ struct vcpu {
 	struct vcpu_arch arch;
 	struct vmsr msr; /* the MSRs Keel emulates (vmm/vmsr.c) */
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */
+	uint64_t affinity; /* host CPUs it may run on (keel.cfg cpus=), bit n = CPU n */
+	unsigned cpu;      /* the host CPU whose run queue holds it (vmm/sched_place.c) */
+	struct cpu_sched *rq; /* that CPU's run queue (vmm/sched.c), set when it is placed */
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
 	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */
 	uint64_t exits_timed[EXIT_REASONS_MAX]; /* those of them the ticks are for */

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <keel/spinlock.h>
 
 #define VSW_NAME_MAX   16
 #define VSW_PORTS_MAX  8
@@ -69,6 +70,12 @@ struct vswitch {
 	struct vsw_mac mac[VSW_MACS_MAX];
 	uint64_t flooded;  /* frames sent to every other port (broadcast, unknown) */
 	uint64_t filtered; /* frames for a station on their own port: not sent back */
+	/*
+	 * Ports' guests run on several CPUs: held by vsw_input (learning, the
+	 * receivers' queues, their notify calls) and vsw_pop. A notify takes no
+	 * other switch's lock (docs/smp.md has the order).
+	 */
+	struct spinlock lock;
 };
 
 void vsw_init(struct vswitch *sw, const char *name);

@@ -38,8 +38,11 @@ static inline void host_timer_arm(uint64_t tsc_deadline)
 
 /* The idle CPU (arch/x86/idle.c), for the scheduler. */
 void arch_cpu_idle_init(void);
-/* Return once the TSC reaches tsc_until: halted meanwhile where the timer works, else spinning. */
-void arch_cpu_idle(uint64_t tsc_until);
+/*
+ * Return once the TSC reaches tsc_until or a wake-up IPI reaches CPU cpu (this
+ * one): halted meanwhile where the timer works, else spinning.
+ */
+void arch_cpu_idle(unsigned cpu, uint64_t tsc_until);
 /* An AP with nothing to run halts here for good (arch/x86/idle.c). */
 __attribute__((noreturn)) void arch_cpu_idle_ap(void);
 /* One line: how long Keel idled, and how (halts and wakes, or spinning). */

@@ -11,8 +11,11 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <arch/desc.h>
+
+struct vcpu;
 
 #define CPUS_MAX 64
 
@@ -34,6 +37,16 @@ struct percpu {
 	uint64_t stack_top;
 	volatile uint64_t halts; /* idle HLTs taken */
 	volatile uint64_t wakes; /* wake-up IPIs taken (SMP_WAKE_VECTOR) */
+	uint64_t idle_halts, idle_ticks; /* arch_cpu_idle: halts waiting for a deadline, time in it */
+	/*
+	 * Whose state the CPU holds: the current VMCS, the switched MSRs, the
+	 * FPU (arch/x86/vmx/vcpu_run.c, arch/x86/fpu.c). Reached through the
+	 * vCPU's own pointer (v->arch.pc), never GS, which a ring-3 guest may
+	 * have changed.
+	 */
+	struct vcpu *vmx_current, *msrs_owner, *fpu_owner;
+	uint64_t fpu_xcr0; /* XCR0 as now in the CPU */
+	bool     fpu_ready; /* CR4.OSXSAVE set and XCR0 read on this CPU */
 	char     why[96];        /* CPU_LEFT_OUT: the reason, printed by the boot CPU */
 	struct cpu_tables tables;
 };
@@ -44,6 +57,15 @@ static inline struct percpu *this_cpu(void)
 
 	__asm__("mov %%gs:0, %0" : "=r"(p));
 	return p;
+}
+
+/* Keel's number for this CPU; only where GS is Keel's (not on a ring-3 guest's path). */
+static inline unsigned this_cpu_id(void)
+{
+	unsigned cpu;
+
+	__asm__("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(__builtin_offsetof(struct percpu, cpu)));
+	return cpu;
 }
 
 #endif

@@ -26,8 +26,26 @@ unsigned smp_nr_online(void);
  * spinning AP never halts), then how long a wake-up IPI took to reach it.
  */
 void smp_idle_report(void);
-/* Wake CPU cpu from its idle halt (an IPI on SMP_WAKE_VECTOR); -1 if the APIC did not take it. */
+/*
+ * Wake CPU cpu (the boot CPU too) from its idle halt, or make it leave the
+ * guest it runs (an external-interrupt exit): an IPI on SMP_WAKE_VECTOR;
+ * -1 if there is no such CPU or the APIC did not take it.
+ */
 int smp_wake(unsigned cpu);
+/* How many wake-up IPIs cpu has taken (in its idle halt or as a guest's exit). */
+uint64_t smp_wakes(unsigned cpu);
+/* A wake-up IPI ended the running guest's time on this CPU (arch/x86/vmx/exit_misc.c). */
+void smp_wake_count(unsigned cpu);
+/* Every AP leaves its idle loop for work(its number), which does not return. */
+void smp_release(void (*work)(unsigned cpu));
+struct percpu;
+/* CPU cpu's per-CPU data (an online CPU's), by number: not through GS. */
+struct percpu *smp_percpu(unsigned cpu);
+struct vcpu;
+/* v->arch.pc, set from v->cpu the first time (when the vCPU is set up). */
+struct percpu *vcpu_cpu_init(struct vcpu *v);
+/* The online CPUs, bit n = CPU n. */
+uint64_t smp_online_mask(void);
 /* This CPU's number by its APIC ID (not GS, which a ring-3 guest may have changed): for panics. */
 unsigned arch_cpu_number(void);
 /* This CPU's struct percpu, found the same way: for the VMCS host GS base (cold paths only). */

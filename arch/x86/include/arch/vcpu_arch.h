@@ -11,6 +11,7 @@
 #define VCPU_FPU_SIZE 2688
 
 struct vcpu;
+struct percpu;
 
 struct vcpu_arch {
 	struct vcpu *(*exit_fn)(struct vcpu *v); /* the C dispatcher the exit stub calls */
@@ -18,7 +19,8 @@ struct vcpu_arch {
 	uint8_t launched;
 	uint8_t long_mode; /* entered in 64-bit mode (not real mode) */
 	uint16_t vpid;
-	uint32_t pad;
+	uint32_t host_cpu; /* the CPU whose host state its VMCS holds */
+	struct percpu *pc; /* the CPU it runs on (v->cpu's; set up by vcpu_cpu_init) */
 	uint64_t msrs[VMX_SWITCHED_MSRS];
 	uint64_t cr8; /* MOV to/from CR8 of a guest without a virtual local APIC */
 	uint32_t pin, proc; /* the controls as now written in the VMCS */
