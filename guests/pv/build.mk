@@ -6,12 +6,13 @@ PV_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-p
 	-Iguests/include -Iguests/common -Iguests/pv/include -MMD -MP
 PV_RUNTIME := guests/pv/runtime/crt0.S guests/pv/runtime/runtime.c guests/pv/runtime/syscalls.c \
 	guests/pv/runtime/callbacks.S guests/pv/runtime/callbacks.c guests/pv/runtime/net.c
-PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin pvxsa canary pvidle netsvc netcli
+PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin pvxsa canary pvidle netsvc netcli gshare
 # A guest's sources besides guests/pv/NAME.c.
 PV_SRCS_pvboot := $(addprefix guests/pv/,pvboot_menu.c pvboot_load.c pvboot_tramp.S) \
 	$(PVLOADER_SRCS)
 PV_SRCS_pvxsa := guests/pv/pvxsa_priv.c guests/pv/pvxsa_cpu.c guests/pv/pvxsa_hc.c
-PV_SRCS_netsvc := guests/pv/net/inet.c guests/pv/net/dns.c guests/pv/net/pvnet.c
+PV_SRCS_netsvc := guests/pv/net/inet.c guests/pv/net/dns.c guests/pv/net/pvnet.c \
+	guests/pv/net/tcp.c guests/pv/net/tcp_out.c
 PV_SRCS_netcli := guests/pv/net/inet.c guests/pv/net/pvnet.c
 
 $(B)/guests/pvobj/%.o: % $(NEWLIB)/lib/libc.a
