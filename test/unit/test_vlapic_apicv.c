@@ -104,7 +104,7 @@ static void test_rvi_svi(void **state)
 	/* The CPU delivers 0x85: VIRR bit to VISR, RVI to the next (30.2.2). */
 	*pg(0x200 + 16 * 4) = 0;
 	*pg(0x100 + 16 * 4) = 1u << 5;
-	vlapic_apicv_pull(&lapic);
+	vlapic_apicv_pull(&lapic, 0x8531);
 	assert_int_equal(vlapic_pending(&lapic), -1); /* 0x31 is below the in-service class */
 	e = push();
 	assert_false(e.intr_status_changed); /* the CPU's RVI/SVI are right: nothing to write */
@@ -123,18 +123,50 @@ static void test_pull_merges_irr(void **state)
 	vlapic_set_irq(&lapic, 0x50, false); /* after the push: not in the page */
 	*pg(0x200 + 16 * 2) = 0;              /* the CPU delivered 0x40 */
 	*pg(0x100 + 16 * 2) = 1u << 0;
-	vlapic_apicv_pull(&lapic);
+	vlapic_apicv_pull(&lapic, 0x4000);
 	assert_int_equal(vlapic_pending(&lapic), 0x50); /* its class beats 0x40's in service */
 	assert_int_equal(lapic.irr[2], 1u << 16);     /* 0x50 kept, 0x40 gone */
 	assert_int_equal(lapic.isr[2], 1u << 0);
 	/* A self-IPI the CPU virtualized (30.1.5) is in the page only: taken. */
 	*pg(0x200 + 16 * 3) = 1u << 1; /* 0x61 */
-	vlapic_apicv_pull(&lapic);
+	vlapic_apicv_pull(&lapic, 0x4061);
 	assert_int_equal(lapic.irr[3], 1u << 1);
 	/* ... and once the CPU delivered it, a second pull does not bring it back. */
 	*pg(0x200 + 16 * 3) = 0;
-	vlapic_apicv_pull(&lapic);
+	*pg(0x100 + 16 * 3) = 1u << 1;
+	vlapic_apicv_pull(&lapic, 0x6100);
 	assert_int_equal(lapic.irr[3], 0);
+}
+
+/*
+ * RVI and SVI as the model last knew them: no delivery and no EOI since
+ * (each changes them), so the pull skips ISR and IRR; a self-IPI below RVI
+ * (30.1.5) is then only in the page, and the next push keeps it.
+ */
+static void test_pull_skips_when_unchanged(void **state)
+{
+	struct vlapic_apicv_entry e;
+
+	(void)state;
+	vlapic_set_irq(&lapic, 0x90, false);
+	e = push();
+	assert_int_equal(e.intr_status, 0x90);
+	*pg(0x200 + 16 * 2) = 1u << 3; /* the CPU self-IPIed 0x43: RVI stays 0x90 */
+	vlapic_apicv_pull(&lapic, 0x90);
+	assert_int_equal(lapic.irr[2], 0); /* not looked at */
+	vlapic_set_irq(&lapic, 0x20, false);
+	e = push();
+	assert_int_equal(*pg(0x200 + 16 * 2), 1u << 3);
+	assert_int_equal(*pg(0x200 + 16 * 1), 1u << 0);
+	assert_int_equal(lapic.irr[2], 1u << 3);
+	assert_int_equal(e.intr_status, 0x90);
+	/* Once the CPU delivered 0x90, RVI moved: the pull looks and sees 0x90 gone. */
+	*pg(0x200 + 16 * 4) = 0;
+	*pg(0x100 + 16 * 4) = 1u << 16;
+	vlapic_apicv_pull(&lapic, 0x9043);
+	assert_int_equal(lapic.irr[4], 0);
+	assert_int_equal(lapic.isr[4], 1u << 16);
+	assert_int_equal(vlapic_pending(&lapic), -1); /* 0x43 and 0x20 wait for the EOI */
 }
 
 /* TPR writes stay in the guest (30.1.2): the pull takes VTPR into the model's PPR. */
@@ -144,7 +176,7 @@ static void test_pull_tpr(void **state)
 	vlapic_set_irq(&lapic, 0x45, false);
 	push();
 	*pg(0x80) = 0x50;
-	vlapic_apicv_pull(&lapic);
+	vlapic_apicv_pull(&lapic, 0x45); /* TPR writes leave RVI/SVI: the pull takes TPR anyway */
 	assert_int_equal(lapic.tpr, 0x50);
 	assert_int_equal(vlapic_ppr(&lapic), 0x50);
 	assert_int_equal(vlapic_pending(&lapic), -1);
@@ -211,7 +243,7 @@ static void test_apic_write(void **state)
 	vlapic_apicv_write(&lapic, 0x300, 0);
 	assert_int_equal(vlapic_pending(&lapic), 0x66);
 	/* A push after other writes keeps what the guest wrote there. */
-	vlapic_apicv_pull(&lapic);
+	vlapic_apicv_pull(&lapic, 0x66);
 	vlapic_apicv_write(&lapic, 0x380, 0);
 	push();
 	assert_int_equal(*pg(0x310), 0x05000000);
@@ -254,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rvi_svi, setup),
 		cmocka_unit_test_setup(test_pull_merges_irr, setup),
 		cmocka_unit_test_setup(test_pull_tpr, setup),
+		cmocka_unit_test_setup(test_pull_skips_when_unchanged, setup),
 		cmocka_unit_test_setup(test_eoi_exit_bitmap, setup),
 		cmocka_unit_test_setup(test_eoi_induced, setup),
 		cmocka_unit_test_setup(test_apic_write, setup),

@@ -398,6 +398,8 @@ static void reset_regs(struct vlapic *a)
 		a->lvt[i] = VLAPIC_LVT_MASKED;
 	a->timer_next = VTIME_NEVER;
 	a->vapic_dirty = a->vapic_vec_dirty = true;
+	/* What the virtual-APIC page still holds is no request: nothing of it is merged back. */
+	memset(a->vapic_irr_seen, 0xff, sizeof(a->vapic_irr_seen));
 }
 
 void vlapic_init(struct vlapic *a, uint8_t apic_id)

@@ -23,7 +23,7 @@ static uint32_t *reg(uint8_t *page, unsigned off)
 	return (uint32_t *)(page + off);
 }
 
-void vlapic_apicv_pull(struct vlapic *a)
+void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 {
 	uint8_t *p = a->vapic;
 
@@ -32,16 +32,25 @@ void vlapic_apicv_pull(struct vlapic *a)
 	 * xAPIC mode: a write of ICR high exits not at all (the CPU clears its
 	 * bytes 2:0, 30.4.3.2), one of ICR low not when it is a self-IPI the CPU
 	 * virtualizes. The page has the guest's values; the ICR-low write that
-	 * sends an IPI exits and finds both here.
+	 * sends an IPI exits and finds both there.
 	 */
 	if (!a->x2apic) {
 		a->icr_lo = *reg(p, REG_ICR) & 0x000ccfffu; /* delivery status reads idle */
 		a->icr_hi = *reg(p, REG_ICR2) & 0xff000000u;
 	}
+	/*
+	 * Every delivery changes RVI and SVI, every EOI SVI (30.2.2, 30.1.4):
+	 * with both as the model last knew them, ISR and IRR are as it knows
+	 * them, but for self-IPIs below RVI (30.1.5), which the push keeps.
+	 * Most exits (port I/O, timers) end here.
+	 */
+	if (intr_status == a->vapic_intr_status)
+		return;
+	a->vapic_intr_status = intr_status;
 	for (unsigned i = 0; i < 8; i++) {
-		a->isr[i] = *reg(p, REG_ISR + 16 * i);
 		uint32_t irr = *reg(p, REG_IRR + 16 * i);
 
+		a->isr[i] = *reg(p, REG_ISR + 16 * i);
 		/*
 		 * The CPU clears what it delivered and sets what it self-IPIed; a
 		 * bit the model raised since it last saw the page (a device run
@@ -94,6 +103,8 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 	a->vapic_vec_dirty = false;
 	*reg(p, REG_PPR) = vlapic_ppr(a); /* the CPU recomputes it at entry (27.3.2.5) anyway */
 	for (unsigned i = 0; i < 8; i++) {
+		/* A self-IPI the pull did not look for (below RVI) stays requested. */
+		a->irr[i] |= *reg(p, REG_IRR + 16 * i) & ~a->vapic_irr_seen[i];
 		*reg(p, REG_ISR + 16 * i) = a->isr[i];
 		*reg(p, REG_TMR + 16 * i) = a->tmr[i];
 		*reg(p, REG_IRR + 16 * i) = a->irr[i];
@@ -107,6 +118,7 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 	svi = vec_highest(a->isr);
 	e->intr_status = (uint16_t)((svi < 0 ? 0 : svi) << 8 | (rvi < 0 ? 0 : rvi));
 	e->intr_status_changed = true;
+	a->vapic_intr_status = e->intr_status;
 	/*
 	 * EOI-exit bitmap (30.1.4): the level-triggered vectors, whose EOI the
 	 * IOAPIC must see to clear Remote IRR. Edge vectors retire in the CPU.

@@ -145,6 +145,11 @@ void vmx_apicv_setup(struct vcpu *v)
 	vmx_apicv_mode(v);
 }
 
+void vmx_apicv_pull(struct vcpu *v)
+{
+	vlapic_apicv_pull(lapic_of(v), vmcs_read16(VMCS_GUEST_INTR_STATUS));
+}
+
 void arch_vcpu_apicv_entry(struct vcpu *v)
 {
 	struct vlapic_apicv_entry e;

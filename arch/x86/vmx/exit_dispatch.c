@@ -140,7 +140,7 @@ static __attribute__((noinline)) struct vcpu *exit_dispatch_hvm_full(struct vcpu
 
 	/* What the CPU did to the virtual-APIC page flows back first (vlapic_apicv.c). */
 	if (v->vm->hvm->lapic.vapic)
-		vlapic_apicv_pull(&v->vm->hvm->lapic);
+		vmx_apicv_pull(v);
 	next = vmx_exit_dispatch(v);
 
 	vcpu_before_entry(next, exit_may_move_deadline(reason));

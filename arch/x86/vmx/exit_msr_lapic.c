@@ -33,7 +33,7 @@ int vmx_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	uint64_t now = vm_time_ns(v->vm);
 
 	if (a->vapic) /* RDMSR takes the fast path, which does not pull (exit_dispatch.c) */
-		vlapic_apicv_pull(a);
+		vmx_apicv_pull(v);
 	if (msr != MSR_IA32_TSC_DEADLINE)
 		return vlapic_msr_read(a, msr, now, val);
 	if (!v->msr.cpu.tsc_deadline)

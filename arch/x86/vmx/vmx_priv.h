@@ -79,6 +79,8 @@ exit_handler_fn exit_exception_nmi, exit_external_interrupt, exit_triple_fault, 
 exit_handler_fn exit_apic_access, exit_apic_write, exit_eoi_induced, exit_tpr_below_threshold;
 void vmx_apicv_setup(struct vcpu *v);
 void vmx_apicv_mode(struct vcpu *v);
+/* After an exit: what the CPU did to the virtual-APIC page, into the vLAPIC. */
+void vmx_apicv_pull(struct vcpu *v);
 /* Emulate the instruction that accessed MMIO at gpa (exit_ept.c), and move RIP past it. */
 struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa);
 

@@ -66,6 +66,7 @@ struct vlapic {
 	 * page's registers stale; its ISR, TMR, IRR (and RVI/SVI) stale.
 	 */
 	uint32_t vapic_irr_seen[8];
+	uint16_t vapic_intr_status; /* RVI/SVI as the model last saw or set them */
 	bool vapic_dirty, vapic_vec_dirty;
 	uint64_t vapic_eoi_exit[4]; /* the EOI-exit bitmap as last given to the CPU */
 
@@ -188,8 +189,11 @@ struct vlapic_apicv_entry {
 	bool eoi_exit_changed; /* eoi_exit differs from what the CPU has */
 	uint64_t eoi_exit[4];  /* vectors whose EOI exits: the level-triggered ones (TMR) */
 };
-/* Page to model: TPR, ISR, and IRR (bits raised since the last push are kept). */
-void vlapic_apicv_pull(struct vlapic *a);
+/*
+ * Page to model: TPR, ISR and IRR (bits the model raised meanwhile are
+ * kept), given the CPU's guest interrupt status (RVI/SVI) at the exit.
+ */
+void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status);
 /*
  * Model to page: what changed since the pull (each change marks the model),
  * so an exit that touched no APIC state pays only for the pull.
