@@ -11,8 +11,10 @@ PV_GUESTS := hello pvbench ping pong pvbad pvboot pvcb pvspin pvxsa canary pvidl
 PV_SRCS_pvboot := $(addprefix guests/pv/,pvboot_menu.c pvboot_load.c pvboot_tramp.S) \
 	$(PVLOADER_SRCS)
 PV_SRCS_pvxsa := guests/pv/pvxsa_priv.c guests/pv/pvxsa_cpu.c guests/pv/pvxsa_hc.c
-PV_SRCS_netsvc := guests/pv/net/inet.c guests/pv/net/dns.c guests/pv/net/pvnet.c
-PV_SRCS_netcli := guests/pv/net/inet.c guests/pv/net/pvnet.c
+PV_SRCS_netsvc := guests/pv/net/inet.c guests/pv/net/dns.c guests/pv/net/pvnet.c \
+	guests/pv/net/tcp.c guests/pv/net/tcp_out.c
+PV_SRCS_netcli := guests/pv/net/inet.c guests/pv/net/pvnet.c guests/pv/net/tcp.c \
+	guests/pv/net/tcp_out.c
 
 $(B)/guests/pvobj/%.o: % $(NEWLIB)/lib/libc.a
 	@mkdir -p $(dir $@)

@@ -2,7 +2,8 @@
 /*
  * netcli: a client of netsvc through Keel's virtual switch. args="MY-ADDRESS
  * SERVICE-ADDRESS": it finds the service's MAC by ARP, pings it, exchanges
- * a UDP echo, tries what Keel must refuse (a forged source, bad lengths),
+ * a UDP echo and a TCP echo (a connection opened, a line echoed, closed;
+ * a closed port's RST), tries what Keel must refuse (a forged source, bad lengths),
  * measures the ping round trip and a burst of UDP echoes, and ends the
  * service with "quit".
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include "net/inet.h"
 #include "net/pvnet.h"
+#include "net/tcp.h"
 
 #define PINGS      5
 #define BENCH_RTT  21
@@ -93,6 +95,65 @@ static int udp_echo(const char *msg)
 	if (await(PKT_UDP, &pkt) != PKT_UDP || pkt.sport != UDP_ECHO || pkt.dport != 40000 ||
 	    pkt.len != len || memcmp(pkt.data, msg, len))
 		return -1;
+	return 0;
+}
+
+/* The next segment from the service's port to ours, 0; -1 after the timeout. */
+static int tcp_await(const struct tcp_seg *mine, struct tcp_seg *r)
+{
+	struct inet_pkt pkt;
+
+	while (await(PKT_TCP, &pkt) == PKT_TCP)
+		if (!tcp_parse(pkt.data, pkt.len, r) && r->sport == mine->dport &&
+		    r->dport == mine->sport)
+			return 0;
+	return -1;
+}
+
+static void tcp_send(const struct tcp_seg *s)
+{
+	send_frame(tcp_build(&nif, svc_mac, svc_ip, s, out));
+}
+
+/*
+ * The client side of one TCP echo, no more than the test needs (no
+ * retransmission: the switch between two PV guests loses nothing): SYN,
+ * the line, our FIN, the service's FIN acknowledged. 0 if all came back.
+ */
+static int tcp_echo(const char *msg)
+{
+	struct tcp_seg s = { .sport = 40004, .dport = TCP_ECHO, .seq = 7000, .flags = TCP_SYN,
+			     .wnd = 4096, .mss = TCP_MSS }, r;
+	size_t len = strlen(msg);
+
+	tcp_send(&s);
+	if (tcp_await(&s, &r) || r.flags != (TCP_SYN | TCP_ACK) || r.ack != s.seq + 1)
+		return -1;
+	s = (struct tcp_seg){ .sport = s.sport, .dport = TCP_ECHO, .seq = s.seq + 1, .ack = r.seq + 1,
+			      .flags = TCP_ACK | TCP_PSH, .wnd = 4096, .data = (const uint8_t *)msg,
+			      .len = len };
+	tcp_send(&s);
+	if (tcp_await(&s, &r) || r.seq != s.ack || r.len != len || memcmp(r.data, msg, len) ||
+	    r.ack != s.seq + len)
+		return -2;
+	s.seq += (uint32_t)len;
+	s.ack += (uint32_t)len;
+	s.flags = TCP_ACK | TCP_FIN;
+	s.len = 0;
+	tcp_send(&s);
+	if (tcp_await(&s, &r) || r.flags != (TCP_ACK | TCP_FIN) || r.ack != s.seq + 1)
+		return -3;
+	s.seq++;
+	s.ack++;
+	s.flags = TCP_ACK;
+	tcp_send(&s);
+	printf("netcli: TCP echo: %s\n", msg);
+	/* A closed port: RST, acknowledging the SYN (RFC 9293 3.10.7.1). */
+	s = (struct tcp_seg){ .sport = 40005, .dport = 9, .seq = 9000, .flags = TCP_SYN, .wnd = 4096 };
+	tcp_send(&s);
+	if (tcp_await(&s, &r) || r.flags != (TCP_RST | TCP_ACK) || r.ack != 9001)
+		return -4;
+	printf("netcli: TCP to port 9: RST\n");
 	return 0;
 }
 
@@ -197,6 +258,8 @@ int main(int argc, char **argv)
 	printf("netcli: UDP echo: hello through Keel's switch\n");
 	if (dns_query())
 		return 7;
+	if (tcp_echo("a line through netsvc's TCP"))
+		return 8;
 	hostile();
 	for (unsigned i = 0; i < BENCH_RTT; i++)
 		if (ping((uint16_t)(100 + i), &rtt[i]))

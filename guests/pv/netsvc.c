@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * netsvc: a network service on Keel's virtual switch. It answers ARP for
- * its address, ICMP echo (ping), UDP echo on port 7 and DNS A queries on
- * port 53 with its own address (guests/pv/net/), and blocks in between.
+ * its address, ICMP echo (ping), UDP and TCP echo on port 7 and DNS A
+ * queries on port 53 with its own address (guests/pv/net/), and blocks in
+ * between (until TCP's next timer, if one runs).
  * args="ADDRESS [quit]": with quit, a UDP datagram "quit" to port 7 ends
  * it (after its echo), which the tests use. A DNS query for "bench.*"
  * makes it ping the asker (BENCH_PINGS, timed in TSC ticks), one for
@@ -15,6 +16,7 @@
 #include "net/dns.h"
 #include "net/inet.h"
 #include "net/pvnet.h"
+#include "net/tcp.h"
 
 #define BENCH_PINGS 21
 #define BURST       32
@@ -22,7 +24,8 @@
 
 static struct inet_if nif;
 static uint8_t in[FRAME_MAX], out[FRAME_MAX];
-static unsigned long answered[PKT_UDP + 1], dns;
+static struct tcp tcp;
+static unsigned long answered[PKT_KINDS], dns;
 static int quit_on;
 
 static const char *mac_str(const uint8_t *m)
@@ -33,12 +36,18 @@ static const char *mac_str(const uint8_t *m)
 	return s;
 }
 
-static void send_frame(size_t n)
+static void tcp_send(void *ctx, const uint8_t *frame, size_t n)
 {
-	long r = keel_net_send(out, n);
+	long r = keel_net_send(frame, n);
 
+	(void)ctx;
 	if (r < 0)
 		printf("netsvc: sending failed: %ld\n", r);
+}
+
+static void send_frame(size_t n)
+{
+	tcp_send(NULL, out, n);
 }
 
 /* A DNS query: the answer, and what its name asks for ("bench", "burst"). */
@@ -59,9 +68,17 @@ static int serve(size_t n, struct inet_pkt *pkt, char label[16])
 	size_t m;
 
 	label[0] = '\0';
-	if (inet_parse(&nif, in, n, pkt) == PKT_UDP && pkt->dport == DNS_PORT) {
+	switch (inet_parse(&nif, in, n, pkt)) {
+	case PKT_TCP:
+		tcp_input(&tcp, pkt, keel_time_ns());
+		return 0;
+	case PKT_UDP:
+		if (pkt->dport != DNS_PORT)
+			break;
 		serve_dns(pkt, label);
 		return 0;
+	default:
+		break;
 	}
 	m = inet_answer(&nif, in, n, out);
 	if (!m)
@@ -154,8 +171,9 @@ int main(int argc, char **argv)
 	}
 	if (pvnet_open("netsvc", ip, &nif, &info))
 		return 1;
-	printf("netsvc: %s at %s on switch %s: ARP, ping, UDP echo on port %d, DNS\n", argv[1],
-	       mac_str(info.mac), info.switch_name, UDP_ECHO);
+	tcp_init(&tcp, &nif, tcp_send, NULL, (uint32_t)bench_rdtsc());
+	printf("netsvc: %s at %s on switch %s: ARP, ping, UDP echo on port %d, DNS, TCP echo on "
+	       "port %d\n", argv[1], mac_str(info.mac), info.switch_name, UDP_ECHO, TCP_ECHO);
 	for (;;) {
 		while ((n = keel_net_recv(in, sizeof(in))) > 0) {
 			struct inet_pkt pkt;
@@ -170,10 +188,14 @@ int main(int argc, char **argv)
 		}
 		if (n < 0)
 			printf("netsvc: receiving failed: %ld\n", n);
-		keel_net_wait(0);
+		tcp_poll(&tcp, keel_time_ns());
+		keel_net_wait(tcp_deadline(&tcp));
 	}
 done:
 	keel_net_open(&info);
+	printf("netsvc: TCP: %lu connections, %lu refused, %lu resets sent, %lu retransmissions, "
+	       "%lu segments dropped\n", tcp.accepted, tcp.refused, tcp.resets_sent,
+	       tcp.retransmits, tcp.dropped);
 	printf("netsvc: answered %lu ARP, %lu echo, %lu UDP, %lu DNS; frames in %llu, dropped %llu, "
 	       "out %llu\n", answered[PKT_ARP_REQUEST], answered[PKT_ECHO_REQUEST],
 	       answered[PKT_UDP], dns, (unsigned long long)info.rx,

@@ -22,13 +22,16 @@ def check_net(log):
     assert "net: other on switch sw1 as " in log
     svc, cli = guest_lines(log, "netsvc"), guest_lines(log, "netcli")
     assert (f"netsvc: 10.0.0.1 at {svc_mac.group(1)} on switch sw0: ARP, ping, UDP echo on "
-            "port 7, DNS") in svc, log
+            "port 7, DNS, TCP echo on port 7") in svc, log
     assert "netcli: 10.0.0.2 on switch sw0, service 10.0.0.1" in cli, log
     assert f"netcli: ARP: service at {svc_mac.group(1)}" in cli, log
     for seq in range(1, 6):
         assert f"netcli: echo reply from 10.0.0.1: seq={seq}" in cli, log
     assert "netcli: UDP echo: hello through Keel's switch" in cli
     assert "netcli: DNS: keel.test is 10.0.0.1" in cli
+    # TCP echo on port 7: a connection, a line and back, both FINs; port 9 refuses.
+    assert "netcli: TCP echo: a line through netsvc's TCP" in cli, log
+    assert "netcli: TCP to port 9: RST" in cli, log
     # Keel refuses a forged source and bad lengths; a short buffer loses nothing.
     assert "netcli: send with the service's source address = -22" in cli
     assert "netcli: send of 13 bytes = -22" in cli
@@ -44,6 +47,8 @@ def check_net(log):
     assert answered, log
     arp, echo, udp = (int(answered.group(i)) for i in (1, 2, 3))
     assert arp >= 1 and echo == 5 + 1 + 21 and udp == 1 + 24 + 24 + 1, answered.group(0)
+    assert ("netsvc: TCP: 1 connections, 0 refused, 1 resets sent, 0 retransmissions, "
+            "0 segments dropped") in svc, log
     assert "keel: guest 'netsvc' stopped: shut down: status 0" in log
     # The guest without net= is told so; the one on sw1 heard nothing: it waited
     # until Keel stopped it with nothing left to wake it.

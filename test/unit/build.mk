@@ -152,6 +152,11 @@ UNIT_TESTS += inet
 UNIT_SRCS_inet := guests/pv/net/inet.c guests/pv/net/dns.c
 UNIT_CFLAGS_inet := -Iguests/pv/net
 
+# netsvc's TCP, fed hostile segments (guests/pv/net/tcp*.c).
+UNIT_TESTS += tcp
+UNIT_SRCS_tcp := guests/pv/net/inet.c guests/pv/net/tcp.c guests/pv/net/tcp_out.c
+UNIT_CFLAGS_tcp := -Iguests/pv/net
+
 # The same sources as Keel, built for the host and run under ASan/UBSan;
 # any sanitizer report aborts the test so it counts as a failure.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \

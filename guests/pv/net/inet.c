@@ -1,31 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The small IPv4 stack; see inet.h. RFC 826 (ARP), 791 (IPv4), 792 (ICMP), 768 (UDP). */
 #include <string.h>
+#include "bytes.h"
 #include "inet.h"
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 uint32_t inet_addr4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
@@ -65,10 +44,14 @@ uint16_t inet_csum(const void *data, size_t n, uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* The UDP pseudo-header's sum (RFC 768): addresses, protocol, UDP length. */
+uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
+}
+
 static uint32_t pseudo_sum(uint32_t src, uint32_t dst, uint16_t udp_len)
 {
-	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + IP_UDP + udp_len;
+	return inet_pseudo_sum(src, dst, IP_UDP, udp_len);
 }
 
 static void eth_header(uint8_t *out, const uint8_t *dst, const uint8_t *src, uint16_t type)
@@ -90,6 +73,14 @@ static void ip_header(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto, si
 	put32(ip + 12, src);
 	put32(ip + 16, dst);
 	put16(ip + 10, inet_csum(ip, IP_HDR, 0));
+}
+
+uint8_t *inet_ip_frame(const struct inet_if *nif, const uint8_t *dst_mac, uint32_t dst_ip,
+		       uint8_t proto, size_t l4_len, uint8_t *out)
+{
+	eth_header(out, dst_mac, nif->mac, ETH_P_IP);
+	ip_header(out + ETH_HDR, nif->ip, dst_ip, proto, l4_len);
+	return out + ETH_HDR + IP_HDR;
 }
 
 static enum inet_kind parse_arp(const uint8_t *a, size_t n, struct inet_pkt *pkt)
@@ -131,6 +122,15 @@ static enum inet_kind parse_l4(const uint8_t *ip, const uint8_t *l4, size_t n,
 		pkt->data = l4 + 8;
 		pkt->len = ulen - 8u;
 		return PKT_UDP;
+	}
+	if (ip[9] == IP_TCP) {
+		/* The checksum covers the pseudo-header and the whole segment (RFC 9293 3.1). */
+		if (n < 20 || n > 0xffff ||
+		    inet_csum(l4, n, inet_pseudo_sum(pkt->src_ip, pkt->dst_ip, IP_TCP, (uint16_t)n)))
+			return PKT_OTHER;
+		pkt->data = l4;
+		pkt->len = n;
+		return PKT_TCP;
 	}
 	return PKT_OTHER;
 }
