@@ -7,6 +7,8 @@ KEEL_SRCS += $(addprefix arch/x86/vmx/,exit_stub.S vmx_init.c vmx_negotiate.c vm
 	vcpu_setup.c vcpu_run.c ept.c exit_dispatch.c exit_names.c exit_cpuid.c exit_io.c \
 	exit_msr.c exit_misc.c exit_ept.c mmio_string.c exit_vmcall.c guest_mem.c exit_cr.c \
 	exit_io_string.c vcpu_events.c hypercall_page.c)
+# INVEPT on every CPU that may cache a VM's EPT (issue 11).
+KEEL_SRCS += arch/x86/vmx/ept_shootdown.c
 KEEL_SRCS += arch/x86/smp.c arch/x86/smp_list.c arch/x86/smp_boot.S arch/x86/vmx/vmx_ap.c \
 	arch/x86/vmx/vmx_caps_diff.c drivers/intc/lapic_ipi.c
 UNIT_TESTS += smp_list

@@ -26,7 +26,7 @@
 #include <keel/frames.h>
 #include <keel/printk.h>
 #include <keel/string.h>
-#include <keel/vcpu.h>
+#include <keel/vm.h>
 
 #define AP_STACK_SIZE 16384
 #define INIT_DELAY_US 10000
@@ -72,7 +72,11 @@ static void (*volatile ap_work)(unsigned cpu);
  */
 void smp_wake_irq(void)
 {
-	cpus[arch_cpu_number()]->wakes++;
+	unsigned cpu = arch_cpu_number();
+
+	cpus[cpu]->wakes++;
+	if (cpus[cpu]->vmx == 0)
+		arch_ept_shootdown_ack(cpu);
 	lapic_eoi();
 }
 
@@ -100,8 +104,10 @@ struct percpu *smp_percpu(unsigned cpu)
 
 struct percpu *vcpu_cpu_init(struct vcpu *v)
 {
-	if (!v->arch.pc)
+	if (!v->arch.pc) {
 		v->arch.pc = cpus[v->cpu];
+		v->vm->arch.ept_cpus |= 1ULL << v->cpu;
+	}
 	return v->arch.pc;
 }
 

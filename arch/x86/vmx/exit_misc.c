@@ -43,6 +43,7 @@ struct vcpu *exit_external_interrupt(struct vcpu *v)
 	/* Another CPU made a vCPU of this one's runnable (vmm/sched.c): time to look again. */
 	if (vector == SMP_WAKE_VECTOR) {
 		smp_wake_count(v->cpu);
+		vmx_ept_shootdown_ack(v->cpu);
 		lapic_eoi();
 		return sched_tick(v);
 	}

@@ -66,6 +66,12 @@ void arch_vcpu_move(struct vcpu *v, unsigned cpu)
 	if (v->arch.pc->msrs_owner == v)
 		panic("vmx: guest '%s' moved after it ran", v->vm->name);
 	arch_fpu_forget(v);
+	/*
+	 * It never ran on the old CPU, which holds none of its EPT: only the
+	 * new one may from now on. (With several vCPUs per VM the old bit must
+	 * stay while another of them is there.)
+	 */
+	v->vm->arch.ept_cpus = (v->vm->arch.ept_cpus & ~(1ULL << v->cpu)) | 1ULL << cpu;
 	v->cpu = cpu;
 	v->arch.pc = smp_percpu(cpu);
 }

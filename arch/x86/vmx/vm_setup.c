@@ -80,17 +80,13 @@ int arch_vm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool w
 	return ept_map(&e, gpa, hpa, size, EPT_R | EPT_X | (writable ? EPT_W : 0) | EPT_MT_WB);
 }
 
-/* Drop the CPU's cached EPT translations for this VM (SDM 3C 30.3, INVEPT). */
+/*
+ * Drop the cached EPT translations for this VM (SDM 3C 30.3, INVEPT) on
+ * every CPU that may hold them (ept_shootdown.c).
+ */
 static void invept(struct vm *vm)
 {
-	struct { uint64_t eptp, zero; } desc = { vm->arch.eptp, 0 };
-	uint64_t type = vmx.ctl.invept;
-	uint8_t fail;
-
-	__asm__ volatile("invept %1, %2; setbe %0" : "=qm"(fail) : "m"(desc), "r"(type)
-			 : "cc", "memory");
-	if (fail)
-		panic("vmx: INVEPT type %lu failed for guest '%s'", type, vm->name);
+	vmx_ept_shootdown(vm);
 }
 
 int arch_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, bool writable)

@@ -22,6 +22,12 @@ struct vmx_state {
 extern struct vmx_state vmx;
 extern const uint32_t vmx_switched_msrs[];
 
+/* INVEPT of eptp on this CPU; on every CPU that may cache vm's EPT (ept_shootdown.c). */
+struct vm;
+void vmx_invept(uint64_t eptp);
+void vmx_ept_shootdown(struct vm *vm);
+/* This CPU took a wake-up IPI: its INVEPT, if a shootdown waits for it. */
+void vmx_ept_shootdown_ack(unsigned cpu);
 /* Write this CPU's host state (GS, TR, GDTR bases, CR4, exit stack) into v's current VMCS. */
 void vmx_host_state_this_cpu(struct vcpu *v);
 

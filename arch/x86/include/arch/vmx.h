@@ -55,6 +55,8 @@ void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t c
 void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
 /* Make v's VMCS the current one (the VMCS accessors and hooks below act on it). */
 void arch_vcpu_load(struct vcpu *v);
+/* A wake-up IPI reached this CPU in its idle halt: its part of an EPT shootdown, if any. */
+void arch_ept_shootdown_ack(unsigned cpu);
 /* v runs on host CPU cpu from now on: released (VMCLEAR) by the CPU calling this. */
 void arch_vcpu_move(struct vcpu *v, unsigned cpu);
 /* Enter the guest; never returns (exits come back through the dispatcher). */
