@@ -15,6 +15,7 @@
 #include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
+#include <keel/vnet.h>
 #include <keel/vm.h>
 #include <keel/vtime.h>
 
@@ -118,6 +119,7 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 
 	if (reset)
 		hvm_reset_now(vm);
+	hvm_net_take(vm); /* frames another CPU queued for its NIC (its interrupt, below) */
 	/*
 	 * Only an access to a device with a deadline (PIT, RTC, vLAPIC, HPET:
 	 * each marks itself), or what the caller names (an MSR write, HLT, a
@@ -186,6 +188,7 @@ uint64_t hvm_halted_until(struct vcpu *v)
 
 	if (!h->halted)
 		return 0;
+	hvm_net_take(v->vm);
 	until = halt_until(v);
 	if (!until)
 		h->halted = false;

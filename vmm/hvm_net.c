@@ -17,6 +17,8 @@
 #include <keel/vnet.h>
 
 static struct virtio_net *nics[CFG_GUESTS_MAX];
+/* Frames queued from another CPU, for the guest's own CPU to take (hvm_net_take). */
+static volatile bool rx_waiting[CFG_GUESTS_MAX];
 
 static void hvm_net_notify(struct vsw_port *p)
 {
@@ -25,9 +27,24 @@ static void hvm_net_notify(struct vsw_port *p)
 
 	if (vm->state == VM_STOPPED)
 		return; /* frames wait in the port, the 33rd is dropped and counted */
+	if (vm->vcpu.cpu != sched_cpu()) {
+		/* The guest may be at its device on its own CPU now: that CPU takes the frame. */
+		rx_waiting[vm->id] = true;
+		sched_wake(&vm->vcpu); /* runnable if halted, and the IPI either way */
+		return;
+	}
 	virtio_net_rx(n);
 	if (vm->hvm && vm->hvm->halted)
 		sched_wake(&vm->vcpu); /* hvm_halted_until finds the interrupt and lets it run */
+}
+
+void hvm_net_take(struct vm *vm)
+{
+	if (!rx_waiting[vm->id])
+		return;
+	rx_waiting[vm->id] = false;
+	if (nics[vm->id])
+		virtio_net_rx(nics[vm->id]);
 }
 
 int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,

@@ -8,6 +8,11 @@
 #include <keel/errno.h>
 #include <keel/vnet.h>
 
+void hvm_net_take(struct vm *vm)
+{
+	(void)vm;
+}
+
 int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,
 		  const struct msi_line *msi)
 {

@@ -213,3 +213,17 @@ def test_grant_map_unmap_across_cpus(tmp_path):
     assert "keel: guest 'gmapper' stopped: shut down: status 0" in log
     assert "keel: guest 'gowner' stopped: shut down: status 0" in log
     assert POWER_OFF in log
+
+
+def test_network_across_cpus(tmp_path):
+    """netsvc on CPU 0 and netcli on CPU 1 on one switch: every frame is
+    switched under the switch's lock on the sender's CPU and wakes the
+    receiver on the other (ARP, ping, UDP and TCP echo as on one CPU)."""
+    from test_net import FILES, NET, check_net
+    cfg = NET.replace("net=sw0 args=\"10.0.0.1 quit\"", "net=sw0 args=\"10.0.0.1 quit\" cpus=0")
+    cfg = cfg.replace("mac=02:00:00:00:00:02 ", "mac=02:00:00:00:00:02 cpus=1 ")
+    assert cfg.count("cpus=") == 2
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, FILES), cpus=2))
+    seen = ran_on(log)
+    assert seen["netsvc"] == 0 and seen["netcli"] == 1, log
+    check_net(log)

@@ -29,6 +29,12 @@ struct msi_line;
 /* An hvm guest's virtio-net at bus slot (vmm/hvm_net.c; built again at each reset): 0 or -errno. */
 int hvm_net_build(struct vm *vm, struct pci_bus *bus, unsigned slot, const struct irq_line *intx,
 		  const struct msi_line *msi);
+/*
+ * On the guest's own CPU (before entry, and before a halted vCPU looks for
+ * an interrupt): the frames another CPU's sender queued for its NIC go into
+ * its receive ring now. Its device is only ever touched from its CPU.
+ */
+void hvm_net_take(struct vm *vm);
 /* Under the guest's exit statistics (Ctrl-A s, stop reports): its port's counters. */
 void vnet_print_stats(struct vm *vm);
 void hvm_net_print_stats(struct vm *vm);
