@@ -168,9 +168,15 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
 	if (!err)
 		err = fw_cfg_add_sercon_port(&h->fw_cfg, 0x3f8);
-	/* Boot from the disk on the primary IDE channel (PIIX IDE at 00:01.1), QEMU's path. */
+	/*
+	 * Boot from the disk on the primary IDE channel (PIIX IDE at 00:01.1),
+	 * then from the virtio-blk disk= at 00:04.0 where there is one: QEMU's
+	 * paths. OVMF tries the options it matches in this order before any
+	 * other (its shell included); a path with no device is skipped.
+	 */
 	if (!err)
-		err = fw_cfg_add_bootorder(&h->fw_cfg, "/pci@i0cf8/ide@1,1/drive@0/disk@0");
+		err = fw_cfg_add_bootorder(&h->fw_cfg, "/pci@i0cf8/ide@1,1/drive@0/disk@0\n"
+						       "/pci@i0cf8/scsi@4/disk@0,0");
 	if (!err)
 		err = fw_cfg_register(vm, &h->fw_cfg);
 	return err;

@@ -470,7 +470,7 @@ static void test_identify(void **state)
 	assert_int_equal(w[47], 0x8000 | ATA_MAX_MULT);
 	assert_true(w[49] & (1 << 9)); /* LBA */
 	assert_false(w[49] & (1 << 8)); /* no DMA */
-	assert_int_equal(w[53] & 7, 7);
+	assert_int_equal(w[53] & 7, 3); /* words 64-70, 54-58 valid; 88 not: no UDMA */
 	assert_int_equal(w[59], 0x0100 | ATA_MAX_MULT);
 	assert_int_equal(w[60] | (uint32_t)w[61] << 16, SECTORS);
 	assert_int_equal(w[63], 0);
@@ -480,6 +480,7 @@ static void test_identify(void **state)
 	assert_true(w[83] & (1 << 10)); /* 48-bit supported */
 	assert_true(w[86] & (1 << 10)); /* and enabled */
 	assert_int_equal(w[88], 0);
+	assert_int_equal(w[63], 0); /* no multiword DMA either */
 	assert_int_equal(w[93], 0x404b);
 	assert_int_equal(w[100] | (uint64_t)w[101] << 16 | (uint64_t)w[102] << 32 |
 				 (uint64_t)w[103] << 48,
@@ -491,6 +492,64 @@ static void test_identify(void **state)
 	/* No interrupt after the data-in block was taken. */
 	assert_int_equal(line[14].rises, 1);
 	assert_int_equal(line[14].level, 0);
+}
+
+/* The highest bit set in v, 0 if none. */
+static unsigned top_bit(unsigned v)
+{
+	unsigned n = 0;
+
+	while (v >>= 1)
+		n++;
+	return n;
+}
+
+/*
+ * OVMF's probe in IDE mode (EDK2 AtaAtapiPassThruDxe IdeMode.c
+ * DetectAndConfigIdeDevice, SataControllerDxe IdeInitCalculateMode):
+ * EXECUTE DEVICE DIAGNOSTIC, the ATA signature, IDENTIFY; SET FEATURES for
+ * the best PIO mode (word 64, limited by word 68's cycle time) and, when
+ * word 53 bit 2 says word 88 is valid, for the UDMA mode of word 88's
+ * highest bit, which is UDMA 0 even when word 88 is 0. A SET FEATURES that
+ * fails drops the device: OVMF mapped no disk while Keel's word 53 said
+ * so. Then INITIALIZE DEVICE PARAMETERS and SET MULTIPLE, as EDK2 sends them.
+ */
+static void test_probe_edk2(void **state)
+{
+	uint16_t w[256];
+	unsigned pio;
+
+	(void)state;
+	out8(PRI + ATA_REG_DEVICE, 0xe0);
+	out8(PRI + ATA_REG_CMD, ATA_CMD_DIAGNOSE);
+	assert_int_equal(in8(PRI + ATA_REG_STATUS) & ATA_SR_BSY, 0);
+	out8(PRI + ATA_REG_DEVICE, 0xe0);
+	assert_int_equal(in8(PRI + ATA_REG_NSECT), 1);
+	assert_int_equal(in8(PRI + ATA_REG_LBAL), 1);
+	assert_int_equal(in8(PRI + ATA_REG_LBAM), 0);
+	assert_int_equal(in8(PRI + ATA_REG_LBAH), 0);
+	identify_words(w);
+	assert_true(w[53] & 2);
+	pio = w[64] & 0xff ? top_bit(w[64] & 0xff) + 3 : w[51] >> 8;
+	pio = pio > 4 ? 4 : pio;
+	if (w[68] > 120)
+		pio = w[68] <= 180 ? 3 : 2;
+	assert_int_equal(pio, 4);
+	issue(ATA_SETFEATURES_XFER, (uint8_t)(0x08 | pio), 0, ATA_CMD_SET_FEATURES);
+	expect_done(ST_READY, 0);
+	if (w[53] & 4) {
+		issue(ATA_SETFEATURES_XFER, (uint8_t)(0x40 | top_bit(w[88] & 0x7f)), 0,
+		      ATA_CMD_SET_FEATURES);
+		expect_done(ST_READY, 0);
+	}
+	out8(PRI + ATA_REG_NSECT, (uint8_t)w[6]);
+	out8(PRI + ATA_REG_DEVICE, (uint8_t)(w[3] - 1));
+	out8(PRI + ATA_REG_CMD, ATA_CMD_INIT_PARAMS);
+	expect_done(ST_READY, 0);
+	out8(PRI + ATA_REG_NSECT, (uint8_t)w[47]);
+	out8(PRI + ATA_REG_DEVICE, 0);
+	out8(PRI + ATA_REG_CMD, ATA_CMD_SET_MULTIPLE);
+	expect_done(ST_READY, 0);
 }
 
 /* Data-in: INTRQ and DRQ for every sector, nothing after the last. */
@@ -983,7 +1042,7 @@ int main(void)
 		T(test_write_sectors),      T(test_multiple),      T(test_out_of_range),
 		T(test_chs),                T(test_abort),         T(test_nondata),
 		T(test_pio_string),         T(test_two_disks),     T(test_pci_function),
-		T(test_access_sizes),
+		T(test_access_sizes),       T(test_probe_edk2),
 	};
 #undef T
 

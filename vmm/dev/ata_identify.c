@@ -52,7 +52,13 @@ void ata_identify_fill(struct ata_drive *d, bool other)
 	put16(b, 49, BIT(11) | BIT(9)); /* IORDY, LBA; no DMA (no bus master) */
 	put16(b, 50, BIT(14));
 	put16(b, 51, 0x0200); /* obsolete PIO timing mode 2 */
-	put16(b, 53, BIT(2) | BIT(1) | BIT(0)); /* words 88, 64-70, 54-58 valid */
+	/*
+	 * Words 64-70 and 54-58 valid; not word 88 (bit 2): with no UDMA
+	 * mode to report, EDK2 (SataControllerDxe CalculateBestUdmaMode)
+	 * would still take a valid word 88 of 0 for UDMA 0, and drop the
+	 * disk when SET FEATURES refuses that mode.
+	 */
+	put16(b, 53, BIT(1) | BIT(0));
 	put16(b, 54, ccyl);
 	put16(b, 55, d->heads);
 	put16(b, 56, d->spt);
