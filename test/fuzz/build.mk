@@ -114,6 +114,11 @@ FUZZ_SRCS_virtio_net := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_net
 FUZZ_TARGETS += virtio_console
 FUZZ_SRCS_virtio_console := $(VIRTIO_TRANSPORT) vmm/dev/pci_bus.c vmm/dev/virtio_console.c
 
+# netsvc's TCP (guests/pv/net) fed hostile segments; seeds from mkseeds_tcp.py.
+FUZZ_TARGETS += tcp
+FUZZ_SRCS_tcp := guests/pv/net/inet.c guests/pv/net/tcp.c guests/pv/net/tcp_out.c
+FUZZ_CFLAGS_tcp := -Iguests/pv/net
+
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iboot/include -Ivmm/include -Iarch/x86/include -Idrivers/include -Iguests/include \
