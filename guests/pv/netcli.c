@@ -3,9 +3,9 @@
  * netcli: a client of netsvc through Keel's virtual switch. args="MY-ADDRESS
  * SERVICE-ADDRESS": it finds the service's MAC by ARP, pings it, exchanges
  * a UDP echo and a TCP echo (a connection opened, a line echoed, closed;
- * a closed port's RST), tries what Keel must refuse (a forged source, bad lengths),
- * measures the ping round trip and a burst of UDP echoes, and ends the
- * service with "quit".
+ * a closed port's RST), tries what Keel must refuse (a forged source, bad
+ * lengths), measures the ping round trip and a burst of UDP echoes, and ends
+ * the service with "quit".
  */
 #include <bench_stats.h>
 #include <keel_pv.h>
@@ -129,9 +129,9 @@ static int tcp_echo(const char *msg)
 	tcp_send(&s);
 	if (tcp_await(&s, &r) || r.flags != (TCP_SYN | TCP_ACK) || r.ack != s.seq + 1)
 		return -1;
-	s = (struct tcp_seg){ .sport = s.sport, .dport = TCP_ECHO, .seq = s.seq + 1, .ack = r.seq + 1,
-			      .flags = TCP_ACK | TCP_PSH, .wnd = 4096, .data = (const uint8_t *)msg,
-			      .len = len };
+	s = (struct tcp_seg){ .sport = s.sport, .dport = TCP_ECHO, .seq = s.seq + 1,
+			      .ack = r.seq + 1, .flags = TCP_ACK | TCP_PSH, .wnd = 4096,
+			      .data = (const uint8_t *)msg, .len = len };
 	tcp_send(&s);
 	if (tcp_await(&s, &r) || r.seq != s.ack || r.len != len || memcmp(r.data, msg, len) ||
 	    r.ack != s.seq + len)
@@ -149,7 +149,8 @@ static int tcp_echo(const char *msg)
 	tcp_send(&s);
 	printf("netcli: TCP echo: %s\n", msg);
 	/* A closed port: RST, acknowledging the SYN (RFC 9293 3.10.7.1). */
-	s = (struct tcp_seg){ .sport = 40005, .dport = 9, .seq = 9000, .flags = TCP_SYN, .wnd = 4096 };
+	s = (struct tcp_seg){ .sport = 40005, .dport = 9, .seq = 9000, .flags = TCP_SYN,
+			      .wnd = 4096 };
 	tcp_send(&s);
 	if (tcp_await(&s, &r) || r.flags != (TCP_RST | TCP_ACK) || r.ack != 9001)
 		return -4;

@@ -304,7 +304,8 @@ static void test_retransmission(void **state)
 		assert_int_equal(s.seq, sseq);
 		assert_memory_equal(s.data, "lost?", 5);
 		rto = rto * 2 < 60 * SEC ? rto * 2 : 60 * SEC;
-		assert_int_equal(tcp_deadline(&t), now + rto); /* RFC 6298 5.5: doubled, 2.5: capped */
+		/* RFC 6298 5.5: doubled; 2.5: capped */
+		assert_int_equal(tcp_deadline(&t), now + rto);
 	}
 	assert_int_equal(t.retransmits, TCP_RETRIES);
 	/* The peer never answers: RST, and the connection is free. */

@@ -82,7 +82,7 @@ static uint32_t initial_seq(const struct tcp *t, uint32_t ip, uint16_t port)
 	return (uint32_t)(t->now / 4000) + (h ^ (h >> 16));
 }
 
-/* A SYN's source must be one host: not broadcast, multicast, unspecified or us (RFC 9293 3.10.7.2). */
+/* A SYN's source must be one host: not broadcast, multicast, 0 or us (RFC 9293 3.10.7.2). */
 static bool unicast_source(const struct tcp *t, const struct inet_pkt *pkt)
 {
 	return !(pkt->src_mac[0] & 1) && pkt->src_ip && pkt->src_ip != 0xffffffffu &&
@@ -174,7 +174,8 @@ static bool take_ack(struct tcp *t, struct tcp_conn *c, const struct inet_pkt *p
 		memmove(c->buf, c->buf + acked, c->buf_len - acked);
 		c->buf_len -= acked;
 		c->snd_una += acked;
-		if (SEQ_LT(c->snd_nxt, c->snd_una)) /* after a go-back, an ACK of the first sending */
+		/* After a go-back, an ACK of what the first sending carried. */
+		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		/* New data acknowledged: the timer restarts (RFC 6298 5.3) or stops (5.2). */
 		c->retries = 0;
@@ -265,14 +266,16 @@ void tcp_input(struct tcp *t, const struct inet_pkt *pkt, uint64_t now)
 			tcp_output(t, c, true, false);
 		return;
 	}
-	if (seg.flags & TCP_RST) { /* only exactly at RCV.NXT; else a challenge ACK (RFC 5961 3.2) */
+	/* RST only exactly at RCV.NXT; else a challenge ACK (RFC 5961 3.2). */
+	if (seg.flags & TCP_RST) {
 		if (seg.seq == c->rcv_nxt)
 			c->state = TCP_FREE, c->rto_at = 0;
 		else
 			tcp_output(t, c, true, false);
 		return;
 	}
-	if (seg.flags & TCP_SYN) { /* SYN-RECEIVED: back to LISTEN; else a challenge ACK (5961 4.2) */
+	/* SYN: in SYN-RECEIVED back to LISTEN; else a challenge ACK (RFC 5961 4.2). */
+	if (seg.flags & TCP_SYN) {
 		if (c->state == TCP_SYN_RCVD)
 			c->state = TCP_FREE, c->rto_at = 0;
 		else

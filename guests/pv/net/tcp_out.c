@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* TCP's sending side and timers: segments built, data and FIN sent and retransmitted. See tcp.h. */
+/* TCP's sending side and timers: segments built, data and FIN sent and sent again. See tcp.h. */
 #include <string.h>
 #include "bytes.h"
 #include "tcp.h"
@@ -103,6 +103,7 @@ void tcp_output(struct tcp *t, struct tcp_conn *c, bool ack, bool probe)
 		size_t unsent = off < c->buf_len ? c->buf_len - off : 0;
 		size_t room = c->snd_wnd > off ? c->snd_wnd - off : 0;
 		size_t n = unsent < room ? unsent : room;
+		uint8_t flags;
 		bool fin;
 
 		if (n > c->mss)
@@ -118,8 +119,8 @@ void tcp_output(struct tcp *t, struct tcp_conn *c, bool ack, bool probe)
 				arm(t, c);
 			return;
 		}
-		send_seg(t, c, c->snd_nxt, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)),
-			 c->buf + off, n);
+		flags = (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0));
+		send_seg(t, c, c->snd_nxt, flags, c->buf + off, n);
 		c->snd_nxt += (uint32_t)(n + fin);
 		if (SEQ_LT(c->snd_max, c->snd_nxt))
 			c->snd_max = c->snd_nxt;
