@@ -380,7 +380,10 @@ static void test_service_closes_idle(void **state)
 	/* Its FIN again: acknowledged again. */
 	send_seg(CSEQ + 5, sseq + 1, TCP_ACK | TCP_FIN, NULL, now + 1);
 	assert_int_equal(answer(0).ack, CSEQ + 6);
+	assert_int_equal(tcp_deadline(&t), now + 1 + TCP_TIME_WAIT_NS); /* restarted */
 	tcp_poll(&t, now + TCP_TIME_WAIT_NS);
+	assert_int_equal(t.conns[0].state, TCP_TIME_WAIT);
+	tcp_poll(&t, now + 1 + TCP_TIME_WAIT_NS);
 	assert_int_equal(t.conns[0].state, TCP_FREE);
 	/* Both FINs crossing: CLOSING, then TIME-WAIT on the ACK. */
 	sseq = open_conn(CPORT, now);

@@ -264,6 +264,9 @@ void tcp_input(struct tcp *t, const struct inet_pkt *pkt, uint64_t now)
 	if (!acceptable(c, &seg)) {
 		if (!(seg.flags & TCP_RST))
 			tcp_output(t, c, true, false);
+		/* In TIME-WAIT the peer's FIN again restarts the 2 MSL timeout. */
+		if (c->state == TCP_TIME_WAIT && (seg.flags & TCP_FIN))
+			c->rto_at = now + TCP_TIME_WAIT_NS;
 		return;
 	}
 	/* RST only exactly at RCV.NXT; else a challenge ACK (RFC 5961 3.2). */
