@@ -145,14 +145,26 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 	arch_vcpu_run(v);
 }
 
-static struct runq_entity *pick(struct cpu_sched *cs, bool yield)
+/*
+ * The hot calls test smp once each: with every vCPU on CPU 0 they are the
+ * single-CPU scheduler's, no lock and no re-check (the event round trip
+ * of make bench goes through them four times).
+ */
+static __attribute__((noinline)) struct runq_entity *pick_locked(struct cpu_sched *cs, bool yield)
 {
 	struct runq_entity *e;
 
-	rq_lock(cs);
+	spin_lock(&cs->lock);
 	e = runq_pick(&cs->runq, rdtsc(), yield);
-	rq_unlock(cs);
+	spin_unlock(&cs->lock);
 	return e;
+}
+
+static struct runq_entity *pick(struct cpu_sched *cs, bool yield)
+{
+	if (smp)
+		return pick_locked(cs, yield);
+	return runq_pick(&cs->runq, rdtsc(), yield);
 }
 
 /*
@@ -229,12 +241,10 @@ static void idle(struct cpu_sched *cs)
  * A vCPU that blocked may have been sent its wake-up by another CPU just
  * before it blocked, when there was nothing to wake yet (sched_wake finds
  * it runnable): look at its condition again now that it is blocked. Only
- * with vCPUs on several CPUs: on one, nobody runs between the two.
+ * with vCPUs on several CPUs (block_locked): on one, nobody runs between.
  */
 static bool woken_meanwhile(struct vcpu *v)
 {
-	if (!smp)
-		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return v->vm->hvm ? !hvm_halted_until(v) : v->vm->pv ? !pv_blocked_until(v->vm) : false;
 }
@@ -383,18 +393,27 @@ void sched_yield(struct vcpu *v)
 	arch_vcpu_set_timer(v, timer_for(v));
 }
 
+static __attribute__((noinline)) void block_locked(struct cpu_sched *cs, struct vcpu *v,
+						     uint64_t tsc_deadline)
+{
+	spin_lock(&cs->lock);
+	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
+	spin_unlock(&cs->lock);
+	if (woken_meanwhile(v)) {
+		spin_lock(&cs->lock);
+		runq_wake(&cs->runq, &v->sched, rdtsc());
+		spin_unlock(&cs->lock);
+	}
+}
+
 void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 {
 	struct cpu_sched *cs = sched_of(v);
 
-	rq_lock(cs);
-	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
-	rq_unlock(cs);
-	if (woken_meanwhile(v)) {
-		rq_lock(cs);
-		runq_wake(&cs->runq, &v->sched, rdtsc());
-		rq_unlock(cs);
-	}
+	if (smp)
+		block_locked(cs, v, tsc_deadline);
+	else
+		runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
 	schedule(cs, pick(cs, false));
 }
 
@@ -404,20 +423,34 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
  * makes that CPU look again (sched_tick from the guest it runs, or its
  * idle loop), which re-arms the timer there.
  */
+static __attribute__((noinline)) struct vcpu *wake_locked(struct cpu_sched *cs, struct vcpu *v)
+{
+	struct vcpu *cur;
+
+	spin_lock(&cs->lock);
+	runq_wake(&cs->runq, &v->sched, rdtsc());
+	cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
+	cs->quiet = false;
+	spin_unlock(&cs->lock);
+	if (v->cpu == this_cpu_id())
+		return cur;
+	smp_wake(v->cpu);
+	return NULL;
+}
+
 void sched_wake(struct vcpu *v)
 {
 	struct cpu_sched *cs = sched_of(v);
 	struct vcpu *cur;
 
-	rq_lock(cs);
-	runq_wake(&cs->runq, &v->sched, rdtsc());
-	cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
-	cs->quiet = false;
-	rq_unlock(cs);
-	if (smp && v->cpu != this_cpu_id())
-		smp_wake(v->cpu);
-	else if (cur)
-		/* The running vCPU may have been alone: now it has a slice end. */
+	if (smp) {
+		cur = wake_locked(cs, v);
+	} else {
+		runq_wake(&cs->runq, &v->sched, rdtsc());
+		cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
+	}
+	/* The running vCPU (this CPU's) may have been alone: now it has a slice end. */
+	if (cur)
 		arch_vcpu_set_timer(cur, timer_for(cur));
 }
 
