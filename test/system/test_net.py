@@ -78,9 +78,11 @@ LINUX_STATS = r"keel: guest 'linux': (\d+) exits, (\d+) host ticks handling them
 
 def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
     """Debian's Linux (the hvm test disk, virtio_net loaded by its init) finds a
-    virtio NIC as eth0 on sw0, pings netsvc and asks it a DNS question (a UDP
-    exchange busybox can make). netsvc then times its own pings of Linux and a
-    32-request burst, Ctrl-A s around it counting Linux's exits. Minutes in Bochs."""
+    virtio NIC as eth0 on sw0, pings netsvc, asks it a DNS question (a UDP
+    exchange busybox can make) and sends it a line over TCP (busybox nc to the
+    echo port 7, and to closed port 9). netsvc then times its own pings of Linux
+    and a 32-request burst, Ctrl-A s around it counting Linux's exits. Minutes in
+    Bochs."""
     from keel import BUILD, SEABIOS_PATH, run_bochs_console
     cfg = ('guest name=netsvc type=pv image=netsvc.elf memory=4M net=sw0 args="10.0.0.1"\n'
            "guest name=linux type=hvm image=linux-disk.img memory=192M net=sw0\n")
@@ -91,7 +93,11 @@ def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
                           "ip -o link show eth0; grep -c virtio /proc/interrupts; "
                           "ping -c 3 10.0.0.1; echo ping-$((2+3))done\n"),
         (r"ping-5done", "nslookup keel.test 10.0.0.1; echo dns-$((2+3))done\n"),
-        (r"dns-5done", "\x01s"),
+        # TCP echo on port 7: busybox nc sends the line, shuts its side at stdin's end
+        # and prints what came back until netsvc's FIN; port 9 is refused with RST.
+        (r"dns-5done", "echo tcp-echo-$((6*7)) | timeout 60 nc 10.0.0.1 7; "
+                       "nc 10.0.0.1 9 </dev/null; echo tcp-$((2+3))done\n"),
+        (r"tcp-5done", "\x01s"),
         # netsvc answers first, then measures: Ctrl-A s once its BENCH line is out.
         (LINUX_STATS, "nslookup bench.keel 10.0.0.1 >/dev/null; echo bench-$((2+3))done\n"),
         (r"BENCH net ping to", "\x01s"),
@@ -112,6 +118,9 @@ def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
                      keel, re.M), keel[-3000:]
     assert re.search(r"^\[linux\] Name:\s+keel\.test$", keel, re.M), keel[-3000:]
     assert re.search(r"^\[linux\] Address:?\s+10\.0\.0\.1$", keel, re.M), keel[-3000:]
+    assert re.search(r"^\[linux\] tcp-echo-42$", keel, re.M), keel[-3000:]
+    assert re.search(r"^\[linux\] nc: can't connect to remote host \(10\.0\.0\.1\): "
+                     r"Connection refused$", keel, re.M), keel[-3000:]
     ping = re.search(r"BENCH net ping to (\S+) min (\d+) median (\d+)", keel)
     assert ping and ping.group(1) == mac.group(1), keel[-3000:]
     burst = re.search(r"BENCH net burst 32 echo requests \(32 in one call\), (\d+) replies, "
