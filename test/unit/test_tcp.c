@@ -277,6 +277,15 @@ static void test_hostile_sequence_numbers(void **state)
 	s = answer(nsent - 1);
 	assert_int_equal(s.ack, CSEQ + 5 + TCP_BUF);
 	assert_int_equal(s.wnd, 0);
+	/* The client acknowledges the echo: the window opens, and the service says so. */
+	send_seg(CSEQ + 5 + TCP_BUF, sseq + 4 + 1400, TCP_ACK, NULL, 0);
+	assert_int_equal(nsent, 1);
+	s = answer(0);
+	assert_int_equal(s.len, 0);
+	assert_int_equal(s.wnd, 1400);
+	/* A smaller opening is not worth a segment (silly window avoidance). */
+	send_seg(CSEQ + 5 + TCP_BUF, sseq + 4 + 1500, TCP_ACK, NULL, 0);
+	assert_int_equal(nsent, 0);
 	/* A RST exactly at RCV.NXT ends it. */
 	send_seg(CSEQ + 5 + TCP_BUF, 0, TCP_RST, NULL, 0);
 	assert_int_equal(nsent, 0);

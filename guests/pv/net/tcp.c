@@ -244,6 +244,7 @@ void tcp_input(struct tcp *t, const struct inet_pkt *pkt, uint64_t now)
 {
 	struct tcp_seg seg;
 	struct tcp_conn *c;
+	bool owed;
 
 	t->now = now;
 	if (pkt->kind != PKT_TCP || tcp_parse(pkt->data, pkt->len, &seg)) {
@@ -288,7 +289,9 @@ void tcp_input(struct tcp *t, const struct inet_pkt *pkt, uint64_t now)
 	if (!(seg.flags & TCP_ACK) || !take_ack(t, c, pkt, &seg))
 		return;
 	c->last_heard = now;
-	tcp_output(t, c, take_text(t, c, &seg), false);
+	/* An ACK is owed for text, a FIN, or a window the peer's ACK opened (our echo left). */
+	owed = take_text(t, c, &seg);
+	tcp_output(t, c, owed || tcp_window_update_due(c), false);
 }
 
 void tcp_init(struct tcp *t, const struct inet_if *nif, tcp_send_fn *send, void *ctx,

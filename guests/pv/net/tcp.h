@@ -69,6 +69,7 @@ struct tcp_conn {
 	uint16_t port; /* the peer's */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t rcv_nxt;
+	uint32_t rcv_adv; /* the right edge of the window last advertised */
 	uint16_t mss;
 	bool fin_queued;    /* our FIN follows buf */
 	bool fin_acked;
@@ -112,5 +113,7 @@ void tcp_output(struct tcp *t, struct tcp_conn *c, bool ack, bool probe);
 void tcp_reset_reply(struct tcp *t, const struct inet_pkt *pkt, const struct tcp_seg *seg);
 /* The window c advertises: room left in its echo buffer. */
 uint16_t tcp_rcv_wnd(const struct tcp_conn *c);
+/* Has the window opened enough since last advertised to say so (RFC 9293 3.8.6.2.2)? */
+bool tcp_window_update_due(const struct tcp_conn *c);
 
 #endif

@@ -72,9 +72,17 @@ void tcp_reset_reply(struct tcp *t, const struct inet_pkt *pkt, const struct tcp
 		     TCP_RST | TCP_ACK, 0, NULL, 0);
 }
 
+bool tcp_window_update_due(const struct tcp_conn *c)
+{
+	uint32_t step = c->mss < TCP_BUF / 2 ? c->mss : TCP_BUF / 2;
+
+	return c->rcv_nxt + tcp_rcv_wnd(c) - c->rcv_adv >= step;
+}
+
 static void send_seg(struct tcp *t, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		     const uint8_t *data, size_t len)
 {
+	c->rcv_adv = c->rcv_nxt + tcp_rcv_wnd(c);
 	emit(t, c->mac, c->ip, TCP_ECHO, c->port, seq, c->rcv_nxt, flags, tcp_rcv_wnd(c), data,
 	     len);
 }
