@@ -275,6 +275,36 @@ static int set_guest_console(struct parser *p, const struct slice *v)
 	return 0;
 }
 
+/* vcpus=N: how many vCPUs an hvm guest has (checked against the type in guest_end). */
+static int set_vcpus(struct parser *p, const struct slice *v)
+{
+	uint64_t n;
+	bool ovf;
+
+	if (!whole_num(v, &n, &ovf))
+		return fail(p, "vcpus ", v, " is not a number of vCPUs");
+	if (ovf || n < 1 || n > CFG_VCPUS_MAX)
+		return fail(p, "vcpus ", v, " is out of range (1.." XSTR(CFG_VCPUS_MAX) ")");
+	p->guest->vcpus = (uint32_t)n;
+	return 0;
+}
+
+/* Every guest's vCPUs take places in Keel's one run queue. */
+static int check_vcpus(struct parser *p)
+{
+	unsigned total = p->guest->vcpus;
+
+	if (p->guest->vcpus > 1 && p->guest->type != CFG_GUEST_HVM)
+		return fail(p, "vcpus is only for type=hvm guests", NULL, "");
+	_Static_assert(CFG_VCPUS_MAX <= CFG_SEABIOS_VCPUS_MAX, "SeaBIOS must find every vCPU");
+	for (unsigned i = 0; i < p->cfg->nr_guests; i++)
+		total += p->cfg->guests[i].vcpus;
+	if (total > CFG_VCPUS_TOTAL_MAX)
+		return fail(p, "too many vCPUs in all guests (max " XSTR(CFG_VCPUS_TOTAL_MAX) ")",
+			    NULL, "");
+	return 0;
+}
+
 /*
  * A size: a number with an optional K, M or G suffix. False if v is not one;
  * *too_big when it is above max.
@@ -536,6 +566,7 @@ static int guest_begin(struct parser *p)
 			    NULL, "");
 	p->guest = &p->cfg->guests[p->cfg->nr_guests];
 	p->guest->memory = MEM_DEFAULT;
+	p->guest->vcpus = 1;
 	return 0;
 }
 
@@ -553,6 +584,7 @@ static const struct key guest_keys[] = {
 	{ "disk", set_disk },
 	{ "console", set_guest_console },
 	{ "cpus", set_guest_cpus },
+	{ "vcpus", set_vcpus },
 };
 
 /* Whether the guest line named key (seen: a bit per guest_keys entry). */
@@ -605,6 +637,8 @@ static int guest_end(struct parser *p, unsigned seen)
 		return fail(p, "console= is only for type=hvm guests (ttyS0 or hvc0)", NULL, "");
 	if (p->guest->has_mac && !p->guest->net[0])
 		return fail(p, "mac needs net= (the switch the interface is on)", NULL, "");
+	if (check_vcpus(p))
+		return -1;
 	p->cfg->nr_guests++;
 	return 0;
 }

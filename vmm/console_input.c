@@ -117,9 +117,10 @@ static void key(uint8_t c)
 	if (vm)
 		vm_console_flush(vm);
 	if (a == CONSOLE_KEY_STATS && vm)
-		vcpu_print_stats(&vm->vcpu);
+		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			vcpu_print_stats(&vm->vcpus[i]);
 	else if (a == CONSOLE_KEY_TRACE && vm)
-		vcpu_print_trace(&vm->vcpu);
+		vcpu_print_trace(&vm->vcpus[0]);
 	else if (a == CONSOLE_KEY_HELP)
 		printk("%s\n", console_keys_help);
 }

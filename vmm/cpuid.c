@@ -153,8 +153,8 @@ static void leaf1(const struct cpuid_model *m, struct cpuid_regs *c, const struc
 	/* SDM 3A 11.4.3: a globally disabled APIC clears the APIC flag. */
 	if (s && !(s->msr->apic_base & APIC_BASE_EN))
 		c->edx &= ~(uint32_t)L1_EDX_APIC;
-	/* One logical CPU, initial APIC ID 0 (Keel gives each guest one vCPU). */
-	c->ebx = (c->ebx & 0xffff) | (1u << 16);
+	/* One logical CPU per package, initial APIC ID = the vCPU's index. */
+	c->ebx = (c->ebx & 0xffff) | (1u << 16) | (s ? s->apic_id << 24 : 0);
 }
 
 /*
@@ -226,9 +226,9 @@ struct cpuid_regs cpuid_guest(const struct cpuid_model *m, uint32_t leaf, uint32
 	case 7:
 		leaf7(m, sub, &c);
 		break;
-	case 0xb:  /* topology: the one vCPU's x2APIC ID is 0 */
+	case 0xb:  /* topology: EDX is the vCPU's x2APIC ID, its index */
 	case 0x1f:
-		c.edx = 0;
+		c.edx = s ? s->apic_id : 0;
 		break;
 	case 0xd:
 		leaf_d(m, sub, &c, s);

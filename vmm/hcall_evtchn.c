@@ -41,7 +41,7 @@ void pv_event_raise(struct vm *vm, unsigned port)
 	__atomic_fetch_or(&vm->pv_shared->evtchn_pending, 1ULL << port, __ATOMIC_SEQ_CST);
 	if (vm->pv->blocked && unmasked_pending(vm)) {
 		vm->pv->blocked = false;
-		sched_wake(&vm->vcpu);
+		sched_wake(&vm->vcpus[0]); /* a PV guest has one vCPU */
 	}
 }
 

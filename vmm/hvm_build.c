@@ -165,7 +165,7 @@ static int firmware_config_build(struct vm *vm, struct hvm_platform *h)
 	/* The RAM vm_build mapped in EPT, so the map and EPT agree by construction. */
 	err = fw_cfg_add_e820(&h->fw_cfg, h->e820, hvm_ram_e820(vm->mem, vm->nr_ram, h->e820));
 	if (!err)
-		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, 1, 1);
+		err = fw_cfg_add_machine(&h->fw_cfg, vm->ram_size, vm->nr_vcpus, vm->nr_vcpus);
 	if (!err)
 		err = fw_cfg_add_sercon_port(&h->fw_cfg, 0x3f8);
 	/*
@@ -197,6 +197,8 @@ static int isa_devices_build(struct vm *vm, struct hvm_platform *h, bool cold)
 	if (cold) {
 		rtc_cmos_init(&h->rtc, rtc_read_epoch(), &irq8);
 		rtc_cmos_set_memory(&h->rtc, vm->mem[0].size, vm->ram_size - vm->mem[0].size);
+		/* SeaBIOS takes the larger of this + 1 and fw_cfg's CPU count, as QEMU sets both. */
+		rtc_cmos_set_nvram(&h->rtc, CMOS_SMP_COUNT, (uint8_t)(vm->nr_vcpus - 1));
 	}
 	port92_init(&h->port92, port92_reset, vm);
 	i8042_init(&h->kbc, &irq1, &irq12, kbc_reset, vm);
@@ -226,16 +228,6 @@ void hvm_isa_irq(void *ctx, unsigned irq, bool level)
 	if ((irq == 0 || irq == 8) && hpet_legacy(&h->hpet))
 		return;
 	isa_line(h, irq, level);
-}
-
-static void ioapic_deliver(void *ctx, uint8_t vector, bool level)
-{
-	vlapic_set_irq(&((struct hvm_platform *)ctx)->lapic, vector, level);
-}
-
-static void lapic_eoi_level(void *ctx, uint8_t vector)
-{
-	vioapic_eoi(&((struct hvm_platform *)ctx)->ioapic, vector);
 }
 
 /* The HPET's lines: ISA IRQ 0 and 8 in legacy replacement, else IOAPIC pins 20-23. */
@@ -268,22 +260,17 @@ static int hpet_build(struct vm *vm, struct hvm_platform *h)
 	h->hpet.set_irq = hpet_irq;
 	h->hpet.legacy_changed = hpet_legacy_changed;
 	h->hpet.ctx = h;
-	h->hpet.msi = (struct msi_line){ msi_to_lapic, &h->lapic };
+	h->hpet.msi = (struct msi_line){ msi_to_apic_bus, &h->bus };
 	return hpet_register(vm, &h->hpet, HPET_BASE_DEFAULT);
 }
 
-/* One local APIC (ID 0) and one IOAPIC (ID 0), at the PC's addresses. */
+/* A local APIC per vCPU (IDs 0..n-1, vmm/hvm_smp.c) and one IOAPIC (ID 0), at the PC's addresses. */
 static int apic_build(struct vm *vm, struct hvm_platform *h)
 {
 	int err;
 
-	vlapic_init(&h->lapic, 0);
-	h->lapic.eoi_level = lapic_eoi_level;
-	h->lapic.ctx = h;
 	vioapic_init(&h->ioapic, 0);
-	h->ioapic.deliver = ioapic_deliver;
-	h->ioapic.ctx = h;
-	err = vlapic_register(vm, &h->lapic, 0xfee00000);
+	err = hvm_smp_build(vm, h);
 	if (!err)
 		err = vioapic_register(vm, &h->ioapic, 0xfec00000);
 	return err;
@@ -360,7 +347,9 @@ void hvm_reset_now(struct vm *vm)
 	if (h->rtc.irq_level)
 		irq_set(&h->rtc.irq8, true);
 	copy_low_bios(vm, fw);
-	arch_vcpu_setup_reset(&vm->vcpu);
+	/* Every vCPU: the BSP at the reset vector, the others waiting for SIPI (hvm_smp.c). */
+	for (unsigned i = vm->nr_vcpus; i-- > 0;)
+		arch_vcpu_setup_reset(&vm->vcpus[i]);
 }
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)
@@ -379,6 +368,7 @@ int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_m
 		printk("keel: guest '%s': platform setup failed (%d)\n", vm->name, err);
 		return err;
 	}
-	arch_vcpu_setup_reset(&vm->vcpu);
+	for (unsigned i = vm->nr_vcpus; i-- > 0;)
+		arch_vcpu_setup_reset(&vm->vcpus[i]);
 	return 0;
 }

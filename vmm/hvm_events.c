@@ -7,7 +7,10 @@
  * scheduler's becomes the VMX-preemption timer. Deadlines are recomputed
  * only when one is due or a device with one was accessed (PIT, RTC, HPET,
  * the vLAPIC's timer registers mark themselves), or the caller says so.
- * HLT blocks the vCPU until a device deadline.
+ * HLT blocks the vCPU until a device deadline. The device timers are the
+ * guest's, shared by its vCPUs, and so are the deadlines: every local
+ * APIC's timer counts, and whichever vCPU runs (or wakes) fires what is
+ * due and wakes the others it reached (vmm/hvm_smp.c).
  */
 #include <arch/cpu.h>
 #include <arch/vmx.h>
@@ -63,12 +66,14 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
 		poll_console(vm, h, now);
 		vpit_update(&h->pit, now);
 		rtc_update(&h->rtc, now);
-		vlapic_update(&h->lapic, now);
+		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			vlapic_update(&h->cpu[i].lapic, now);
 		hpet_update(&h->hpet, now);
 	}
 	next = earlier(h->console_poll_ns, vpit_next_event_ns(&h->pit, now));
 	next = earlier(next, rtc_next_event_ns(&h->rtc, now));
-	next = earlier(next, vlapic_next_event_ns(&h->lapic, now));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		next = earlier(next, vlapic_next_event_ns(&h->cpu[i].lapic, now));
 	next = earlier(next, hpet_next_event_ns(&h->hpet, now));
 	/*
 	 * The floor counts from when the timers last ran: an exit sooner than
@@ -86,11 +91,15 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
  * Whether an access reached a device with a deadline since the last look
  * (each marks itself); the marks are cleared, as the caller recomputes.
  */
-static bool timers_touched(struct hvm_platform *h)
+static bool timers_touched(struct vm *vm, struct hvm_platform *h)
 {
-	bool t = h->pit.touched | h->rtc.touched | h->lapic.touched | h->hpet.touched;
+	bool t = h->pit.touched | h->rtc.touched | h->hpet.touched;
 
-	h->pit.touched = h->rtc.touched = h->lapic.touched = h->hpet.touched = false;
+	h->pit.touched = h->rtc.touched = h->hpet.touched = false;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		t |= h->cpu[i].lapic.touched;
+		h->cpu[i].lapic.touched = false;
+	}
 	return t;
 }
 
@@ -98,14 +107,17 @@ static bool timers_touched(struct hvm_platform *h)
  * The vector to deliver next: the local APIC's, else the 8259's when the
  * APIC passes it through (disabled, or LINT0 in ExtINT mode). -1 if none.
  */
-static int pending_vector(struct hvm_platform *h, bool inject)
+static int pending_vector(struct vcpu *v, bool inject)
 {
+	struct hvm_platform *h = v->vm->hvm;
+	struct vlapic *a = hvm_lapic(v);
 	/* With virtual-interrupt delivery the CPU delivers the vLAPIC's itself (RVI). */
-	int vec = inject && h->lapic.vapic ? -1 : vlapic_pending(&h->lapic);
+	int vec = inject && a->vapic ? -1 : vlapic_pending(a);
 
 	if (vec >= 0)
 		return vec;
-	if (vlapic_accepts_pic(&h->lapic) && vpic_has_interrupt(&h->pic))
+	/* The 8259's INTR reaches the BSP alone (hvm_cpu_pending). */
+	if (v->index == 0 && vlapic_accepts_pic(a) && vpic_has_interrupt(&h->pic))
 		return 256; /* the PIC's, acknowledged only when injected */
 	return -1;
 }
@@ -114,26 +126,36 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 {
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
+	struct hvm_cpu *c;
 	bool reset = h->reset_why != NULL;
 	int vec;
 
-	if (reset)
+	if (reset) {
 		hvm_reset_now(vm);
+		arch_vcpu_load(v); /* every vCPU got a fresh VMCS: this one enters */
+	}
 	hvm_net_take(vm); /* frames another CPU queued for its NIC (its interrupt, below) */
 	/*
 	 * Only an access to a device with a deadline (PIT, RTC, vLAPIC, HPET:
 	 * each marks itself), or what the caller names (an MSR write, HLT, a
 	 * switch) can have moved one; an 8259 or UART access cannot.
 	 */
-	if (timers_touched(h) | devices_touched | reset || rdtsc() >= h->next_event_tsc)
+	if (timers_touched(vm, h) | devices_touched | reset || rdtsc() >= h->next_event_tsc)
 		run_timers(vm, h);
-	vec = pending_vector(h, true);
+	c = hvm_cpu(v);
+	if (vm->nr_vcpus > 1) {
+		hvm_smp_wake_others(v); /* what this exit sent them, or the timers did */
+		if (c->wait_sipi) /* INIT to itself, or an AP after a reset */
+			sched_block(v, SCHED_NEVER);
+		hvm_smp_inject_nmi(v);
+	}
+	vec = pending_vector(v, true);
 	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {
 			if (vec == 256) {
 				vec = vpic_ack(&h->pic);
 			} else {
-				vlapic_ack(&h->lapic, (uint8_t)vec);
+				vlapic_ack(&c->lapic, (uint8_t)vec);
 			}
 			arch_vcpu_inject_irq(v, (uint8_t)vec);
 			h->irqs_injected++;
@@ -142,9 +164,9 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		}
 	}
 	arch_vcpu_set_timer(v, earlier(h->next_event_tsc, sched_deadline()));
-	if (h->lapic.vapic)
+	if (c->lapic.vapic)
 		arch_vcpu_apicv_entry(v);
-	h->idle = vec < 0 && !h->reset_why;
+	c->idle = vec < 0 && !h->reset_why && !c->nmi;
 	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
 	if (reset)
 		arch_vcpu_run(v);
@@ -160,7 +182,9 @@ static uint64_t halt_until(struct vcpu *v)
 	struct hvm_platform *h = vm->hvm;
 
 	run_timers(vm, h);
-	if (pending_vector(h, false) >= 0)
+	if (vm->nr_vcpus > 1)
+		hvm_smp_wake_others(v);
+	if (pending_vector(v, false) >= 0 || hvm_cpu(v)->nmi)
 		return 0;
 	if (h->next_event_ns == VTIME_NEVER)
 		vm_stop(vm, "halted waiting for an interrupt that no device can raise");
@@ -177,20 +201,40 @@ struct vcpu *hvm_halt(struct vcpu *v)
 
 	if (!until)
 		return v; /* the before-entry hook injects the interrupt */
-	v->vm->hvm->halted = true;
+	hvm_cpu(v)->halted = true;
 	sched_block(v, until);
+}
+
+/*
+ * HLT with interrupts off on a guest with several vCPUs: how firmware
+ * parks an AP (SeaBIOS: cli; hlt). Only INIT or an NMI gets it out.
+ */
+struct vcpu *hvm_halt_cli(struct vcpu *v)
+{
+	if (hvm_cpu(v)->nmi)
+		return v;
+	hvm_cpu(v)->halted_cli = true;
+	sched_block(v, SCHED_NEVER);
 }
 
 uint64_t hvm_halted_until(struct vcpu *v)
 {
-	struct hvm_platform *h = v->vm->hvm;
+	struct hvm_cpu *c = hvm_cpu(v);
 	uint64_t until;
 
-	if (!h->halted)
+	if (c->wait_sipi)
+		return hvm_smp_start(v) ? 0 : SCHED_NEVER;
+	if (c->halted_cli) {
+		if (!c->nmi)
+			return SCHED_NEVER;
+		c->halted_cli = false;
+		return 0;
+	}
+	if (!c->halted)
 		return 0;
 	hvm_net_take(v->vm);
 	until = halt_until(v);
 	if (!until)
-		h->halted = false;
+		c->halted = false;
 	return until;
 }

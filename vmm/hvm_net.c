@@ -27,15 +27,17 @@ static void hvm_net_notify(struct vsw_port *p)
 
 	if (vm->state == VM_STOPPED)
 		return; /* frames wait in the port, the 33rd is dropped and counted */
-	if (vm->vcpu.cpu != sched_cpu()) {
+	if (vm->vcpus[0].cpu != sched_cpu()) { /* all its vCPUs are on that one */
 		/* The guest may be at its device on its own CPU now: that CPU takes the frame. */
 		rx_waiting[vm->id] = true;
-		sched_wake(&vm->vcpu); /* runnable if halted, and the IPI either way */
+		sched_wake(&vm->vcpus[0]); /* runnable if halted, and the IPI either way */
 		return;
 	}
 	virtio_net_rx(n);
-	if (vm->hvm && vm->hvm->halted)
-		sched_wake(&vm->vcpu); /* hvm_halted_until finds the interrupt and lets it run */
+	/* hvm_halted_until finds the interrupt and lets the vCPU it reached run. */
+	for (unsigned i = 0; vm->hvm && i < vm->nr_vcpus; i++)
+		if (vm->hvm->cpu[i].halted)
+			sched_wake(&vm->vcpus[i]);
 }
 
 void hvm_net_take(struct vm *vm)

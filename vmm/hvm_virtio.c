@@ -60,7 +60,7 @@ static int vdisk_build(struct vm *vm, struct hvm_platform *h)
 	err = virtio_blk_init(&h->vblk, vm, &h->pci, VIRTIO_BLK_SLOT, (uint8_t *)h->vdisk->base,
 			      h->vdisk->size, h->vdisk->name,
 			      &(struct irq_line){ pci_intx, h, VIRTIO_BLK_SLOT },
-			      &(struct msi_line){ msi_to_lapic, &h->lapic });
+			      &(struct msi_line){ msi_to_apic_bus, &h->bus });
 	h->vblk.first_write = vdisk_first_write;
 	h->vblk.ctx = vm;
 	return err;
@@ -70,7 +70,7 @@ int hvm_virtio_build(struct vm *vm, struct hvm_platform *h)
 {
 	int err = virtio_console_init(&h->vcon, vm, &h->pci, VIRTIO_CONSOLE_SLOT,
 				      &(struct irq_line){ pci_intx, h, VIRTIO_CONSOLE_SLOT },
-				      &(struct msi_line){ msi_to_lapic, &h->lapic });
+				      &(struct msi_line){ msi_to_apic_bus, &h->bus });
 
 	if (!err) { /* typed input: the UART, or hvc0 once it is up (vmm/hvm_console.c) */
 		h->vcon.route = hvm_console_route;
@@ -82,7 +82,7 @@ int hvm_virtio_build(struct vm *vm, struct hvm_platform *h)
 	if (!err && vm->cfg && vm->cfg->net[0]) /* keel.cfg net=: virtio-net (vmm/hvm_net.c) */
 		err = hvm_net_build(vm, &h->pci, VIRTIO_NET_SLOT,
 				    &(struct irq_line){ pci_intx, h, VIRTIO_NET_SLOT },
-				    &(struct msi_line){ msi_to_lapic, &h->lapic });
+				    &(struct msi_line){ msi_to_apic_bus, &h->bus });
 	return err;
 }
 

@@ -113,11 +113,11 @@ int pv_build(struct vm *vm, const struct boot_module *image, const struct boot_m
 	}
 
 	if (vm->arch.depriv)
-		arch_pv_vcpu_setup(&vm->vcpu, entry, si->stack_top);
+		arch_pv_vcpu_setup(&vm->vcpus[0], entry, si->stack_top);
 	else
-		arch_vcpu_setup_long(&vm->vcpu, entry, si->stack_top, GUEST_PT_GPA, GUEST_GDT_GPA);
-	arch_vcpu_trap_exceptions(&vm->vcpu);
-	vm->vcpu.gpr.r[REG_RDI] = PV_START_GPA;
+		arch_vcpu_setup_long(&vm->vcpus[0], entry, si->stack_top, GUEST_PT_GPA, GUEST_GDT_GPA);
+	arch_vcpu_trap_exceptions(&vm->vcpus[0]);
+	vm->vcpus[0].gpr.r[REG_RDI] = PV_START_GPA;
 	return 0;
 }
 

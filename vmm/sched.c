@@ -57,7 +57,7 @@ static struct cpu_sched cpu_scheds[CPUS_MAX];
 static uint64_t cpus_used; /* CPUs with vCPUs, bit n = CPU n */
 static bool smp;           /* vCPUs on more than CPU 0: GS is Keel's wherever Keel runs */
 
-_Static_assert(RUNQ_MAX >= CFG_GUESTS_MAX, "every guest needs a place in the run queue");
+_Static_assert(RUNQ_MAX >= CFG_VCPUS_TOTAL_MAX, "every vCPU needs a place in the run queue");
 
 static struct vcpu *vcpu_of(struct runq_entity *e)
 {
@@ -223,11 +223,13 @@ static void idle(struct cpu_sched *cs)
 		cpu_done(cs, cpu); /* returns on the boot CPU while others run */
 	if (until == RUNQ_NEVER && alive && others_quiet(cpu)) {
 		for (unsigned i = 0; i < keel_nr_vms; i++) {
-			struct vcpu *v = &keel_vms[i].vcpu;
+			for (unsigned j = 0; j < keel_vms[i].nr_vcpus; j++) {
+				struct vcpu *v = &keel_vms[i].vcpus[j];
 
-			if (v->cpu == cpu && v->sched.state == RUNQ_BLOCKED) {
-				arch_vcpu_load(v);
-				vm_stop(v->vm, "blocked with nothing left to wake it");
+				if (v->cpu == cpu && v->sched.state == RUNQ_BLOCKED) {
+					arch_vcpu_load(v);
+					vm_stop(v->vm, "blocked with nothing left to wake it");
+				}
 			}
 		}
 	}
@@ -314,32 +316,47 @@ static uint64_t affinity(struct vm *vm)
 	return 0;
 }
 
-/* Each READY guest's vCPU on a CPU of its affinity, the fewest on each. */
+/* v on host CPU cpu's run queue. */
+static void place_on(struct vcpu *v, unsigned cpu, uint64_t now)
+{
+	if (cpu != v->cpu)
+		arch_vcpu_move(v, cpu);
+	v->rq = &cpu_scheds[cpu];
+	cpu_scheds[cpu].nr++;
+	cpus_used |= 1ULL << cpu;
+	runq_add(&cpu_scheds[cpu].runq, &v->sched, now);
+}
+
+/*
+ * Each READY guest's first vCPU on a CPU of its affinity, the fewest on
+ * each. An hvm guest's other vCPUs go where its first went: its device
+ * models have no lock yet (issue 11 part 4), so its vCPUs share one CPU.
+ */
 static void place(uint64_t now)
 {
 	unsigned load[CPUS_MAX] = { 0 };
 
 	for (unsigned i = 0; i < keel_nr_vms; i++) {
-		struct vcpu *v = &keel_vms[i].vcpu;
+		struct vm *vm = &keel_vms[i];
+		struct vcpu *v = &vm->vcpus[0];
 		unsigned cpu;
 
-		v->rq = &cpu_scheds[v->cpu];
-		if (keel_vms[i].state != VM_READY || !(v->affinity = affinity(&keel_vms[i])))
+		for (unsigned j = 0; j < vm->nr_vcpus; j++)
+			vm->vcpus[j].rq = &cpu_scheds[vm->vcpus[j].cpu];
+		if (vm->state != VM_READY || !(v->affinity = affinity(vm)))
 			continue;
 		cpu = sched_place(v->affinity, load);
-		if (cpu != v->cpu)
-			arch_vcpu_move(v, cpu);
-		v->rq = &cpu_scheds[cpu];
-		cpu_scheds[cpu].nr++;
-		cpus_used |= 1ULL << cpu;
-		runq_add(&cpu_scheds[cpu].runq, &v->sched, now);
+		for (unsigned j = 0; j < vm->nr_vcpus; j++) {
+			vm->vcpus[j].affinity = v->affinity;
+			place_on(&vm->vcpus[j], cpu, now);
+		}
 	}
 	smp = cpus_used & ~1ULL;
 	hcall_smp = smp;
 	for (unsigned i = 0; smp && i < keel_nr_vms; i++)
 		if (keel_vms[i].state == VM_READY)
 			printk("sched: guest '%s' on CPU %u (cpus= allows 0x%lx)\n", keel_vms[i].name,
-			       keel_vms[i].vcpu.cpu, keel_vms[i].vcpu.affinity);
+			       keel_vms[i].vcpus[0].cpu, keel_vms[i].vcpus[0].affinity);
 }
 
 void sched_start(void)
@@ -452,6 +469,15 @@ void sched_wake(struct vcpu *v)
 	/* The running vCPU (this CPU's) may have been alone: now it has a slice end. */
 	if (cur)
 		arch_vcpu_set_timer(cur, timer_for(cur));
+}
+
+void sched_remove(struct vcpu *v)
+{
+	struct cpu_sched *cs = sched_of(v);
+
+	rq_lock(cs);
+	runq_remove(&cs->runq, &v->sched, rdtsc());
+	rq_unlock(cs);
 }
 
 void sched_exit(struct vcpu *v)

@@ -22,8 +22,17 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size, bool
 	return 0;
 }
 
+/* The vCPU of vm whose VMCS is current (the one that exited), else its BSP. */
+static struct vcpu *stopping_vcpu(struct vm *vm)
+{
+	struct vcpu *v = vm->nr_vcpus > 1 ? arch_vcpu_current() : NULL;
+
+	return v && v->vm == vm ? v : &vm->vcpus[0];
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
+	struct vcpu *cur = stopping_vcpu(vm);
 	va_list ap;
 
 	console_lock(); /* its report in one piece, whatever other CPUs print */
@@ -35,11 +44,16 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	printk("keel: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
 	/* A debug-exit is the guest's own orderly end: no register dump or trace needed. */
 	if (vm->exit_status < 0 && !vm->orderly_stop) {
-		arch_vcpu_dump(&vm->vcpu);
-		vcpu_print_trace(&vm->vcpu);
+		arch_vcpu_dump(cur);
+		vcpu_print_trace(cur);
 	}
-	vcpu_print_stats(&vm->vcpu);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_print_stats(&vm->vcpus[i]);
 	console_vm_stopped(vm);
 	console_unlock();
-	sched_exit(&vm->vcpu);
+	/* Its other vCPUs leave the run queue with it (an AP may wait for a SIPI forever). */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (&vm->vcpus[i] != cur)
+			sched_remove(&vm->vcpus[i]);
+	sched_exit(cur);
 }

@@ -86,9 +86,9 @@ static int load_elf64(struct vm *vm, const struct boot_module *mod)
 		return err;
 	vm_build_long_mode_tables(vm);
 	memcpy(vm_gpa_to_hva(vm, GUEST_ARGS_GPA, args_len + 1), vm->cfg->args, args_len + 1);
-	arch_vcpu_setup_long(&vm->vcpu, entry, vm->ram_size, GUEST_PT_GPA, GUEST_GDT_GPA);
-	vm->vcpu.gpr.r[REG_RDI] = GUEST_ARGS_GPA;
-	vm->vcpu.gpr.r[REG_RSI] = vm->ram_size;
+	arch_vcpu_setup_long(&vm->vcpus[0], entry, vm->ram_size, GUEST_PT_GPA, GUEST_GDT_GPA);
+	vm->vcpus[0].gpr.r[REG_RDI] = GUEST_ARGS_GPA;
+	vm->vcpus[0].gpr.r[REG_RSI] = vm->ram_size;
 	return 0;
 }
 
@@ -100,7 +100,7 @@ static int load_real(struct vm *vm, const struct boot_module *mod)
 		return -EINVAL;
 	}
 	memcpy(vm_gpa_to_hva(vm, REAL_LOAD_GPA, mod->size), (const void *)mod->base, mod->size);
-	arch_vcpu_setup_real(&vm->vcpu, REAL_LOAD_GPA);
+	arch_vcpu_setup_real(&vm->vcpus[0], REAL_LOAD_GPA);
 	return 0;
 }
 
@@ -151,8 +151,13 @@ int vm_build(struct vm *vm, unsigned id, const struct cfg_guest *g, const struct
 	vm->exit_status = -1;
 	vm->tsc_base = rdtsc();
 	console_vm_init(vm);
-	vm->vcpu.vm = vm;
-	vm->vcpu.arch.vpid = (uint16_t)(id + 1);
+	vm->nr_vcpus = g->type == CFG_GUEST_HVM && g->vcpus ? g->vcpus : 1;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].index = i;
+		/* VPIDs tag TLB entries per vCPU: unique across every vCPU of every guest. */
+		vm->vcpus[i].arch.vpid = (uint16_t)(id * CFG_VCPUS_MAX + i + 1);
+	}
 	if (!depriv && (!arch_vmx_ready() || !arch_vmx_has_ept())) {
 		printk("keel: guest '%s' not started: it needs VT-x with EPT, which this CPU does "
 		       "not offer\n", vm->name);

@@ -38,7 +38,8 @@ static void build(void)
 		memcpy(vm->name, names[i], 2);
 		vm->id = i;
 		vm->state = VM_RUNNING;
-		vm->vcpu.vm = vm;
+		vm->vcpus[0].vm = vm;
+		vm->nr_vcpus = 1;
 		console_vm_init(vm);
 	}
 	keel_vms[0].hvm = some_hvm;

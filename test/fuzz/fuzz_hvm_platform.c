@@ -41,7 +41,7 @@ static struct boot_module disk_mod = { .name = "disk.img" }, bios_mod = { .name 
  */
 static void enter(bool devices_touched, bool halt)
 {
-	struct vcpu *v = &vm.vcpu;
+	struct vcpu *v = &vm.vcpus[0];
 	uint64_t until;
 
 	switch (setjmp(stub_entry)) {
@@ -159,7 +159,8 @@ static void build(void)
 	memset(&vm, 0, sizeof(vm));
 	memcpy(vm.name, "fuzz", 5);
 	vm.exit_status = -1;
-	vm.vcpu.vm = &vm;
+	vm.vcpus[0].vm = &vm;
+	vm.nr_vcpus = 1;
 	vm.ram_size = RAM_BYTES;
 	vm.ram_hpa = (uintptr_t)ram;
 	for (unsigned i = 0; i < n; i++)

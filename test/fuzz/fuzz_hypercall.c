@@ -181,7 +181,8 @@ static void build(void)
 		vm->state = VM_RUNNING;
 		vm->ram_hpa = (uint64_t)(uintptr_t)ram[i];
 		vm->ram_size = RAM_SIZE;
-		vm->vcpu.vm = vm;
+		vm->vcpus[0].vm = vm;
+		vm->nr_vcpus = 1;
 		console_vm_init(vm);
 		if (types[i] == CFG_GUEST_PV) {
 			memset(&pv_doms[i], 0, sizeof(pv_doms[i]));
@@ -341,7 +342,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fuzz_more(&in) && calls++ < 512) {
 		uint8_t who = fuzz_u8(&in) % NR_GUESTS, how = fuzz_u8(&in);
 		struct vm *vm = &keel_vms[who];
-		uint64_t *r = vm->vcpu.gpr.r;
+		uint64_t *r = vm->vcpus[0].gpr.r;
 
 		/* Mostly the table's numbers; sometimes any 64-bit value. */
 		r[REG_RAX] = how & 0x80 ? fuzz_le(&in, 8) : how % (KEEL_HC_MAX + 4);
@@ -355,8 +356,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vm->state == VM_STOPPED)
 			continue;
 		if (!setjmp(back)) {
-			r[REG_RAX] = hcall_dispatch(&vm->vcpu);
-			hcall_after(&vm->vcpu);
+			r[REG_RAX] = hcall_dispatch(&vm->vcpus[0]);
+			hcall_after(&vm->vcpus[0]);
 		}
 		check_windows();
 		check_grant_counts();

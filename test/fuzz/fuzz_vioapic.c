@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include <keel/dev/apic_bus.h>
 #include <keel/dev/vioapic.h>
 #include <keel/vm.h>
 
@@ -18,11 +19,11 @@ static struct vm vm;
 static struct vioapic ioapic;
 static uint8_t last_level_vector;
 
-static void deliver(void *ctx, uint8_t vector, bool level)
+static void deliver(void *ctx, const struct apic_msg *m)
 {
 	(void)ctx;
-	if (level)
-		last_level_vector = vector;
+	if (m->level)
+		last_level_vector = m->vector;
 }
 
 static void build(struct vm *v)

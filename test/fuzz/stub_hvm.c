@@ -223,3 +223,36 @@ void sched_exit(struct vcpu *v)
 	(void)v;
 	longjmp(stub_stop, 1);
 }
+
+/* Several vCPUs (vmm/hvm_smp.c): the fuzzed guest has one, whose VMCS is always current. */
+struct vcpu *arch_vcpu_current(void)
+{
+	return NULL;
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+	(void)v;
+}
+
+void arch_vcpu_setup_sipi(struct vcpu *v, uint8_t vector)
+{
+	(void)v, (void)vector;
+	FUZZ_CHECK(0, "hvm: a guest with one vCPU never starts another");
+}
+
+bool arch_vcpu_inject_nmi(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	(void)v;
+}
+
+void sched_remove(struct vcpu *v)
+{
+	(void)v;
+}

@@ -73,6 +73,10 @@ UNIT_SRCS_port92_i8042 := vmm/dev/port92.c vmm/dev/i8042.c
 UNIT_TESTS += vlapic
 UNIT_SRCS_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 
+UNIT_TESTS += apic_bus
+UNIT_SRCS_apic_bus := vmm/dev/apic_bus.c vmm/dev/pci_msi.c vmm/dev/pci_bus.c vmm/dev/vlapic.c \
+	vmm/dev/vlapic_timer.c vmm/dev/vlapic_x2apic.c
+
 UNIT_TESTS += vioapic
 UNIT_SRCS_vioapic := vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/vlapic_timer.c
 

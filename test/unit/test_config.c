@@ -232,7 +232,7 @@ static void test_guest_fields(void **state)
 	assert_string_equal(cfg.guests[0].image, "guests/hello.elf");
 	assert_string_equal(cfg.guests[0].args, "");
 	assert_int_equal(cfg.guests[0].memory, 4ULL << 20);
-	assert_int_equal(cfg.guests[0].pad, 0);
+	assert_int_equal(cfg.guests[0].vcpus, 1);
 	/* Keys in any order, memory defaults to 16M. */
 	ok("guest image=boot.img type=real name=dos\n");
 	assert_int_equal(cfg.guests[0].type, CFG_GUEST_REAL);
@@ -584,6 +584,32 @@ static void test_virtio_disk(void **state)
 	bad("guest name=pc type=hvm image=d.img memory=64M disk=\n", 1, "disk");
 }
 
+/* vcpus=N: hvm guests only, 1..CFG_VCPUS_MAX each, CFG_VCPUS_TOTAL_MAX in all. */
+static void test_vcpus(void **state)
+{
+	(void)state;
+	ok(H "\n");
+	assert_int_equal(cfg.guests[0].vcpus, 1);
+	ok(H "vcpus=2\n");
+	assert_int_equal(cfg.guests[0].vcpus, 2);
+	ok("guest vcpus=8 name=pc type=hvm image=d.img\n");
+	assert_int_equal(cfg.guests[0].vcpus, CFG_VCPUS_MAX);
+	ok(G "vcpus=1\n");
+	assert_int_equal(cfg.guests[0].vcpus, 1);
+	bad("\n" H "vcpus=0\n", 2, "vcpus '0' is out of range (1..8)");
+	bad(H "vcpus=9\n", 1, "vcpus '9' is out of range (1..8)");
+	bad(H "vcpus=99999999999999999999999\n", 1, "is out of range (1..8)");
+	bad(H "vcpus=two\n", 1, "vcpus 'two' is not a number of vCPUs");
+	bad(H "vcpus=\n", 1, "vcpus");
+	bad("\n\n" G "vcpus=2\n", 3, "vcpus is only for type=hvm guests");
+	bad("guest name=p type=pv image=p.elf vcpus=4\n", 1, "vcpus is only for type=hvm guests");
+	/* 8 + 8 fill the run queue; one more vCPU does not fit. */
+	ok("guest name=a type=hvm image=d.img vcpus=8\nguest name=b type=hvm image=d.img vcpus=8\n");
+	bad("guest name=a type=hvm image=d.img vcpus=8\nguest name=b type=hvm image=d.img vcpus=8\n"
+	    "guest name=c type=elf64 image=c.elf\n",
+	    3, "too many vCPUs in all guests (max 16)");
+}
+
 static void test_ram_below_4g(void **state)
 {
 	(void)state;
@@ -664,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_virtio_disk),
 		cmocka_unit_test(test_hvm_console),
 		cmocka_unit_test(test_ram_below_4g),
+		cmocka_unit_test(test_vcpus),
 		cmocka_unit_test(test_first_error_wins),
 	};
 

@@ -109,7 +109,8 @@ static struct vm *guest(unsigned i, const char *name)
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->id = i;
 	vm->state = VM_RUNNING;
-	vm->vcpu.vm = vm;
+	vm->vcpus[0].vm = vm;
+	vm->nr_vcpus = 1;
 	console_vm_init(vm);
 	if (i >= keel_nr_vms)
 		keel_nr_vms = i + 1;

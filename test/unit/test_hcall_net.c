@@ -81,7 +81,8 @@ static int setup(void **state)
 	vsw_init(&sw, "sw0");
 	for (unsigned i = 0; i < 3; i++) {
 		vms[i].id = i;
-		vms[i].vcpu.vm = &vms[i];
+		vms[i].vcpus[0].vm = &vms[i];
+		vms[i].nr_vcpus = 1;
 		vms[i].pv = &pvs[i];
 		evtchn_init(&pvs[i].evtchn);
 		if (i < 2) /* guest 2 has no net= */
@@ -92,7 +93,7 @@ static int setup(void **state)
 
 static int64_t call(unsigned g, hcall_fn *fn, uint64_t a0, uint64_t a1)
 {
-	return (int64_t)fn(&vms[g].vcpu, a0, a1, 0, 0, 0);
+	return (int64_t)fn(&vms[g].vcpus[0], a0, a1, 0, 0, 0);
 }
 
 /* A frame in guest g's RAM at `at`: broadcast from src (its own address unless forged). */

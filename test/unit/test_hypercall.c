@@ -72,9 +72,10 @@ static struct vm vm;
 static uint64_t call(uint64_t nr)
 {
 	called = -1;
-	vm.vcpu.vm = &vm;
-	vm.vcpu.gpr.r[REG_RAX] = nr;
-	return hcall_dispatch(&vm.vcpu);
+	vm.vcpus[0].vm = &vm;
+	vm.nr_vcpus = 1;
+	vm.vcpus[0].gpr.r[REG_RAX] = nr;
+	return hcall_dispatch(&vm.vcpus[0]);
 }
 
 /* Numbers around every edge: the table, the mask's 32 bits, a 32-bit truncation. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <keel/dev/apic_bus.h>
 #include <keel/dev/vioapic.h>
 #include <keel/dev/vlapic.h>
 #include <keel/io.h>
@@ -36,7 +37,7 @@ static struct vioapic ioapic;
 static struct io_range ranges[2];
 static unsigned nr_ranges;
 
-static struct { uint8_t vector; bool level; } sent[16];
+static struct { uint8_t vector; bool level, logical; uint32_t dest; } sent[16];
 static unsigned nr_sent, nr_nmi, nr_extint;
 
 uint64_t vm_time_ns(struct vm *vm)
@@ -67,12 +68,14 @@ static uint64_t mmio(uint64_t addr, uint32_t size, bool write, uint64_t value)
 	return 0;
 }
 
-static void record(void *ctx, uint8_t vector, bool level)
+static void record(void *ctx, const struct apic_msg *m)
 {
 	assert_ptr_equal(ctx, &ioapic);
 	assert_true(nr_sent < 16);
-	sent[nr_sent].vector = vector;
-	sent[nr_sent++].level = level;
+	sent[nr_sent].vector = m->vector;
+	sent[nr_sent].dest = m->dest;
+	sent[nr_sent].logical = m->logical;
+	sent[nr_sent++].level = m->level;
 }
 
 static void on_nmi(void *ctx)
@@ -195,6 +198,14 @@ static void test_edge_once_per_rising_edge(void **state)
 	assert_int_equal(rte_lo(4) & REMOTE, 0); /* edge pins never set Remote IRR */
 	vioapic_set_irq(&ioapic, 24, true); /* no such pin */
 	assert_int_equal(nr_sent, 2);
+	assert_int_equal(sent[1].dest, 0);
+	assert_false(sent[1].logical);
+	/* The destination goes with the message: bits 63:56, logical by bit 11. */
+	rte_set(5, 0x03ULL << 56 | 0x800 | 0x35);
+	vioapic_set_irq(&ioapic, 5, true);
+	assert_int_equal(nr_sent, 3);
+	assert_int_equal(sent[2].dest, 3);
+	assert_true(sent[2].logical);
 }
 
 static void test_edge_masked_is_lost(void **state)
@@ -340,9 +351,9 @@ static void test_irq_line(void **state)
 /* The wiring Keel uses: IOAPIC -> LAPIC, LAPIC EOI of a level vector -> IOAPIC. */
 static struct vlapic lapic;
 
-static void to_lapic(void *ctx, uint8_t vector, bool level)
+static void to_lapic(void *ctx, const struct apic_msg *m)
 {
-	vlapic_set_irq(ctx, vector, level);
+	vlapic_set_irq(ctx, m->vector, m->level);
 }
 
 static void to_ioapic(void *ctx, uint8_t vector)

@@ -12,6 +12,7 @@
  * field) and are treated as edge whatever the trigger bit says.
  */
 #include <keel/bits.h>
+#include <keel/dev/apic_bus.h>
 #include <keel/dev/vioapic.h>
 #include <keel/io.h>
 #include <keel/string.h>
@@ -31,6 +32,7 @@
 
 #define RTE_VECTOR(e)  ((uint8_t)(e))
 #define RTE_DM(e)      (((e) >> 8) & 7)
+#define RTE_LOGICAL    BIT(11)
 #define RTE_ACTIVE_LOW BIT(13)
 #define RTE_REMOTE_IRR BIT(14)
 #define RTE_LEVEL      BIT(15)
@@ -62,8 +64,13 @@ static void send(struct vioapic *io, unsigned pin)
 	case DM_LOWEST:
 		if (level_pin(e))
 			io->rte[pin] |= RTE_REMOTE_IRR;
-		if (io->deliver)
-			io->deliver(io->ctx, RTE_VECTOR(e), level_pin(e));
+		if (io->deliver) {
+			struct apic_msg m = { .dest = (uint8_t)(e >> 56), .vector = RTE_VECTOR(e),
+					      .mode = (uint8_t)RTE_DM(e), .logical = e & RTE_LOGICAL,
+					      .level = level_pin(e) };
+
+			io->deliver(io->ctx, &m);
+		}
 		break;
 	case DM_NMI:
 		if (io->nmi)

@@ -144,7 +144,7 @@ bool vlapic_accepts_pic(const struct vlapic *a)
  * SDM 11.6.2: physical or logical (flat/cluster model) destination match;
  * in x2APIC mode (11.12.10) a 32-bit ID and the cluster model of its LDR.
  */
-static bool dest_match(const struct vlapic *a, uint32_t dest, bool logical)
+bool vlapic_match_dest(const struct vlapic *a, uint32_t dest, bool logical)
 {
 	uint8_t ldr = (uint8_t)(a->ldr >> 24);
 
@@ -166,18 +166,29 @@ static bool dest_match(const struct vlapic *a, uint32_t dest, bool logical)
 }
 
 /*
- * An IPI (SDM 11.6.1). There is no other CPU: only messages that reach
- * this APIC do anything, so INIT and SIPI (SeaBIOS broadcasts them to
- * find APs) vanish, and delivery status never reads "send pending".
+ * An IPI (SDM 11.6.1), delivered at once: delivery status never reads
+ * "send pending". With an APIC bus (a guest with several vCPUs) the bus
+ * takes it (vmm/dev/apic_bus.c). Alone, only messages that reach this
+ * APIC do anything, so INIT and SIPI (SeaBIOS broadcasts them to find
+ * APs) vanish.
  */
 void vlapic_send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest)
 {
 	uint8_t vec = ICR_VECTOR(lo);
 	bool self;
 
+	if (a->ipi) {
+		if ((ICR_DM(lo) == DM_FIXED || ICR_DM(lo) == DM_LOWEST) && vec < 16) {
+			apic_error(a, ESR_SEND_ILLEGAL);
+			return;
+		}
+		a->ipi(a->ctx, lo, dest);
+		return;
+	}
+
 	switch (ICR_SHORTHAND(lo)) {
 	case SH_NONE:
-		self = dest_match(a, dest, lo & ICR_LOGICAL);
+		self = vlapic_match_dest(a, dest, lo & ICR_LOGICAL);
 		break;
 	case SH_SELF:
 	case SH_ALL:
@@ -208,7 +219,7 @@ bool vlapic_deliver(struct vlapic *a, uint8_t dest, bool logical, unsigned mode,
 		    bool level)
 {
 	/* An xAPIC-format message's 0xff is a broadcast in x2APIC mode too (SDM 11.12.9). */
-	if (!dest_match(a, dest == 0xff ? 0xffffffffu : dest, logical))
+	if (!vlapic_match_dest(a, dest == 0xff ? 0xffffffffu : dest, logical))
 		return false;
 	switch (mode) {
 	case DM_FIXED:
@@ -357,7 +368,7 @@ bool vlapic_moves_deadline(unsigned off)
 	return off == REG_SVR || off == REG_LVTT || off == REG_TMICT || off == REG_TDCR;
 }
 
-static int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
+int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io)
 {
 	struct vlapic *a = dev;
 	unsigned off = (unsigned)(io->addr & (VLAPIC_MMIO_LEN - 1));

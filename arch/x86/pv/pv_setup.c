@@ -103,7 +103,7 @@ int arch_pv_vm_init(struct vm *vm)
 	pdpt[1] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
 	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W | PTE_U;
 	vm->arch.depriv = true;
-	vm->vcpu.arch.pv_cr3 = (uint64_t)pml4;
+	vm->vcpus[0].arch.pv_cr3 = (uint64_t)pml4;
 	return 0;
 }
 

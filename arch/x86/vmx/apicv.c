@@ -37,10 +37,10 @@
 
 #define APIC_ACCESS_GPA VLAPIC_BASE_DEFAULT
 
-/* The vLAPIC of this vCPU (one per hvm guest today; one per vCPU with SMP guests). */
+/* The vLAPIC of this vCPU (vmm/hvm_smp.c: one per vCPU). */
 static struct vlapic *lapic_of(struct vcpu *v)
 {
-	return &v->vm->hvm->lapic;
+	return hvm_lapic(v);
 }
 
 /* SDM 3C 25.6.9: read bitmap for MSRs 0-0x1fff at byte 0, write bitmap at 2048. */

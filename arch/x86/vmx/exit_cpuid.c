@@ -38,7 +38,7 @@ static uint32_t basic_max(void)
 static __attribute__((noinline)) struct cpuid_regs filtered(struct vcpu *v, uint32_t leaf,
 							    uint32_t sub, struct cpuid_regs c)
 {
-	struct cpuid_vcpu s = { .msr = &v->msr, .xcr0 = v->arch.xcr0 };
+	struct cpuid_vcpu s = { .msr = &v->msr, .xcr0 = v->arch.xcr0, .apic_id = v->index };
 
 	if (leaf == 1)
 		s.osxsave = vmcs_read(VMCS_GUEST_CR4) & CR4_OSXSAVE;

@@ -108,7 +108,7 @@ static bool mov_to_cr(struct vcpu *v, unsigned cr, uint64_t val)
 		if (val & ~15ULL)
 			return false;
 		if (v->vm->hvm)
-			vlapic_set_tpr(&v->vm->hvm->lapic, (uint8_t)(val << 4));
+			vlapic_set_tpr(hvm_lapic(v), (uint8_t)(val << 4));
 		else
 			v->arch.cr8 = val;
 		return true;
@@ -120,7 +120,7 @@ static uint64_t mov_from_cr(struct vcpu *v, unsigned cr)
 {
 	if (cr == 3)
 		return vmcs_read(VMCS_GUEST_CR3);
-	return v->vm->hvm ? (v->vm->hvm->lapic.tpr >> 4) & 15 : v->arch.cr8;
+	return v->vm->hvm ? (hvm_lapic(v)->tpr >> 4) & 15 : v->arch.cr8;
 }
 
 struct vcpu *exit_cr_access(struct vcpu *v)

@@ -34,6 +34,7 @@ static exit_handler_fn *const exit_table[EXIT_REASONS_MAX] = {
 	[EXIT_INTERRUPT_WINDOW] = exit_interrupt_window,
 	[EXIT_PREEMPTION_TIMER] = exit_preemption_timer,
 	[EXIT_HLT] = exit_hlt,
+	[EXIT_PAUSE] = exit_pause,
 	[EXIT_INVD] = exit_skip_instruction,
 	[EXIT_WBINVD] = exit_skip_instruction,
 	[EXIT_CR_ACCESS] = exit_cr_access,
@@ -139,7 +140,7 @@ static __attribute__((noinline)) struct vcpu *exit_dispatch_hvm_full(struct vcpu
 	struct vcpu *next;
 
 	/* What the CPU did to the virtual-APIC page flows back first (vlapic_apicv.c). */
-	if (v->vm->hvm->lapic.vapic)
+	if (hvm_lapic(v)->vapic)
 		vmx_apicv_pull(v);
 	next = vmx_exit_dispatch(v);
 
@@ -157,7 +158,7 @@ struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
 {
 	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON) & 0xffff;
 
-	if (exit_reaches_no_device(reason) && hvm_entry_unchanged(v->vm->hvm) && timer_holds())
+	if (exit_reaches_no_device(reason) && hvm_entry_unchanged(v) && timer_holds())
 		return vmx_exit_dispatch(v);
 	return exit_dispatch_hvm_full(v, reason);
 }

@@ -77,11 +77,22 @@ struct vcpu *exit_triple_fault(struct vcpu *v)
 struct vcpu *exit_hlt(struct vcpu *v)
 {
 	vmx_skip_instruction();
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		if (v->vm->hvm && v->vm->nr_vcpus > 1)
+			return hvm_halt_cli(v); /* a parked AP: INIT or NMI gets it out */
 		vm_stop(v->vm, "halted with interrupts disabled");
+	}
 	if (v->vm->hvm)
 		return hvm_halt(v);
 	vm_stop(v->vm, "halted waiting for an interrupt that no device can raise");
+}
+
+/* PAUSE (exiting only on guests with several vCPUs): the vCPU it waits for may be queued. */
+struct vcpu *exit_pause(struct vcpu *v)
+{
+	vmx_skip_instruction();
+	sched_yield(v);
+	return v;
 }
 
 struct vcpu *exit_vmx_instruction(struct vcpu *v)

@@ -22,9 +22,9 @@ static void apply(struct vcpu *v, int changed, const struct vmsr_ctx *c)
 	if (changed & VMSR_CHG_EFER)
 		vmcs_write(VMCS_GUEST_IA32_EFER, c->efer);
 	if ((changed & VMSR_CHG_APIC) && v->vm->hvm) {
-		vlapic_set_hw_enabled(&v->vm->hvm->lapic, v->msr.apic_base & APIC_BASE_EN);
-		vlapic_set_x2apic(&v->vm->hvm->lapic, v->msr.apic_base & APIC_BASE_EXTD);
-		if (v->vm->hvm->lapic.vapic) /* APIC-access page, controls, MSR bitmap follow */
+		vlapic_set_hw_enabled(hvm_lapic(v), v->msr.apic_base & APIC_BASE_EN);
+		vlapic_set_x2apic(hvm_lapic(v), v->msr.apic_base & APIC_BASE_EXTD);
+		if (hvm_lapic(v)->vapic) /* APIC-access page, controls, MSR bitmap follow */
 			vmx_apicv_mode(v);
 	}
 }

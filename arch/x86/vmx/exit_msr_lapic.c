@@ -29,7 +29,7 @@ static uint64_t deadline_ns(struct vcpu *v, uint64_t tsc, uint64_t now)
 
 int vmx_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	struct vlapic *a = &v->vm->hvm->lapic;
+	struct vlapic *a = hvm_lapic(v);
 	uint64_t now = vm_time_ns(v->vm);
 
 	if (a->vapic) /* RDMSR takes the fast path, which does not pull (exit_dispatch.c) */
@@ -45,7 +45,7 @@ int vmx_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int vmx_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	struct vlapic *a = &v->vm->hvm->lapic;
+	struct vlapic *a = hvm_lapic(v);
 	uint64_t now = vm_time_ns(v->vm);
 
 	if (msr != MSR_IA32_TSC_DEADLINE)
@@ -62,7 +62,7 @@ int vmx_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 /* The guest's TSC moved (IA32_TSC, TSC_ADJUST): an armed deadline moves with it. */
 void vmx_lapic_tsc_moved(struct vcpu *v)
 {
-	struct vlapic *a = &v->vm->hvm->lapic;
+	struct vlapic *a = hvm_lapic(v);
 	uint64_t dl = vlapic_tsc_deadline_read(a);
 
 	if (dl)

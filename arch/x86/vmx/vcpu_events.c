@@ -43,6 +43,25 @@ void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, vector | INTR_INFO_VALID);
 }
 
+#define INTR_BLOCK_NMI   BIT(3)
+#define INTR_TYPE_NMI    (2u << 8)
+
+/*
+ * SDM 3C 26.3.1.5, 26.6.1.2: an NMI is injected only with no blocking by
+ * NMI or MOV SS (and, on some CPUs, STI); delivering it blocks further
+ * NMIs until the guest's IRET. A blocked one waits for a later entry.
+ */
+bool arch_vcpu_inject_nmi(struct vcpu *v)
+{
+	(void)v;
+	if ((vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	     (INTR_BLOCK_STI | INTR_BLOCK_MOVSS | INTR_BLOCK_NMI)) ||
+	    (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+		return false;
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_INFO_VALID);
+	return true;
+}
+
 void arch_vcpu_irq_window(struct vcpu *v, bool on)
 {
 	uint32_t proc = on ? v->arch.proc | CPU_INTR_WINDOW : v->arch.proc & ~CPU_INTR_WINDOW;

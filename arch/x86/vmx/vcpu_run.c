@@ -76,6 +76,11 @@ void arch_vcpu_move(struct vcpu *v, unsigned cpu)
 	v->arch.pc = smp_percpu(cpu);
 }
 
+struct vcpu *arch_vcpu_current(void)
+{
+	return this_cpu()->vmx_current; /* on an exit path: GS is Keel's */
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	if (v->vm->arch.depriv) {

@@ -85,6 +85,15 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	v->arch.proc2 = vmx.ctl.proc2;
 	if (vm->hvm && vmx.ctl.apicv)
 		vmx_apicv_setup(v);
+	/*
+	 * A guest with several vCPUs spins with PAUSE (SeaBIOS waiting for its
+	 * APs, Linux on a lock or an IPI's answer) while the vCPU it waits for
+	 * may be queued on the same host CPU: PAUSE exits and yields to it.
+	 */
+	if (vm->nr_vcpus > 1 && ((vmx.caps.proc >> 32) & CPU_PAUSE_EXITING)) {
+		v->arch.proc |= CPU_PAUSE_EXITING;
+		vmcs_write(VMCS_PROC_CONTROLS, v->arch.proc);
+	}
 }
 
 static void setup_host(struct vcpu *v)
@@ -254,6 +263,20 @@ void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip)
 void arch_vcpu_setup_reset(struct vcpu *v)
 {
 	setup_real_mode(v, 0xf000, 0xffff0000, 0xfff0, 0, CR0_CD | CR0_NW | CR0_ET);
+	for (unsigned i = 0; i < NR_GPRS; i++)
+		v->gpr.r[i] = 0;
+	v->gpr.r[REG_RDX] = cpuid(1, 0).eax;
+}
+
+/*
+ * An AP's start (SDM 3A 8.4.4.1, 10.4.7.3): the state INIT leaves, but CS
+ * selector vector << 8 with base vector << 12 and IP 0. A fresh VMCS, as
+ * at reset: the vCPU's registers and XSAVE state start anew too.
+ */
+void arch_vcpu_setup_sipi(struct vcpu *v, uint8_t vector)
+{
+	setup_real_mode(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0, 0,
+			CR0_CD | CR0_NW | CR0_ET);
 	for (unsigned i = 0; i < NR_GPRS; i++)
 		v->gpr.r[i] = 0;
 	v->gpr.r[REG_RDX] = cpuid(1, 0).eax;

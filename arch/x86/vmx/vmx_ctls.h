@@ -35,6 +35,7 @@
 #define CPU_IO_BITMAPS      BIT(25)
 #define CPU_MSR_BITMAPS     BIT(28)
 #define CPU_MONITOR_EXITING BIT(29)
+#define CPU_PAUSE_EXITING   BIT(30)
 #define CPU_SECONDARY       BIT(31)
 
 #define CPU2_VIRT_APIC_ACCESS   BIT(0)

@@ -77,7 +77,7 @@ void vmx_lapic_tsc_moved(struct vcpu *v);
 #define X86_PF 14
 
 exit_handler_fn exit_exception_nmi, exit_external_interrupt, exit_triple_fault, exit_cpuid,
-	exit_hlt, exit_vmcall, exit_vmx_instruction, exit_io, exit_rdmsr, exit_wrmsr,
+	exit_hlt, exit_pause, exit_vmcall, exit_vmx_instruction, exit_io, exit_rdmsr, exit_wrmsr,
 	exit_ept_violation, exit_ept_misconfig, exit_xsetbv, exit_entry_failure_guest_state,
 	exit_invalid_opcode, exit_cr_access, exit_skip_instruction, exit_io_string,
 	exit_interrupt_window, exit_preemption_timer;

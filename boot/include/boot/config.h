@@ -7,7 +7,7 @@
  *   console port=0x3f8 baud=115200 [focus=linux] [screen=off]
  *   guest name=hello type=elf64 image=hello.elf memory=4M
  *   guest name=linux type=hvm image=disk.img memory=256M [firmware=bios-256k.bin]
- *         [ram-below-4g=3G] [disk=data.img] [console=hvc0|ttyS0]
+ *         [ram-below-4g=3G] [disk=data.img] [console=hvc0|ttyS0] [vcpus=2]
  *   guest name=hello type=pv image=hello.elf memory=8M [module=disk.img] [args="..."]
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *         [cpus=1 | cpus=0-1 | cpus=0,2-3]     (any guest: host CPUs it may run on)
@@ -28,6 +28,16 @@
 #define CFG_NAME_MAX   16
 #define CFG_PATH_MAX   64
 #define CFG_ARGS_MAX   128
+
+/*
+ * vcpus=N on an hvm guest line (docs/vcpus.md): at most CFG_VCPUS_MAX per
+ * guest and CFG_VCPUS_TOTAL_MAX over all guests (each vCPU is a place in
+ * Keel's run queue). SeaBIOS takes up to 255 (8-bit xAPIC IDs; its own
+ * MADT and MP table), more than Keel's maximum, which is the limit then.
+ */
+#define CFG_VCPUS_MAX       8
+#define CFG_VCPUS_TOTAL_MAX 16
+#define CFG_SEABIOS_VCPUS_MAX 255
 
 /*
  * An hvm guest's RAM above this much goes at 4 GiB, past the PCI hole, as on
@@ -61,7 +71,7 @@ struct cfg_guest {
 	uint8_t  has_mac;
 	uint8_t  console;                /* hvm: which console typed input goes to, CFG_HVM_CONSOLE_* */
 	uint32_t type;       /* enum cfg_guest_type */
-	uint32_t pad;
+	uint32_t vcpus;      /* hvm: its vCPUs (vcpus=, 1..CFG_VCPUS_MAX); 1 for the others */
 	uint64_t memory;     /* bytes: all of the guest's RAM */
 	uint64_t ram_below_4g; /* hvm: most RAM at GPA 0, the rest at 4 GiB; else 0 */
 	char     disk[CFG_PATH_MAX]; /* hvm: its virtio-blk disk image, "" if none */

@@ -42,6 +42,7 @@ struct cpuid_vcpu {
 	const struct vmsr *msr; /* APIC_BASE, MISC_ENABLE, the model's x2APIC/TSC-deadline flags */
 	uint64_t xcr0;          /* the vCPU's XCR0 */
 	bool osxsave;           /* the guest's CR4.OSXSAVE (only read for leaf 1) */
+	uint32_t apic_id;       /* its initial APIC ID: its index in the guest (leaves 1, 0xb) */
 };
 
 /* Host CPUID as a function: the instruction in Keel, a table in host tests. */

@@ -4,6 +4,7 @@
 #define KEEL_HVM_H
 
 #include <stdint.h>
+#include <keel/dev/apic_bus.h>
 #include <keel/dev/ata.h>
 #include <keel/dev/fw_cfg.h>
 #include <keel/dev/hpet.h>
@@ -21,14 +22,29 @@
 #include <keel/dev/virtio_blk.h>
 #include <keel/dev/virtio_console.h>
 #include <keel/hvm_ram.h>
+#include <keel/vm.h>
 
 struct boot_module;
 struct vm;
 struct vcpu;
 
+/* A vCPU's part of the PC (vmm/hvm_smp.c): its local APIC, and what it waits for. */
+struct hvm_cpu {
+	struct vlapic lapic; /* APIC ID = the vCPU's index */
+	bool halted;     /* in HLT, blocked until an interrupt can be delivered */
+	bool halted_cli; /* HLT with interrupts off (an AP its firmware parked): until INIT/NMI */
+	bool idle;       /* the last entry found no interrupt pending and no reset due */
+	bool wait_sipi;  /* after INIT (an AP from power-on): out of the run queue until a SIPI */
+	bool sipi;       /* a SIPI came while it waited: it starts at sipi_vector:0000 */
+	uint8_t sipi_vector;
+	bool nmi;        /* an NMI waits to be injected */
+	uint64_t starts; /* SIPIs that started it */
+};
+
 struct hvm_platform {
 	struct vpic pic;
-	struct vlapic lapic;
+	struct hvm_cpu cpu[APIC_BUS_MAX]; /* one per vCPU (vm->nr_vcpus) */
+	struct apic_bus bus;              /* their local APICs, for IPIs, the IOAPIC and MSIs */
 	struct vioapic ioapic;
 	struct vpit pit;
 	struct hpet hpet;
@@ -54,9 +70,18 @@ struct hvm_platform {
 	const char *reset_why; /* a reset is due before the next entry, and why */
 	unsigned resets;
 	bool pam_off; /* the CPU cannot write-protect the BIOS area (said once) */
-	bool halted;  /* in HLT, blocked until an interrupt can be delivered */
-	bool idle;    /* the last entry found no interrupt pending and no reset due */
 };
+
+/* The vCPU's part of the PC. */
+static inline struct hvm_cpu *hvm_cpu(const struct vcpu *v)
+{
+	return &v->vm->hvm->cpu[v->index];
+}
+
+static inline struct vlapic *hvm_lapic(const struct vcpu *v)
+{
+	return &hvm_cpu(v)->lapic;
+}
 
 /* Whether any of [gpa, gpa+len) is BIOS shadow RAM the PAM registers keep read-only. */
 bool hvm_shadow_readonly(const struct hvm_platform *h, uint64_t gpa, uint64_t len);
@@ -88,14 +113,27 @@ void hvm_console_print_stats(struct vm *vm);
  * whole vcpu_before_entry(). So after an exit that reached no device, if
  * the last entry found nothing pending and no reset due, it need not run.
  */
-static inline bool hvm_entry_unchanged(const struct hvm_platform *h)
+static inline bool hvm_entry_unchanged(const struct vcpu *v)
 {
-	return h->idle;
+	return hvm_cpu(v)->idle;
 }
 
 /* HLT: returns v if an interrupt can be delivered now, else blocks it (other guests run). */
 struct vcpu *hvm_halt(struct vcpu *v);
+/* HLT with interrupts off, on a guest with several vCPUs: blocks it until INIT or NMI. */
+struct vcpu *hvm_halt_cli(struct vcpu *v);
 /* A halted vCPU the scheduler picked: 0 if it can run, else the TSC deadline to sleep until. */
 uint64_t hvm_halted_until(struct vcpu *v);
+
+/* vmm/hvm_smp.c: the local APICs (one per vCPU) and their bus, in power-on state. */
+int hvm_smp_build(struct vm *vm, struct hvm_platform *h);
+/* Whether the vCPU has an interrupt (or NMI) it can take now. */
+bool hvm_cpu_pending(const struct vcpu *v);
+/* Blocked vCPUs of v's guest that now have something to do become runnable. */
+void hvm_smp_wake_others(struct vcpu *v);
+/* A vCPU waiting for SIPI that the scheduler picked: true if a SIPI started it (VMCS current). */
+bool hvm_smp_start(struct vcpu *v);
+/* NMI to inject before entry, if the guest can take it now. */
+void hvm_smp_inject_nmi(struct vcpu *v);
 
 #endif

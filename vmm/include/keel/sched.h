@@ -37,6 +37,8 @@ void sched_timer_changed(struct vcpu *v);
 void sched_yield(struct vcpu *v);
 /* This host CPU's number, from where Keel may run with a ring-3 guest's GS (docs/smp.md). */
 unsigned sched_cpu(void);
+/* Another vCPU of a stopping guest leaves the run queue (the caller then exits its own). */
+void sched_remove(struct vcpu *v);
 /* v's guest has stopped: it leaves the run queue for good. */
 __attribute__((noreturn)) void sched_exit(struct vcpu *v);
 

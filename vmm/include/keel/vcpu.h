@@ -30,6 +30,7 @@ struct vcpu {
 	struct gpr_regs gpr;  /* first: the exit stub stores straight into it */
 	uint64_t host_stack;  /* top of the stack the C exit handlers run on */
 	struct vm *vm;
+	unsigned index; /* its place in vm->vcpus[]: an hvm vCPU's APIC ID (0: the BSP) */
 	struct vcpu_arch arch;
 	struct vmsr msr; /* the MSRs Keel emulates (vmm/vmsr.c) */
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A virtual machine: its memory, its devices, its one vCPU. */
+/* A virtual machine: its memory, its devices, its vCPUs. */
 #ifndef KEEL_VM_H
 #define KEEL_VM_H
 
@@ -54,7 +54,9 @@ struct vm {
 	struct vm_mem_region mem[VM_MEM_REGIONS_MAX];
 	struct io_registry io;
 	struct vm_arch arch;
-	struct vcpu vcpu;
+	/* vcpus[0] is the BSP; an hvm guest's others (keel.cfg vcpus=) wait for INIT/SIPI. */
+	struct vcpu vcpus[CFG_VCPUS_MAX];
+	unsigned nr_vcpus;
 	struct vuart uart;
 	struct testdev testdev;
 	struct vm_console con; /* its UART's (or PV console's) output and typed input */

@@ -51,6 +51,10 @@ uint64_t arch_guest_tsc(struct vm *vm, uint64_t host_tsc);
 void arch_vcpu_setup_reset(struct vcpu *v);
 /* Make the vCPU start in 64-bit mode at rip/rsp with the guest's own cr3. */
 void arch_vcpu_setup_long(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3, uint64_t gdt);
+/* SIPI (vector v): real mode at v*256:0000 in INIT's state, a fresh VMCS (SDM 3A 8.4.4.1). */
+void arch_vcpu_setup_sipi(struct vcpu *v, uint8_t vector);
+/* Inject an NMI if the guest can take one now (no NMI, STI or MOV SS blocking); false if not. */
+bool arch_vcpu_inject_nmi(struct vcpu *v);
 /* Make the vCPU start in real mode at cs:ip = 0:ip. */
 void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
 /* Make v's VMCS the current one (the VMCS accessors and hooks below act on it). */
@@ -59,6 +63,8 @@ void arch_vcpu_load(struct vcpu *v);
 void arch_ept_shootdown_ack(unsigned cpu);
 /* v runs on host CPU cpu from now on: released (VMCLEAR) by the CPU calling this. */
 void arch_vcpu_move(struct vcpu *v, unsigned cpu);
+/* The vCPU whose VMCS is current on this CPU, NULL if none yet. */
+struct vcpu *arch_vcpu_current(void);
 /* Enter the guest; never returns (exits come back through the dispatcher). */
 __attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
 /* Interrupt delivery (the VMCS of v must be current). */

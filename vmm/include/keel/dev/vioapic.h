@@ -12,10 +12,10 @@
  * described as active-low must drive its line high when idle. QEMU-style
  * tables describe every line as active-high (ISA edge, PCI level).
  *
- * With one vCPU every destination names its LAPIC, so fixed and
- * lowest-priority messages all go to deliver(), which the integrator
- * connects to vlapic_set_irq(); the LAPIC's EOI of a level vector comes
- * back through vioapic_eoi().
+ * Fixed and lowest-priority messages go to deliver() with the entry's
+ * destination (bits 63:56, physical or logical by bit 11), which the
+ * integrator connects to the APIC bus (keel/dev/apic_bus.h); the LAPIC's
+ * EOI of a level vector comes back through vioapic_eoi().
  */
 #ifndef KEEL_DEV_VIOAPIC_H
 #define KEEL_DEV_VIOAPIC_H
@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct apic_msg;
 struct vm;
 
 #define VIOAPIC_BASE_DEFAULT 0xfec00000ULL
@@ -46,7 +47,7 @@ struct vioapic {
 	uint64_t delivered[VIOAPIC_PINS]; /* statistics */
 
 	/* Wiring, set by the integrator after vioapic_init(); NULL hooks are skipped. */
-	void (*deliver)(void *ctx, uint8_t vector, bool level); /* fixed, lowest priority */
+	void (*deliver)(void *ctx, const struct apic_msg *m); /* fixed, lowest priority */
 	void (*nmi)(void *ctx);    /* an RTE in NMI delivery mode fired */
 	void (*extint)(void *ctx); /* an RTE in ExtINT mode fired: the 8259 supplies the vector */
 	void *ctx;

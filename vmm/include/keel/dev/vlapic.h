@@ -83,6 +83,8 @@ struct vlapic {
 	/* Wiring, set by the integrator after vlapic_init(); NULL hooks are skipped. */
 	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
 	void (*nmi)(void *ctx);                       /* an NMI IPI to self */
+	/* Every IPI its ICR sends (lo: ICR[31:0], dest: the destination field), if set. */
+	void (*ipi)(void *ctx, uint32_t lo, uint32_t dest);
 	void *ctx;
 	/* Accesses that exited to the model, for the exit statistics (vmm/vcpu_stats.c). */
 	struct vlapic_stats {
@@ -97,6 +99,9 @@ struct vlapic {
 /* Power-up state (SDM 11.4.7.1), hardware-enabled, software-disabled. */
 void vlapic_init(struct vlapic *a, uint8_t apic_id);
 int vlapic_register(struct vm *vm, struct vlapic *a, uint64_t base);
+struct io_access;
+/* The xAPIC page's handler (dev: the struct vlapic), for a platform that picks the APIC. */
+int vlapic_mmio(struct vm *vm, void *dev, struct io_access *io);
 
 /*
  * IA32_APIC_BASE[11], set by the MSR model (vmm/vmsr.c) through
@@ -148,6 +153,13 @@ void vlapic_set_irq(struct vlapic *a, uint8_t vector, bool level);
  */
 bool vlapic_deliver(struct vlapic *a, uint8_t dest, bool logical, unsigned mode, uint8_t vector,
 		    bool level);
+/*
+ * SDM 11.6.2: whether a physical or logical destination names this APIC
+ * (flat or cluster model by its DFR; x2APIC mode: 32-bit IDs and the
+ * cluster LDR, 11.12.10); all ones (0xff, in x2APIC mode 0xffffffff) is
+ * a broadcast.
+ */
+bool vlapic_match_dest(const struct vlapic *a, uint32_t dest, bool logical);
 /* The highest IRR vector whose priority class beats PPR's, or -1. */
 int vlapic_pending(const struct vlapic *a);
 /* The vector was injected: move it from IRR to ISR. */

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPUs of an hvm guest as a PC's processors: a local APIC each (APIC
+ * ID = the vCPU's index), on one APIC bus with the IOAPIC and the MSIs of
+ * the PCI devices (vmm/dev/apic_bus.c), and the start-up protocol.
+ *
+ * Power-on: vCPU 0 is the BSP and runs the firmware; the others wait for
+ * INIT and a SIPI (SDM 3A 8.4, 10.1). An INIT puts a vCPU (back) into that
+ * wait with its local APIC in power-up state (keeping its ID); a SIPI to a
+ * waiting vCPU starts it in real mode at vector:0000 (SDM 3A 8.4.4.1,
+ * 10.4.7.3); a SIPI to any other is ignored. VMX has an activity state
+ * for this (wait-for-SIPI, SDM 3C 24.4.2, offered where IA32_VMX_MISC
+ * bit 8 is set), but a CPU in it leaves only on a physical SIPI (26.4):
+ * Keel's SIPIs are messages between its own models, so it keeps a waiting
+ * vCPU out of the run queue instead (blocked until woken) and builds the
+ * started state itself, a fresh VMCS as at reset but at the vector.
+ *
+ * All vCPUs of a guest may share one host CPU: each is a scheduler entity,
+ * HLT blocks it, and whatever makes a blocked vCPU ready (an interrupt in
+ * its APIC, an NMI, a SIPI) wakes it (hvm_smp_wake_others, after every
+ * exit that may have sent it something and after device timers fired).
+ */
+#include <arch/vmx.h>
+#include <keel/hvm.h>
+#include <keel/sched.h>
+#include <keel/vm.h>
+#include <keel/vmsr.h>
+
+_Static_assert(APIC_BUS_MAX >= CFG_VCPUS_MAX, "every vCPU needs a local APIC");
+
+/* The LAPIC's EOI of a level-triggered vector goes to the IOAPIC (ctx: the vCPU). */
+static void lapic_eoi_level(void *ctx, uint8_t vector)
+{
+	struct vcpu *v = ctx;
+
+	vioapic_eoi(&v->vm->hvm->ioapic, vector);
+}
+
+/* The ICR of vCPU ctx sent an IPI. */
+static void lapic_ipi(void *ctx, uint32_t lo, uint32_t dest)
+{
+	struct vcpu *v = ctx;
+	struct apic_msg m;
+
+	if (apic_icr_msg(lo, dest, &m))
+		apic_bus_send(&v->vm->hvm->bus, &m, v->index);
+}
+
+/* INIT: back to wait-for-SIPI, the local APIC in power-up state but for its ID. */
+static void cpu_init(struct hvm_cpu *c)
+{
+	vlapic_set_hw_enabled(&c->lapic, false);
+	vlapic_set_hw_enabled(&c->lapic, true);
+	c->wait_sipi = true;
+	c->sipi = c->halted = c->halted_cli = c->nmi = false;
+}
+
+/* NMI, INIT and SIPI reach the processor behind local APIC `cpu` (ctx: the platform). */
+static void cpu_signal(void *ctx, unsigned cpu, const struct apic_msg *m)
+{
+	struct hvm_cpu *c = &((struct hvm_platform *)ctx)->cpu[cpu];
+
+	switch (m->mode) {
+	case APIC_DM_NMI:
+		c->nmi = true;
+		break;
+	case APIC_DM_INIT:
+		cpu_init(c);
+		break;
+	case APIC_DM_SIPI:
+		if (c->wait_sipi && !c->sipi) {
+			c->sipi = true;
+			c->sipi_vector = m->vector;
+		}
+		break;
+	}
+}
+
+/* The IOAPIC's fixed and lowest-priority messages (an 8-bit destination, as an MSI's). */
+static void ioapic_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct apic_msg b = *m;
+
+	if (b.dest == 0xff)
+		b.dest = APIC_BROADCAST_X2APIC; /* a broadcast in x2APIC mode too (SDM 11.12.9) */
+	apic_bus_send(&((struct hvm_platform *)ctx)->bus, &b, APIC_BUS_NO_SENDER);
+}
+
+/* The xAPIC page at 0xfee00000 is each vCPU's own local APIC. */
+static int lapic_mmio(struct vm *vm, void *dev, struct io_access *a)
+{
+	struct hvm_platform *h = dev;
+	struct vcpu *v = arch_vcpu_current();
+	unsigned i = v && v->vm == vm ? v->index : 0;
+
+	return vlapic_mmio(vm, &h->cpu[i].lapic, a);
+}
+
+int hvm_smp_build(struct vm *vm, struct hvm_platform *h)
+{
+	h->bus = (struct apic_bus){ .n = vm->nr_vcpus, .signal = cpu_signal, .ctx = h };
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct hvm_cpu *c = &h->cpu[i];
+
+		vlapic_init(&c->lapic, (uint8_t)i);
+		c->lapic.eoi_level = lapic_eoi_level;
+		c->lapic.ctx = &vm->vcpus[i];
+		if (vm->nr_vcpus > 1) /* one vCPU: self-IPIs only, as before */
+			c->lapic.ipi = lapic_ipi;
+		c->wait_sipi = i > 0;
+		h->bus.apic[i] = &c->lapic;
+	}
+	h->ioapic.deliver = ioapic_deliver;
+	h->ioapic.ctx = h;
+	return io_register_mmio(vm, VLAPIC_BASE_DEFAULT, VLAPIC_MMIO_LEN, lapic_mmio, h);
+}
+
+/*
+ * Only the BSP takes the 8259's INTR: the APs' LINT0 is masked once their
+ * APIC is set up, and before that (software-disabled, as at power-on) they
+ * run firmware or start-up code with interrupts off.
+ */
+bool hvm_cpu_pending(const struct vcpu *v)
+{
+	struct hvm_platform *h = v->vm->hvm;
+	struct hvm_cpu *c = hvm_cpu(v);
+
+	if (c->nmi || vlapic_pending(&c->lapic) >= 0)
+		return true;
+	return v->index == 0 && vlapic_accepts_pic(&c->lapic) && vpic_has_interrupt(&h->pic);
+}
+
+/* Whether a blocked vCPU now has something to do. */
+static bool ready(const struct vcpu *v)
+{
+	const struct hvm_cpu *c = hvm_cpu(v);
+
+	if (c->wait_sipi)
+		return c->sipi;
+	if (c->halted_cli)
+		return c->nmi;
+	return !c->halted || hvm_cpu_pending(v);
+}
+
+void hvm_smp_wake_others(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *o = &vm->vcpus[i];
+
+		if (o != v && o->sched.state == RUNQ_BLOCKED && ready(o))
+			sched_wake(o);
+	}
+}
+
+bool hvm_smp_start(struct vcpu *v)
+{
+	struct hvm_cpu *c = hvm_cpu(v);
+
+	if (!c->sipi)
+		return false;
+	arch_vcpu_setup_sipi(v, c->sipi_vector);
+	if (v->index)
+		v->msr.apic_base &= ~(uint64_t)APIC_BASE_BSP; /* IA32_APIC_BASE[8]: an AP */
+	c->wait_sipi = c->sipi = false;
+	c->starts++;
+	return true;
+}
+
+void hvm_smp_inject_nmi(struct vcpu *v)
+{
+	struct hvm_cpu *c = hvm_cpu(v);
+
+	if (c->nmi && arch_vcpu_inject_nmi(v))
+		c->nmi = false;
+}
