@@ -52,6 +52,7 @@ GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_DISKS))
 HVM_C_DISKS := hpettest
 HVM_C_DISKS += cputest
 HVM_C_DISKS += hvmbench
+HVM_C_DISKS += smptest
 HVM_C_LIB := guests/hvm/boot64.S guests/hvm/disk.c vmm/lib/vsnprintf.c
 
 $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS)): $(B)/guests/%.img: \
@@ -66,3 +67,5 @@ $(B)/guests/hvmbench.img: $(patsubst %,$(B)/guests/obj/guests/hvm/%.c.o,hvmbench
 HVM_DISK_SIZE_hvmbench := 4M
 
 GUEST_BINS += $(patsubst %,$(B)/guests/%.img,$(HVM_C_DISKS))
+# smptest's APs start in its own real-mode code (vcpus=N guests, docs/vcpus.md).
+$(B)/guests/smptest.img: $(B)/guests/obj/guests/hvm/smptest_ap.S.o

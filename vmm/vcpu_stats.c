@@ -29,7 +29,10 @@ void vcpu_print_stats(const struct vcpu *v)
 		total += v->exits[r];
 		ticks += v->exit_ticks[r];
 	}
-	printk("keel: guest '%s': %lu exits", v->vm->name, total);
+	if (v->vm->nr_vcpus > 1)
+		printk("keel: guest '%s' vcpu %u: %lu exits", v->vm->name, v->index, total);
+	else
+		printk("keel: guest '%s': %lu exits", v->vm->name, total);
 	if (ticks)
 		printk(", %lu host ticks handling them", ticks);
 	printk("\n");
@@ -46,7 +49,9 @@ void vcpu_print_stats(const struct vcpu *v)
 		printk("\n");
 	}
 	if (v->vm->hvm)
-		print_lapic_stats(&v->vm->hvm->lapic);
+		print_lapic_stats(hvm_lapic(v));
+	if (v->index)
+		return; /* the guest's devices: once, with its first vCPU's */
 	vnet_print_stats(v->vm);
 	if (v->vm->hvm)
 		hvm_console_print_stats(v->vm);
