@@ -254,6 +254,28 @@ static void test_apic_write(void **state)
 	assert_int_equal(push().intr_status & 0xff, 0x77);
 }
 
+static uint32_t ipi_dest;
+
+static void on_ipi(void *ctx, uint32_t lo, uint32_t dest)
+{
+	(void)ctx, (void)lo;
+	ipi_dest = dest;
+}
+
+/* An IPI's destination is ICR high as the page holds it, written there without an exit. */
+static void test_icr_high_from_page(void **state)
+{
+	(void)state;
+	lapic.ipi = on_ipi;
+	*pg(0x310) = 0x02000000;
+	*pg(0x300) = 0x4041;
+	vlapic_apicv_write(&lapic, 0x300, 0);
+	assert_int_equal(ipi_dest, 2);
+	*pg(0x310) = 0x05000000;
+	vlapic_apicv_write(&lapic, 0x300, 0);
+	assert_int_equal(ipi_dest, 5);
+}
+
 /* x2APIC mode: RDMSR 0x802 reads the 32-bit x2APIC ID, 0x80d the derived LDR (SDM 3A 11.12). */
 static void test_x2apic_page(void **state)
 {
@@ -290,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup(test_eoi_exit_bitmap, setup),
 		cmocka_unit_test_setup(test_eoi_induced, setup),
 		cmocka_unit_test_setup(test_apic_write, setup),
+		cmocka_unit_test_setup(test_icr_high_from_page, setup),
 		cmocka_unit_test_setup(test_x2apic_page, setup),
 		cmocka_unit_test_setup(test_disable_resets_page, setup),
 	};
