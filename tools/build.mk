@@ -43,6 +43,13 @@ $(B)/bench-hvm-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_HVM_FILES) $(B)/k
 	@echo "  ESP     $@"
 	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/keel-bench-hvm.cfg \
 		$(BENCH_HVM_FILES)
+# smptest with vcpus=2: the IPI round trip between two vCPUs of one hvm guest (docs/vcpus.md).
+BENCH_VCPUS_FILES := $(B)/guests/smptest.img $(wildcard $(SEABIOS))
+$(B)/bench-vcpus-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_VCPUS_FILES) tools/keel-bench-vcpus.cfg \
+		tools/mkesp.sh
+	@echo "  ESP     $@"
+	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-bench-vcpus.cfg \
+		$(BENCH_VCPUS_FILES)
 
 # ping and pong on two host CPUs (Bochs cpu: count=2): the cross-CPU event round trip.
 $(B)/keel-bench-smp.cfg: tools/keel-bench.cfg
@@ -82,7 +89,8 @@ run-tests: setup
 		$(RUN_TIMEOUT)
 
 bench: setup
-	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img $(B)/bench-hvm-esp.img $(B)/bench-smp-esp.img
+	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img $(B)/bench-hvm-esp.img $(B)/bench-smp-esp.img \
+		$(B)/bench-vcpus-esp.img
 	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
 
 SYSTEST_JOBS ?= 2
