@@ -94,9 +94,11 @@ def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
                           "ping -c 3 10.0.0.1; echo ping-$((2+3))done\n"),
         (r"ping-5done", "nslookup keel.test 10.0.0.1; echo dns-$((2+3))done\n"),
         # TCP echo on port 7: busybox nc sends the line, shuts its side at stdin's end
-        # and prints what came back until netsvc's FIN; port 9 is refused with RST.
+        # and prints what came back until netsvc's FIN; then 6000 bytes, three times
+        # netsvc's window, counted back; port 9 is refused with RST.
         (r"dns-5done", "echo tcp-echo-$((6*7)) | timeout 60 nc 10.0.0.1 7; "
-                       "nc 10.0.0.1 9 </dev/null; echo tcp-$((2+3))done\n"),
+                       "head -c $((3*2000)) /dev/zero | tr '\\0' k | timeout 120 nc 10.0.0.1 7 "
+                       "| wc -c; nc 10.0.0.1 9 </dev/null; echo tcp-$((2+3))done\n"),
         (r"tcp-5done", "\x01s"),
         # netsvc answers first, then measures: Ctrl-A s once its BENCH line is out.
         (LINUX_STATS, "nslookup bench.keel 10.0.0.1 >/dev/null; echo bench-$((2+3))done\n"),
@@ -119,6 +121,7 @@ def test_linux_virtio_net_reaches_the_pv_service(tmp_path):
     assert re.search(r"^\[linux\] Name:\s+keel\.test$", keel, re.M), keel[-3000:]
     assert re.search(r"^\[linux\] Address:?\s+10\.0\.0\.1$", keel, re.M), keel[-3000:]
     assert re.search(r"^\[linux\] tcp-echo-42$", keel, re.M), keel[-3000:]
+    assert re.search(r"^\[linux\] 6000$", keel, re.M), keel[-3000:]
     assert re.search(r"^\[linux\] nc: can't connect to remote host \(10\.0\.0\.1\): "
                      r"Connection refused$", keel, re.M), keel[-3000:]
     ping = re.search(r"BENCH net ping to (\S+) min (\d+) median (\d+)", keel)
