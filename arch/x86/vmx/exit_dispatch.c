@@ -79,9 +79,9 @@ static exit_handler_fn *const exit_table[EXIT_REASONS_MAX] = {
  * the registers saved for a call), so an exit costs 3 more than before
  * the trace (docs/benchmarks.md).
  */
-struct vcpu *vmx_exit_dispatch(struct vcpu *v)
+static inline __attribute__((always_inline)) struct vcpu *dispatch(struct vcpu *v, uint32_t reason)
 {
-	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON) & 0xffff, tsc_lo, tsc_hi;
+	uint32_t tsc_lo, tsc_hi;
 
 	rdtsc_halves(&tsc_lo, &tsc_hi);
 	exit_trace_record(&v->trace, reason, vmcs_read(VMCS_EXIT_QUALIFICATION),
@@ -90,6 +90,11 @@ struct vcpu *vmx_exit_dispatch(struct vcpu *v)
 		return exit_unhandled(v);
 	v->exits[reason]++;
 	return exit_table[reason](v);
+}
+
+struct vcpu *vmx_exit_dispatch(struct vcpu *v)
+{
+	return dispatch(v, vmcs_read32(VMCS_EXIT_REASON) & 0xffff);
 }
 
 /*
@@ -142,7 +147,7 @@ static __attribute__((noinline)) struct vcpu *exit_dispatch_hvm_full(struct vcpu
 	/* What the CPU did to the virtual-APIC page flows back first (vlapic_apicv.c). */
 	if (hvm_lapic(v)->vapic)
 		vmx_apicv_pull(v);
-	next = vmx_exit_dispatch(v);
+	next = dispatch(v, reason);
 
 	vcpu_before_entry(next, exit_may_move_deadline(reason));
 	/* Host ticks per exit reason: the cost of emulating this guest. */
@@ -153,12 +158,15 @@ static __attribute__((noinline)) struct vcpu *exit_dispatch_hvm_full(struct vcpu
 	return next;
 }
 
-/* The full path out of line: the fast one then saves no registers. */
+/*
+ * The full path out of line: the fast one then saves no registers. Both
+ * dispatch the reason read here, not read again (4 instructions).
+ */
 struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
 {
 	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON) & 0xffff;
 
 	if (exit_reaches_no_device(reason) && hvm_entry_unchanged(v) && timer_holds())
-		return vmx_exit_dispatch(v);
+		return dispatch(v, reason);
 	return exit_dispatch_hvm_full(v, reason);
 }

@@ -213,34 +213,12 @@ static __attribute__((noinline)) bool ring_doorbell(struct vcpu *v, uint64_t gpa
 	return true;
 }
 
-struct vcpu *exit_ept_violation(struct vcpu *v)
-{
-	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-
-	/*
-	 * A write to a doorbell (not a read-modify-write: that reads too). Its
-	 * test shares the fetch's, so reads pay nothing; other writes pay the
-	 * window's (make bench: hvm EOI and TPR writes 5 ticks).
-	 */
-	if (q & (EPT_QUAL_FETCH | EPT_QUAL_WRITE)) {
-		if (q & EPT_QUAL_FETCH)
-			ept_outside(v, q, gpa);
-		if (io_bell_window(&v->vm->io, gpa) && !(q & EPT_QUAL_READ) && ring_doorbell(v, gpa))
-			return v;
-	}
-
-	/*
-	 * Nothing there: an hvm guest gets what a PC's bus gives (reads of all
-	 * ones, writes lost); a test guest that strays is stopped with a report.
-	 */
-	if (!io_find(v->vm->io.mmio, v->vm->io.nr_mmio, gpa, 1) && !v->vm->hvm)
-		ept_outside(v, q, gpa);
-	return vmx_mmio_at(v, gpa);
-}
-
-/* Also for APIC-access exits (apicv.c), whose address comes from the qualification. */
-struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa)
+/*
+ * The emulation, inlined into the EPT-violation exit: as a call (from
+ * ebf2d18, for the APIC-access exits) it cost every MMIO exit a second
+ * prologue and epilogue (make bench: bench64 MMIO 765 -> 780).
+ */
+static inline __attribute__((always_inline)) struct vcpu *mmio_at(struct vcpu *v, uint64_t gpa)
 {
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	struct io_access a = { .addr = gpa };
@@ -278,4 +256,37 @@ struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa)
 	}
 	vmcs_write(VMCS_GUEST_RIP, rip + in.len);
 	return v;
+}
+
+struct vcpu *exit_ept_violation(struct vcpu *v)
+{
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+
+	/*
+	 * A write to a doorbell (not a read-modify-write: that reads too). Its
+	 * test shares the fetch's, so reads pay nothing; other writes pay the
+	 * window's (make bench: hvm EOI and TPR writes 5 ticks).
+	 */
+	if (q & (EPT_QUAL_FETCH | EPT_QUAL_WRITE)) {
+		if (q & EPT_QUAL_FETCH)
+			ept_outside(v, q, gpa);
+		if (io_bell_window(&v->vm->io, gpa) && !(q & EPT_QUAL_READ) && ring_doorbell(v, gpa))
+			return v;
+	}
+
+	/*
+	 * Nothing there: an hvm guest gets what a PC's bus gives (reads of all
+	 * ones, writes lost); a test guest that strays is stopped with a report.
+	 * An hvm guest's exit skips the search: io_mmio searches again anyway.
+	 */
+	if (!v->vm->hvm && !io_find(v->vm->io.mmio, v->vm->io.nr_mmio, gpa, 1))
+		ept_outside(v, q, gpa);
+	return mmio_at(v, gpa);
+}
+
+/* Also for APIC-access exits (apicv.c), whose address comes from the qualification. */
+struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa)
+{
+	return mmio_at(v, gpa);
 }
