@@ -429,11 +429,13 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 {
 	struct cpu_sched *cs = sched_of(v);
 
-	if (smp)
+	if (smp) {
 		block_locked(cs, v, tsc_deadline);
-	else
-		runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
-	schedule(cs, pick(cs, false));
+		schedule(cs, pick_locked(cs, false));
+	}
+	/* One smp test for both (a call of pick() tested it again: the event round trip +10). */
+	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
+	schedule(cs, runq_pick(&cs->runq, rdtsc(), false));
 }
 
 /*
