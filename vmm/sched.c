@@ -433,7 +433,7 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 		block_locked(cs, v, tsc_deadline);
 		schedule(cs, pick_locked(cs, false));
 	}
-	/* One smp test for both (a call of pick() tested it again: the event round trip +10). */
+	/* One smp test for both (a call of pick() tested it again: the event round trip +12). */
 	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
 	schedule(cs, runq_pick(&cs->runq, rdtsc(), false));
 }
