@@ -93,10 +93,10 @@ static void run_timers(struct vm *vm, struct hvm_platform *h)
  */
 static bool timers_touched(struct vm *vm, struct hvm_platform *h)
 {
-	bool t = h->pit.touched | h->rtc.touched | h->hpet.touched;
+	bool t = h->pit.touched | h->rtc.touched | h->hpet.touched | h->cpu[0].lapic.touched;
 
-	h->pit.touched = h->rtc.touched = h->hpet.touched = false;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+	h->pit.touched = h->rtc.touched = h->hpet.touched = h->cpu[0].lapic.touched = false;
+	for (unsigned i = 1; i < vm->nr_vcpus; i++) {
 		t |= h->cpu[i].lapic.touched;
 		h->cpu[i].lapic.touched = false;
 	}
@@ -107,7 +107,7 @@ static bool timers_touched(struct vm *vm, struct hvm_platform *h)
  * The vector to deliver next: the local APIC's, else the 8259's when the
  * APIC passes it through (disabled, or LINT0 in ExtINT mode). -1 if none.
  */
-static int pending_vector(struct vcpu *v, bool inject)
+static inline __attribute__((always_inline)) int pending_vector(struct vcpu *v, bool inject)
 {
 	struct hvm_platform *h = v->vm->hvm;
 	struct vlapic *a = hvm_lapic(v);
@@ -143,12 +143,8 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 	if (timers_touched(vm, h) | devices_touched | reset || rdtsc() >= h->next_event_tsc)
 		run_timers(vm, h);
 	c = hvm_cpu(v);
-	if (vm->nr_vcpus > 1) {
-		hvm_smp_wake_others(v); /* what this exit sent them, or the timers did */
-		if (c->wait_sipi) /* INIT to itself, or an AP after a reset */
-			sched_block(v, SCHED_NEVER);
-		hvm_smp_inject_nmi(v);
-	}
+	if (__builtin_expect(vm->nr_vcpus > 1, 0))
+		hvm_smp_before_entry(v);
 	vec = pending_vector(v, true);
 	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {

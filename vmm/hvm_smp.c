@@ -109,9 +109,12 @@ int hvm_smp_build(struct vm *vm, struct hvm_platform *h)
 			c->lapic.ipi = lapic_ipi;
 		c->wait_sipi = i > 0;
 		h->bus.apic[i] = &c->lapic;
+		vm->vcpus[i].hvm_cpu = c;
 	}
 	h->ioapic.deliver = ioapic_deliver;
 	h->ioapic.ctx = h;
+	if (vm->nr_vcpus == 1) /* its one APIC: no need to ask whose exit it is */
+		return vlapic_register(vm, &h->cpu[0].lapic, VLAPIC_BASE_DEFAULT);
 	return io_register_mmio(vm, VLAPIC_BASE_DEFAULT, VLAPIC_MMIO_LEN, lapic_mmio, h);
 }
 
@@ -168,10 +171,13 @@ bool hvm_smp_start(struct vcpu *v)
 	return true;
 }
 
-void hvm_smp_inject_nmi(struct vcpu *v)
+void hvm_smp_before_entry(struct vcpu *v)
 {
 	struct hvm_cpu *c = hvm_cpu(v);
 
+	hvm_smp_wake_others(v); /* what this exit sent them, or the timers did */
+	if (c->wait_sipi) /* INIT to itself, or an AP after a reset */
+		sched_block(v, SCHED_NEVER);
 	if (c->nmi && arch_vcpu_inject_nmi(v))
 		c->nmi = false;
 }

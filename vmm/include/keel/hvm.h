@@ -75,7 +75,7 @@ struct hvm_platform {
 /* The vCPU's part of the PC. */
 static inline struct hvm_cpu *hvm_cpu(const struct vcpu *v)
 {
-	return &v->vm->hvm->cpu[v->index];
+	return v->hvm_cpu; /* &v->vm->hvm->cpu[v->index], set by hvm_smp_build */
 }
 
 static inline struct vlapic *hvm_lapic(const struct vcpu *v)
@@ -133,7 +133,11 @@ bool hvm_cpu_pending(const struct vcpu *v);
 void hvm_smp_wake_others(struct vcpu *v);
 /* A vCPU waiting for SIPI that the scheduler picked: true if a SIPI started it (VMCS current). */
 bool hvm_smp_start(struct vcpu *v);
-/* NMI to inject before entry, if the guest can take it now. */
-void hvm_smp_inject_nmi(struct vcpu *v);
+/*
+ * Before an entry of a guest with several vCPUs: wake the others this exit
+ * reached, block a vCPU INIT sent back to wait-for-SIPI, inject an NMI if
+ * the guest can take it now (out of line: one vCPU pays one compare).
+ */
+void hvm_smp_before_entry(struct vcpu *v);
 
 #endif

@@ -24,6 +24,7 @@ struct gpr_regs {
 #define EXIT_REASONS_MAX 80
 
 struct vm;
+struct hvm_cpu;
 struct cpu_sched;
 
 struct vcpu {
@@ -31,6 +32,7 @@ struct vcpu {
 	uint64_t host_stack;  /* top of the stack the C exit handlers run on */
 	struct vm *vm;
 	unsigned index; /* its place in vm->vcpus[]: an hvm vCPU's APIC ID (0: the BSP) */
+	struct hvm_cpu *hvm_cpu; /* an hvm vCPU's part of the PC (vm->hvm->cpu[index]), else NULL */
 	struct vcpu_arch arch;
 	struct vmsr msr; /* the MSRs Keel emulates (vmm/vmsr.c) */
 	struct runq_entity sched; /* its place in the scheduler (vmm/sched.c) */
