@@ -12,7 +12,6 @@
  * host has all three of its components) are shown because Keel switches
  * XCR0 and the XSAVE state per vCPU (arch/x86/fpu.c).
  */
-#include <keel/abi.h>
 #include <keel/cpuid.h>
 #include <keel/vmsr.h>
 
@@ -250,29 +249,4 @@ struct cpuid_regs cpuid_guest(const struct cpuid_model *m, uint32_t leaf, uint32
 		break;
 	}
 	return c;
-}
-
-/*
- * The hypervisor range 0x40000000-0x4fffffff. Keel's own leaves come first
- * (docs/abi.md); at 0x40000100 a block with KVM's signature and no KVM
- * feature (docs/cpuid.md): Linux looks for "KVMKVMKVM\0\0\0" every 0x100
- * leaves from 0x40000000, and under a hypervisor it knows turns x2APIC mode
- * on without interrupt remapping. Every paravirtual KVM interface (kvmclock,
- * PV EOI, steal time, async #PF, PV IPIs...) is gated on a bit of
- * 0x40000101 EAX, all 0 here, and its hints (EDX) are 0 too.
- */
-struct cpuid_regs cpuid_hv_leaf(uint32_t leaf)
-{
-	switch (leaf) {
-	case KEEL_CPUID_BASE:
-		return (struct cpuid_regs){ KEEL_CPUID_FEATURES, KEEL_CPUID_SIG_EBX,
-					    KEEL_CPUID_SIG_ECX, KEEL_CPUID_SIG_EDX };
-	case KEEL_CPUID_FEATURES:
-		return (struct cpuid_regs){ KEEL_ABI_VERSION, 0, 0, 0 };
-	case CPUID_KVM_BASE:
-		return (struct cpuid_regs){ CPUID_KVM_FEATURES, CPUID_KVM_SIG_EBX, CPUID_KVM_SIG_ECX,
-					    CPUID_KVM_SIG_EDX };
-	default: /* CPUID_KVM_FEATURES too: no KVM feature, no hint */
-		return (struct cpuid_regs){ 0, 0, 0, 0 };
-	}
 }
