@@ -14,9 +14,14 @@ from keel import BUILD, keel_part, make_esp, run_bochs_console, SEABIOS_PATH
 def test_linux_nproc(tmp_path, n):
     cfg = f"guest name=linux type=hvm image=linux-disk.img memory=192M vcpus={n}\n"
     esp = make_esp(tmp_path, cfg, [BUILD / "linux-disk.img", SEABIOS_PATH], cylinders=100)
+    # exit only once the answer is out: typed on the same line, the answer
+    # was missing in 1 of 4 CI boots (2 and 4 vCPUs), the shell's exit seen
+    # before it. Likely the exit's tty hang-up dropping output the UART had
+    # not sent yet, which takes longer with vCPUs time-sliced on one host CPU
+    # (not proven; see docs/vcpus.md).
     log = run_bochs_console(esp, [
-        (r"keel-linux# ", "echo cpus-online: $(nproc) $(cat /sys/devices/system/cpu/online); "
-                          "exit\n"),
+        (r"keel-linux# ", "echo cpus-online: $(nproc) $(cat /sys/devices/system/cpu/online)\n"),
+        (r"cpus-online: \d", "exit\n"),
     ], megs=512, timeout=1500)
     keel = keel_part(log)
     assert "[linux] keel-linux: init started" in keel, log[-3000:]
