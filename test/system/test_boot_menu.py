@@ -215,7 +215,7 @@ def test_make_esp_holds_the_three_configs_and_every_file_they_name(tmp_path):
         # Guest lines only: a comment may mention `image=` in prose.
         text = "\n".join(l for l in (ROOT / "tools" / cfg).read_text().splitlines()
                          if not l.lstrip().startswith("#"))
-        named = set(re.findall(r"\b(?:image|firmware|module)=(\S+)", text))
+        named = set(re.findall(r"\b(?:image|firmware|module|disk)=(\S+)", text))
         if "type=hvm" in text:
             named.add("bios-256k.bin")
         assert named and named <= on_esp, (cfg, named - on_esp)
