@@ -164,35 +164,47 @@ static size_t parse_num(const struct slice *v, uint64_t *out, bool *overflow)
 	return i == start ? 0 : i;
 }
 
-static bool whole_num(const struct slice *v, uint64_t *out, bool *overflow)
-{
-	size_t n = parse_num(v, out, overflow);
+/* A key whose value is one whole number in lo..hi, and the words that refuse it. */
+struct num_key {
+	const char *key;       /* "vcpus " */
+	const char *not_num;   /* " is not a number of vCPUs" */
+	const char *range;     /* " is out of range (1..8)" */
+	uint64_t lo, hi;
+};
 
-	return n && n == v->n;
+static int bounded_num(struct parser *p, const struct num_key *k, const struct slice *v,
+		       uint64_t *out)
+{
+	bool ovf;
+	size_t len = parse_num(v, out, &ovf);
+
+	if (!len || len != v->n)
+		return fail(p, k->key, v, k->not_num);
+	if (ovf || *out < k->lo || *out > k->hi)
+		return fail(p, k->key, v, k->range);
+	return 0;
 }
 
 static int set_port(struct parser *p, const struct slice *v)
 {
+	static const struct num_key k = { "port ", " is not a number",
+					  " is out of range (1..0xffff)", 1, 0xffff };
 	uint64_t n;
-	bool ovf;
 
-	if (!whole_num(v, &n, &ovf))
-		return fail(p, "port ", v, " is not a number");
-	if (ovf || n < 1 || n > 0xffff)
-		return fail(p, "port ", v, " is out of range (1..0xffff)");
+	if (bounded_num(p, &k, v, &n))
+		return -1;
 	p->cfg->serial_port = (uint16_t)n;
 	return 0;
 }
 
 static int set_baud(struct parser *p, const struct slice *v)
 {
+	static const struct num_key k = { "baud ", " is not a number",
+					  " is out of range (300..115200)", 300, 115200 };
 	uint64_t n;
-	bool ovf;
 
-	if (!whole_num(v, &n, &ovf))
-		return fail(p, "baud ", v, " is not a number");
-	if (ovf || n < 300 || n > 115200)
-		return fail(p, "baud ", v, " is out of range (300..115200)");
+	if (bounded_num(p, &k, v, &n))
+		return -1;
 	/* The UART divisor is 115200 / baud, so only exact divisors work. */
 	if (115200 % n)
 		return fail(p, "baud ", v, " does not divide 115200");
@@ -278,13 +290,13 @@ static int set_guest_console(struct parser *p, const struct slice *v)
 /* vcpus=N: how many vCPUs an hvm guest has (checked against the type in guest_end). */
 static int set_vcpus(struct parser *p, const struct slice *v)
 {
+	static const struct num_key k = { "vcpus ", " is not a number of vCPUs",
+					  " is out of range (1.." XSTR(CFG_VCPUS_MAX) ")", 1,
+					  CFG_VCPUS_MAX };
 	uint64_t n;
-	bool ovf;
 
-	if (!whole_num(v, &n, &ovf))
-		return fail(p, "vcpus ", v, " is not a number of vCPUs");
-	if (ovf || n < 1 || n > CFG_VCPUS_MAX)
-		return fail(p, "vcpus ", v, " is out of range (1.." XSTR(CFG_VCPUS_MAX) ")");
+	if (bounded_num(p, &k, v, &n))
+		return -1;
 	p->guest->vcpus = (uint32_t)n;
 	return 0;
 }
@@ -473,13 +485,13 @@ static int set_args(struct parser *p, const struct slice *v)
 
 static int set_timeout(struct parser *p, const struct slice *v)
 {
+	static const struct num_key k = { "timeout ", " is not a number of seconds",
+					  " is out of range (0.." XSTR(CFG_MENU_TIMEOUT_MAX) ")",
+					  0, CFG_MENU_TIMEOUT_MAX };
 	uint64_t n;
-	bool ovf;
 
-	if (!whole_num(v, &n, &ovf))
-		return fail(p, "timeout ", v, " is not a number of seconds");
-	if (ovf || n > CFG_MENU_TIMEOUT_MAX)
-		return fail(p, "timeout ", v, " is out of range (0.." XSTR(CFG_MENU_TIMEOUT_MAX) ")");
+	if (bounded_num(p, &k, v, &n))
+		return -1;
 	p->cfg->menu_timeout = (uint32_t)n;
 	return 0;
 }
@@ -532,13 +544,13 @@ static int vmx_begin(struct parser *p)
 /* How many host CPUs Keel starts (the boot CPU counts); more than exist is Keel's to report. */
 static int set_cpus(struct parser *p, const struct slice *v)
 {
+	static const struct num_key k = { "cpus ", " is not a number of CPUs",
+					  " is out of range (1.." XSTR(CFG_CPUS_MAX) ")", 1,
+					  CFG_CPUS_MAX };
 	uint64_t n;
-	bool ovf;
 
-	if (!whole_num(v, &n, &ovf))
-		return fail(p, "cpus ", v, " is not a number of CPUs");
-	if (ovf || n < 1 || n > CFG_CPUS_MAX)
-		return fail(p, "cpus ", v, " is out of range (1.." XSTR(CFG_CPUS_MAX) ")");
+	if (bounded_num(p, &k, v, &n))
+		return -1;
 	p->cfg->host_cpus = (uint32_t)n;
 	return 0;
 }

@@ -216,6 +216,9 @@ static void test_menu(void **state)
 	bad("menu timeout=3601\n", 1, "timeout '3601' is out of range (0..3600)");
 	bad("menu timeout=3s\n", 1, "timeout '3s' is not a number of seconds");
 	bad("menu timeout=\n", 1, "timeout '' is not a number");
+	/* 2^64 + 1 wraps to 1: only the overflow flag refuses it. */
+	bad("menu timeout=18446744073709551617\n", 1,
+	    "timeout '18446744073709551617' is out of range (0..3600)");
 	bad("menu\n", 1, "menu line is missing 'timeout'");
 	bad("menu timeout=1\nmenu timeout=2\n", 2, "duplicate menu line");
 	bad("menu timeout=1 timeout=2\n", 1, "duplicate key 'timeout' in menu line");
@@ -423,6 +426,7 @@ static void test_out_of_range(void **state)
 	bad("console baud=115201\n", 1, "baud '115201' is out of range");
 	bad("console baud=150\n", 1, "baud '150' is out of range");
 	bad("console baud=0\n", 1, "baud '0' is out of range");
+	bad("console baud=299\n", 1, "baud '299' is out of range (300..115200)");
 	bad("console baud=1000\n", 1, "baud '1000' does not divide 115200");
 	bad(G "memory=60K\n", 1, "memory '60K' is below 64K");
 	bad(G "memory=0\n", 1, "memory '0' is below 64K");
