@@ -7,6 +7,8 @@
  * and calls main(). main's return value goes to the debug-exit port.
  * Every interrupt vector has a stub that calls isr(vector).
  */
+#include "long_mode.h"
+
 	.section .boot, "ax"
 	.code16
 	.globl _start
@@ -22,11 +24,7 @@ _start:
 	mov	$0x42, %ah
 	int	$0x13
 	jc	2f
-	lgdt	gdt_ptr
-	mov	%cr0, %eax
-	or	$1, %eax
-	mov	%eax, %cr0
-	ljmp	$0x08, $pmode
+	LM_ENTER_PMODE gdt_ptr, pmode
 2:	mov	$1, %eax		/* the disk could not be read */
 	mov	$0xf4, %dx
 	out	%eax, %dx
@@ -37,14 +35,7 @@ dap:	.byte	0x10, 0
 	.word	_stage2_sectors
 	.word	0x7e00, 0
 	.quad	1
-	.balign 8
-gdt:	.quad	0
-	.quad	0x00cf9a000000ffff	/* 0x08: 32-bit code */
-	.quad	0x00cf92000000ffff	/* 0x10: data */
-	.quad	0x00209a0000000000	/* 0x18: 64-bit code */
-gdt_ptr:
-	.word	gdt_ptr - gdt - 1
-	.long	gdt
+	LM_GDT	gdt
 
 	.org	446
 	.byte	0x80, 0, 2, 0, 0x83, 0, 0, 0	/* one partition entry for firmware that wants a table */
@@ -55,12 +46,7 @@ gdt_ptr:
 	.section .text.entry, "ax"
 	.code32
 pmode:
-	mov	$0x10, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %ss
-	mov	%ax, %fs
-	mov	%ax, %gs
+	LM_DATA_SEGS
 	mov	$_bss_start, %edi
 	mov	$_bss_end, %ecx
 	sub	%edi, %ecx
@@ -83,19 +69,7 @@ pmode:
 	add	$0x200000, %eax
 	add	$8, %edi
 	loop	4b
-	mov	$pml4, %eax
-	mov	%eax, %cr3
-	mov	%cr4, %eax
-	or	$0x20, %eax		/* PAE */
-	mov	%eax, %cr4
-	mov	$0xc0000080, %ecx	/* EFER.LME */
-	rdmsr
-	or	$0x100, %eax
-	wrmsr
-	mov	%cr0, %eax
-	or	$0x80000000, %eax
-	mov	%eax, %cr0
-	ljmp	$0x18, $lmode
+	LM_ENTER_LONG $pml4, lmode
 
 	.code64
 lmode:

@@ -7,6 +7,8 @@
  * RAM above 4 GiB if the map lists some, reports over COM1 and ends the run
  * on the debug-exit port (0 = every step worked).
  */
+#include "long_mode.h"
+
 	.code16
 	.section .text
 	.globl _start
@@ -152,18 +154,11 @@ stage2:
 
 	/* Protected mode, then long mode (SDM 3A 10.8 and 10.8.5). */
 	cli
-	lgdt	gdt_ptr
-	mov	%cr0, %eax
-	or	$1, %eax
-	mov	%eax, %cr0
-	ljmp	$0x08, $pmode
+	LM_ENTER_PMODE gdt_ptr, pmode
 
 	.code32
 pmode:
-	mov	$0x10, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %ss
+	LM_DATA_SEGS
 	mov	$0x7000, %esp
 	mov	$msg_pmode, %esi
 	call	serial_print
@@ -194,28 +189,16 @@ pmode:
 	add	$0x200000, %eax
 	add	$8, %edi
 	loop	7b
-	mov	$0x10000, %eax
-	mov	%eax, %cr3
-	mov	%cr4, %eax
-	or	$0x20, %eax		/* PAE */
-	mov	%eax, %cr4
-	mov	$0xc0000080, %ecx	/* EFER.LME */
-	rdmsr
-	or	$0x100, %eax
-	wrmsr
-	mov	%cr0, %eax
-	or	$0x80000000, %eax	/* paging on: long mode active */
-	mov	%eax, %cr0
-	ljmp	$0x18, $lmode
+	LM_ENTER_LONG $0x10000, lmode
 
 	.code64
 lmode:
 	mov	$msg_lmode, %rsi
 	call	serial_print64
 	/* EFER.LMA must be set now. */
-	mov	$0xc0000080, %ecx
+	mov	$LM_MSR_EFER, %ecx
 	rdmsr
-	test	$0x400, %eax
+	test	$LM_EFER_LMA, %eax
 	jz	8f
 	call	high_ram_check
 	mov	$msg_done, %rsi
@@ -307,14 +290,7 @@ print_hex16:
 	loop	13b
 	ret
 
-	.balign 8
-gdt:	.quad	0
-	.quad	0x00cf9a000000ffff	/* 0x08: 32-bit code */
-	.quad	0x00cf92000000ffff	/* 0x10: data */
-	.quad	0x00209a0000000000	/* 0x18: 64-bit code */
-gdt_ptr:
-	.word	gdt_ptr - gdt - 1
-	.long	gdt
+	LM_GDT	gdt
 
 e820_count:	.word 0
 msg_e820:	.asciz "mbrtest: INT 15h E820 entries: "
