@@ -10,11 +10,14 @@
  * Every vector has a gate: Keel owns no interrupt source but this timer,
  * yet the idle halt runs with IF set, and an interrupt some firmware left
  * routed must be acknowledged there, not reported as a fault in Keel.
+ * Each CPU counts its own in its struct percpu (timer_wakes, stray_irqs).
  */
 #include <arch/cpu.h>
 #include <arch/desc.h>
 #include <arch/host_timer.h>
 #include <arch/io.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <drivers/intc.h>
 #include <drivers/lapic_timer.h>
 #include <drivers/tsc.h>
@@ -26,7 +29,6 @@
 
 extern char host_timer_stub[], host_stray_stub[], host_spurious_stub[];
 
-volatile uint64_t host_timer_wakes, host_stray_irqs;
 static bool ready;
 
 bool host_timer_ready(void)
@@ -34,16 +36,26 @@ bool host_timer_ready(void)
 	return ready;
 }
 
+/*
+ * The interrupted CPU's counters, found by its APIC ID as smp_wake_irq does:
+ * GS may be a ring-3 guest's in an idle halt, and a stray interrupt may
+ * come from ring 3 itself.
+ */
+static struct percpu *irq_cpu(void)
+{
+	return smp_percpu(arch_cpu_number());
+}
+
 /* The timer interrupted Keel itself: only its idle halt (or the test below) runs with IF set. */
 void host_timer_irq(void)
 {
-	host_timer_wakes++;
+	irq_cpu()->timer_wakes++;
 	lapic_eoi();
 }
 
 void host_stray_irq(void)
 {
-	host_stray_irqs++;
+	irq_cpu()->stray_irqs++;
 	lapic_eoi();
 }
 
@@ -53,15 +65,16 @@ void host_stray_irq(void)
  */
 static bool timer_interrupts(void)
 {
-	uint64_t before = host_timer_wakes, t0 = rdtsc();
+	struct percpu *pc = irq_cpu();
+	uint64_t before = pc->timer_wakes, t0 = rdtsc();
 
 	lapic_timer_arm(t0 + ns_to_tsc(TEST_AHEAD_US * 1000));
 	__asm__ volatile("sti" ::: "memory");
-	while (host_timer_wakes == before && rdtsc() - t0 < ns_to_tsc(TEST_WAIT_US * 1000))
+	while (pc->timer_wakes == before && rdtsc() - t0 < ns_to_tsc(TEST_WAIT_US * 1000))
 		cpu_relax();
 	__asm__ volatile("cli" ::: "memory");
 	lapic_timer_arm(~0ULL);
-	return host_timer_wakes != before;
+	return pc->timer_wakes != before;
 }
 
 /* TSC-deadline mode where the CPU offers it and it interrupts, else one-shot if that does. */
@@ -103,7 +116,7 @@ void host_timer_init(void)
 		       "TSC\n");
 		return;
 	}
-	host_timer_wakes = 0;
+	irq_cpu()->timer_wakes = 0;
 	ready = true;
 	printk("idle: HLT until the next deadline, woken by the LAPIC timer in %s mode\n", mode);
 }

@@ -65,13 +65,16 @@ __attribute__((noreturn)) void arch_cpu_idle_ap(void)
 void arch_cpu_idle_report(void)
 {
 	struct percpu *pc = smp_percpu(0);
-	uint64_t ms = tsc_to_ns(pc->idle_ticks) / 1000000, halts = pc->idle_halts;
+	uint64_t ms = tsc_to_ns(pc->idle_ticks) / 1000000, halts = pc->idle_halts, strays = 0;
 
 	smp_idle_report();
 	if (!host_timer_ready()) {
 		printk("keel: idle %lu ms, spinning on the TSC (no timer)\n", ms);
 		return;
 	}
+	/* Idle time, halts and timer wakes are the boot CPU's; stray interrupts every CPU's. */
+	for (unsigned i = 0; i < smp_nr_online(); i++)
+		strays += smp_percpu(i)->stray_irqs;
 	printk("keel: idle %lu ms: %lu halts, %lu timer wakes, %lu stray interrupts\n", ms, halts,
-	       host_timer_wakes, host_stray_irqs);
+	       pc->timer_wakes, strays);
 }

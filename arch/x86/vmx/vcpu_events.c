@@ -91,13 +91,14 @@ static struct {
 	uint64_t armed, idle_wakes;
 } lapic_timer[CPUS_MAX]; /* per host CPU (v->cpu); armed 0 stands for ~0: never armed */
 
-/* host_timer_wakes counts every CPU's: another CPU's idle wake re-arms here too (harmless). */
-static void set_lapic_timer(unsigned cpu, uint64_t tsc_deadline)
+/* pc: the CPU's struct percpu (v->arch.pc), whose timer_wakes counts its own idle wakes. */
+static void set_lapic_timer(unsigned cpu, const struct percpu *pc, uint64_t tsc_deadline)
 {
-	if (~tsc_deadline != lapic_timer[cpu].armed ||
-	    host_timer_wakes != lapic_timer[cpu].idle_wakes) {
+	uint64_t wakes = pc->timer_wakes;
+
+	if (~tsc_deadline != lapic_timer[cpu].armed || wakes != lapic_timer[cpu].idle_wakes) {
 		lapic_timer[cpu].armed = ~tsc_deadline;
-		lapic_timer[cpu].idle_wakes = host_timer_wakes;
+		lapic_timer[cpu].idle_wakes = wakes;
 		host_timer_arm(tsc_deadline);
 	}
 }
@@ -120,7 +121,7 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t tsc_deadline)
 		return;
 	}
 	if (vmx.lapic_timer) {
-		set_lapic_timer(v->cpu, tsc_deadline);
+		set_lapic_timer(v->cpu, v->arch.pc, tsc_deadline);
 		return;
 	}
 	/* Unavailable, or always on (set at setup). */

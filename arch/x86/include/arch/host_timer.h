@@ -15,9 +15,6 @@
 #include <stdint.h>
 #include <drivers/lapic_timer.h>
 
-/* Timer interrupts taken in Keel (ring 0: idle), and interrupts nobody asked for. */
-extern volatile uint64_t host_timer_wakes, host_stray_irqs;
-
 /*
  * Gates for every interrupt vector, the APIC enabled, the timer calibrated
  * (TSC-deadline mode where offered) and seen to interrupt; says how idle

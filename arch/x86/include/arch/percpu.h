@@ -37,6 +37,8 @@ struct percpu {
 	uint64_t stack_top;
 	volatile uint64_t halts; /* idle HLTs taken */
 	volatile uint64_t wakes; /* wake-up IPIs taken (SMP_WAKE_VECTOR) */
+	/* Host LAPIC timer interrupts taken in Keel (idle), other vectors (host_timer.c). */
+	volatile uint64_t timer_wakes, stray_irqs;
 	uint64_t idle_halts, idle_ticks; /* arch_cpu_idle: halts waiting for a deadline, time in it */
 	/*
 	 * Whose state the CPU holds: the current VMCS, the switched MSRs, the
