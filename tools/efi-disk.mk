@@ -3,7 +3,7 @@
 # initramfs and grub.cfg on an EFI system partition with GRUB for x86_64-efi
 # as \EFI\BOOT\BOOTX64.EFI, for a guest with firmware=OVMF.fd.
 # tools/mkdisk-efi.sh keeps grub-efi-amd64-bin's .deb in LINUX_CACHE.
-$(B)/efi-disk.img: $(B)/linux-disk.img tools/mkdisk-efi.sh
+$(B)/efi-disk.img: $(B)/linux-disk.img tools/mkdisk-efi.sh tools/debcache.sh
 	@echo "  DISK    $@"
 	$(Q)KEEL_LINUX_CACHE=$(LINUX_CACHE) tools/mkdisk-efi.sh $@ $(B)/linux-disk.img
 

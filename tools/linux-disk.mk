@@ -7,7 +7,8 @@
 # A newer Debian kernel is picked up when an input file below changes or the
 # image is removed (`rm build/linux-disk.img` or `make -B linux-disk`).
 LINUX_CACHE ?= $(B)/linux-cache
-LINUX_DISK_INPUTS := tools/mkdisk-linux.sh guests/hvm/linux/init guests/hvm/linux/grub.cfg.in
+LINUX_DISK_INPUTS := tools/mkdisk-linux.sh tools/debcache.sh guests/hvm/linux/init \
+	guests/hvm/linux/grub.cfg.in
 
 $(B)/linux-disk.img: $(LINUX_DISK_INPUTS)
 	@echo "  DISK    $@"

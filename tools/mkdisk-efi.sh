@@ -22,7 +22,8 @@
 # GRUB's built-in early config finds the partition holding /boot/vmlinuz
 # and reads /boot/grub/grub.cfg from it. grub-mkimage comes out of the
 # grub-common .deb that mkdisk-linux.sh already keeps in the cache; only
-# grub-efi-amd64-bin is downloaded (apt-get download, never installed).
+# grub-efi-amd64-bin is downloaded (apt-get download, never installed;
+# tools/debcache.sh).
 #
 # Environment: KEEL_LINUX_CACHE (default build/linux-cache), as mkdisk-linux.sh.
 set -euo pipefail
@@ -30,42 +31,16 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 OUT.img LINUX_DISK.img" >&2; exit 2; }
 out=$1 linux=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${KEEL_LINUX_CACHE:-$top/build/linux-cache}
 py=${PYTHON:-python3}
-mkdir -p "$cache" "$(dirname "$out")"
-cache=$(cd "$cache" && pwd)
-
-log() { echo "mkdisk-efi: $*" >&2; }
-die() { echo "mkdisk-efi: error: $*" >&2; exit 1; }
-
-# "DEB" of package $1 in the cache, downloaded at apt's candidate version if missing
-cached_deb() {
-	local p=$1 v deb
-	v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" { print $2 }')
-	if [ -z "$v" ]; then
-		log "apt-get update"
-		apt-get update -q >&2 || true
-		v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" { print $2 }')
-	fi
-	[ -n "$v" ] || die "apt has no candidate version of $p"
-	deb=$(find "$cache" -maxdepth 1 -name "${p}_${v//:/%3a}_*.deb" | head -n1)
-	if [ -z "$deb" ]; then
-		log "apt-get download $p=$v"
-		( cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$p=$v" >&2 ) ||
-			die "apt-get download $p=$v failed"
-		deb=$(find "$cache" -maxdepth 1 -name "${p}_${v//:/%3a}_*.deb" | head -n1)
-		[ -n "$deb" ] || die "apt-get download $p=$v left no .deb in $cache"
-	fi
-	echo "$deb"
-}
+me=mkdisk-efi
+. "$top/tools/debcache.sh"
+mkdir -p "$(dirname "$out")"
 
 efi_deb=$(cached_deb grub-efi-amd64-bin)
 common_deb=$(cached_deb grub-common)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mkdisk-efi.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-946684800}   # mtools' timestamps
-export MTOOLS_SKIP_CHECK=1
 
 mkdir -p "$work/pkg" "$work/files"
 dpkg-deb --fsys-tarfile "$efi_deb" | tar -x -C "$work/pkg" --wildcards './usr/lib/grub/x86_64-efi/*'
@@ -87,16 +62,10 @@ EOF
 	part_msdos part_gpt fat normal configfile search search_fs_file linux serial \
 	terminal terminfo echo test
 
-# Disk: 1 MiB before the partition, the files plus 2 MiB, at least 16 MiB
-# (FAT16), rounded up to whole 16-head, 63-sector cylinders (Bochs's geometry).
-start=2048
+# 1 MiB before the partition, then the partition (debcache.sh's disk_layout).
 bytes=0
 for f in "$work"/files/* "$work/BOOTX64.EFI"; do bytes=$(( bytes + $(stat -c %s "$f") )); done
-part=$(( (bytes + 2 * 1048576 + 1048575) / 1048576 * 2048 ))
-[ $part -ge 32768 ] || part=32768
-cyl=$(( 16 * 63 ))
-total=$(( (start + part + cyl - 1) / cyl * cyl ))
-part=$(( total - start ))
+disk_layout $bytes
 
 img=$work/disk.img
 truncate -s $(( total * 512 )) "$img"
@@ -116,7 +85,6 @@ mcopy -i "$fat" "$work/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$fat" "$work/files/grub.cfg" ::/boot/grub/grub.cfg
 mcopy -i "$fat" "$work/files/vmlinuz" ::/boot/vmlinuz
 mcopy -i "$fat" "$work/files/initrd.img" ::/boot/initrd.img
-minfo -i "$fat" :: > "$work/minfo"
-grep -q 'disk type="FAT16' "$work/minfo" || die "the partition is not FAT16"
+fat16_or_die "$fat"
 mv "$img" "$out.tmp" && mv "$out.tmp" "$out"
 log "$out: $(( total * 512 )) bytes, BOOTX64.EFI $(stat -c %s "$work/BOOTX64.EFI") bytes ($(basename "$efi_deb" .deb))"

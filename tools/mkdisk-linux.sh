@@ -22,9 +22,9 @@
 # reads the IDE disk as /dev/sda loads (Linux boots without: GRUB reads it).
 #
 # Debian packages are fetched with `apt-get download` into a cache and taken
-# apart with dpkg-deb, never installed. Nothing needs root, loop devices or
-# mount: mtools writes the FAT, python3 (stdlib only) writes the cpio archive
-# and the MBR, and GRUB is put in place by hand exactly as grub-bios-setup
+# apart with dpkg-deb, never installed (tools/debcache.sh). Nothing needs
+# root, loop devices or mount: mtools writes the FAT, python3 (stdlib only)
+# writes the cpio archive and the MBR, and GRUB is put in place by hand exactly as grub-bios-setup
 # would (grub-bios-setup itself insists on finding the block device that
 # holds its -d directory, so it cannot work on a plain image file here).
 #
@@ -40,67 +40,33 @@
 #   KEEL_LINUX_APPEND  extra kernel command-line arguments (default none)
 #
 # The finished image is kept in the cache under a hash of every input (the
-# package versions, this script, init, grub.cfg.in, KEEL_LINUX_APPEND): a
-# rebuild with unchanged inputs only copies (or just touches) OUT.img.
+# package versions, this script and debcache.sh, init, grub.cfg.in,
+# KEEL_LINUX_APPEND): a rebuild with unchanged inputs only copies (or just
+# touches) OUT.img.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 OUT.img" >&2; exit 2; }
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$top/guests/hvm/linux
-cache=${KEEL_LINUX_CACHE:-$top/build/linux-cache}
 append=${KEEL_LINUX_APPEND:-}
 py=${PYTHON:-python3}
-mkdir -p "$cache" "$(dirname "$out")"
-cache=$(cd "$cache" && pwd)
-
-log() { echo "mkdisk-linux: $*" >&2; }
-die() { echo "mkdisk-linux: error: $*" >&2; exit 1; }
+me=mkdisk-linux
+. "$top/tools/debcache.sh"
+mkdir -p "$(dirname "$out")"
 
 # --- which packages, at which versions ---------------------------------------
-updated=0
-apt_update() {
-	[ $updated -eq 0 ] || return 1
-	updated=1
-	log "apt-get update"
-	apt-get update -q >&2 || return 1
-}
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
-}
-# "PKG VERSION" for each PKG that apt has a candidate of
-candidates() {
-	apt-cache policy "$@" 2>/dev/null |
-		awk '/^[^ ]/ { p = $1; sub(/:$/, "", p) } /Candidate:/ && $2 != "(none)" { print p, $2 }'
 }
 
 kpkg=$(kernel_pkg || true)
 [ -n "$kpkg" ] || { apt_update || true; kpkg=$(kernel_pkg || true); }
 [ -n "$kpkg" ] || die "apt does not know linux-image-amd64 (no Debian 12 package lists?)"
-pkgs=("$kpkg" grub-pc-bin grub-common busybox-static)
-declare -A ver=()
-resolve() { local p v; while read -r p v; do ver[$p]=$v; done < <(candidates "${pkgs[@]}"); }
-resolve
-for p in "${pkgs[@]}"; do
-	[ -n "${ver[$p]:-}" ] || { apt_update && resolve; break; }
-done
-
 debs=()
-for p in "${pkgs[@]}"; do
-	v=${ver[$p]:-}
-	[ -n "$v" ] || die "apt has no candidate version of $p"
-	deb=$(find "$cache" -maxdepth 1 -name "${p}_${v//:/%3a}_*.deb" | head -n1)
-	if [ -z "$deb" ]; then
-		log "apt-get download $p=$v"
-		# -o APT::Sandbox::User=root: the cache may not be readable by _apt.
-		( cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$p=$v" >&2 ) ||
-			die "apt-get download $p=$v failed"
-		deb=$(find "$cache" -maxdepth 1 -name "${p}_${v//:/%3a}_*.deb" | head -n1)
-		[ -n "$deb" ] || die "apt-get download $p=$v left no .deb in $cache"
-		# older versions of the same package are of no more use
-		find "$cache" -maxdepth 1 -name "${p}_*.deb" ! -name "$(basename "$deb")" -delete
-	fi
+for p in "$kpkg" grub-pc-bin grub-common busybox-static; do
+	deb=$(cached_deb "$p")
 	debs+=("$deb")
 done
 
@@ -108,6 +74,7 @@ done
 key=$( {
 	for d in "${debs[@]}"; do basename "$d"; done
 	sha256sum < "$0"
+	sha256sum < "$top/tools/debcache.sh"
 	sha256sum < "$src/init"
 	sha256sum < "$src/grub.cfg.in"
 	printf 'append=%s\n' "$append"
@@ -127,8 +94,6 @@ fi
 # --- build -------------------------------------------------------------------
 work=$(mktemp -d "$cache/work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-946684800}   # mtools' timestamps
-export MTOOLS_SKIP_CHECK=1
 
 # Take only what is needed out of each package (the kernel .deb also holds
 # ~400 MB of modules that are not needed).
@@ -261,18 +226,9 @@ sed -e "s|@KVER@|$kver|g" -e "s|@APPEND@|$append|g" "$src/grub.cfg.in" > "$work/
 	-o "$work/core.img" \
 	biosdisk part_msdos fat normal linux serial terminal terminfo echo test configfile
 
-# Disk size: 1 MiB for the MBR and core.img, then the partition: its files
-# plus 2 MiB, at least 16 MiB (FAT16). The whole disk is rounded up to a
-# multiple of 16 heads * 63 sectors (516,096 bytes) so that emulators which
-# want a CHS geometry (Bochs) take it as it is.
-start=2048
-files=$(( $(stat -c %s "$vmlinuz") + $(stat -c %s "$work/initrd.img") + $(stat -c %s "$work/grub.cfg") ))
-mib=$(( (files + 2 * 1048576 + 1048575) / 1048576 ))
-part=$(( mib * 2048 ))
-[ $part -ge 32768 ] || part=32768
-cyl=$(( 16 * 63 ))
-total=$(( (start + part + cyl - 1) / cyl * cyl ))
-part=$(( total - start ))
+# 1 MiB for the MBR and core.img, then the partition (debcache.sh's disk_layout).
+disk_layout $(( $(stat -c %s "$vmlinuz") + $(stat -c %s "$work/initrd.img") +
+	$(stat -c %s "$work/grub.cfg") ))
 
 img=$work/disk.img
 truncate -s $(( total * 512 )) "$img"
@@ -283,8 +239,7 @@ mmd -i "$fat" ::/boot ::/boot/grub
 mcopy -i "$fat" "$work/grub.cfg" ::/boot/grub/grub.cfg
 mcopy -i "$fat" "$vmlinuz" ::/boot/vmlinuz
 mcopy -i "$fat" "$work/initrd.img" ::/boot/initrd.img
-minfo -i "$fat" :: > "$work/minfo"
-grep -q 'disk type="FAT16' "$work/minfo" || die "the partition is not FAT16"
+fat16_or_die "$fat"
 
 find "$cache" -maxdepth 1 -name 'linux-disk-*.img' -delete
 mv "$img" "$cached"
