@@ -14,4 +14,4 @@ KEEL_SRCS += vmm/vswitch.c vmm/vnet.c vmm/hcall_net.c vmm/dev/virtio_net.c vmm/h
 # Scheduling across host CPUs: placement by keel.cfg cpus= (vmm/sched.c runs it).
 KEEL_SRCS += vmm/sched_place.c
 # hvm guests with several vCPUs: their local APICs' bus, INIT/SIPI (docs/vcpus.md).
-KEEL_SRCS += vmm/hvm_smp.c vmm/dev/apic_bus.c
+KEEL_SRCS += vmm/hvm_smp.c vmm/dev/apic_bus.c vmm/vm_lock.c

@@ -23,6 +23,7 @@
 #include <keel/hvm.h>
 #include <keel/hvm_ram.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/vm.h>
 
@@ -347,9 +348,17 @@ void hvm_reset_now(struct vm *vm)
 	if (h->rtc.irq_level)
 		irq_set(&h->rtc.irq8, true);
 	copy_low_bios(vm, fw);
-	/* Every vCPU: the BSP at the reset vector, the others waiting for SIPI (hvm_smp.c). */
+	/*
+	 * Every vCPU: the BSP at the reset vector, the others waiting for SIPI
+	 * (hvm_smp.c). A VMCS is renewed only on the CPU of its vCPU (it may be
+	 * active there, SDM 3C 25.1): in a split guest the others are told
+	 * (hvm_smp_reset_remote), the one resetting goes last, its VMCS current.
+	 */
 	for (unsigned i = vm->nr_vcpus; i-- > 0;)
-		arch_vcpu_setup_reset(&vm->vcpus[i]);
+		if (!vm->split || vm->vcpus[i].cpu == sched_cpu())
+			arch_vcpu_setup_reset(&vm->vcpus[i]);
+	if (vm->split)
+		hvm_smp_reset_remote(vm);
 }
 
 int hvm_build(struct vm *vm, const struct boot_module *disk, const struct boot_module *fw)

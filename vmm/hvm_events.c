@@ -20,6 +20,7 @@
 #include <keel/sched.h>
 #include <keel/vnet.h>
 #include <keel/vm.h>
+#include <keel/vm_lock.h>
 #include <keel/vtime.h>
 
 /* Keel's console is polled for input this often (a port read costs on hardware). */
@@ -127,12 +128,18 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
 	struct hvm_cpu *c;
-	bool reset = h->reset_why != NULL;
+	bool reset = h->reset_why != NULL, fresh = reset;
 	int vec;
 
 	if (reset) {
 		hvm_reset_now(vm);
-		arch_vcpu_load(v); /* every vCPU got a fresh VMCS: this one enters */
+		arch_vcpu_load(v); /* every vCPU here got a fresh VMCS: this one enters */
+	}
+	if (__builtin_expect(hvm_cpu(v)->reset_pending, 0)) {
+		/* A vCPU on another CPU reset the PC: this BSP's VMCS is this CPU's to renew. */
+		hvm_cpu(v)->reset_pending = false;
+		arch_vcpu_setup_reset(v);
+		fresh = true;
 	}
 	hvm_net_take(vm); /* frames another CPU queued for its NIC (its interrupt, below) */
 	/*
@@ -164,8 +171,10 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		arch_vcpu_apicv_entry(v);
 	c->idle = vec < 0 && !h->reset_why && !c->nmi;
 	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
-	if (reset)
+	if (fresh) {
+		vm_unlock_cpu();
 		arch_vcpu_run(v);
+	}
 }
 
 /*
@@ -217,6 +226,11 @@ uint64_t hvm_halted_until(struct vcpu *v)
 {
 	struct hvm_cpu *c = hvm_cpu(v);
 	uint64_t until;
+
+	/* The scheduler's look at a split guest's vCPU is under its lock too. */
+	vm_lock(v->vm);
+	if (v->vm->state == VM_STOPPED)
+		sched_exit(v); /* stopped by a vCPU on another CPU after this one was picked */
 
 	if (c->wait_sipi)
 		return hvm_smp_start(v) ? 0 : SCHED_NEVER;

@@ -20,6 +20,7 @@
  * its APIC, an NMI, a SIPI) wakes it (hvm_smp_wake_others, after every
  * exit that may have sent it something and after device timers fired).
  */
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <keel/hvm.h>
 #include <keel/sched.h>
@@ -145,6 +146,38 @@ static bool ready(const struct vcpu *v)
 	return !c->halted || hvm_cpu_pending(v);
 }
 
+/*
+ * A split guest's vCPU o on another host CPU, maybe in the guest now: a
+ * host IPI (smp_wake) takes it out (an external-interrupt exit), and its
+ * exit, under the guest's lock, finds what was sent (a new IRR bit, NMI,
+ * INIT, a reset) before it enters again. One IPI until o's next exit
+ * takes the kick back (vmx_exit_dispatch_hvm_split); its idle flag is
+ * cleared so that exit does not take the fast path past it.
+ */
+static void kick(struct vcpu *o)
+{
+	struct hvm_cpu *c = hvm_cpu(o);
+
+	c->idle = false;
+	if (!__atomic_exchange_n(&c->kicked, true, __ATOMIC_SEQ_CST)) {
+		c->kicks++;
+		smp_wake(o->cpu);
+	}
+}
+
+/*
+ * Whether o, not blocked, has something new to look at: an interrupt,
+ * NMI or INIT that came since its last entry found nothing (idle), or a
+ * reset. What came while it still had something pending waits for its
+ * next exit (an interrupt window, or the timer's), as on one CPU.
+ */
+static bool news_for(const struct vcpu *o)
+{
+	const struct hvm_cpu *c = hvm_cpu(o);
+
+	return c->reset_pending || (c->idle && (c->wait_sipi || hvm_cpu_pending(o)));
+}
+
 void hvm_smp_wake_others(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -152,8 +185,32 @@ void hvm_smp_wake_others(struct vcpu *v)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *o = &vm->vcpus[i];
 
-		if (o != v && o->sched.state == RUNQ_BLOCKED && ready(o))
+		if (o == v)
+			continue;
+		if (o->sched.state == RUNQ_BLOCKED) {
+			if (ready(o))
+				sched_wake(o);
+		} else if (vm->split && o->cpu != v->cpu && o->sched.state != RUNQ_GONE &&
+			   news_for(o)) {
+			kick(o);
+		}
+	}
+}
+
+void hvm_smp_reset_remote(struct vm *vm)
+{
+	unsigned me = sched_cpu();
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *o = &vm->vcpus[i];
+
+		if (o->cpu == me)
+			continue;
+		hvm_cpu(o)->reset_pending = i == 0; /* an AP waits for SIPI (rebuilt so): no VMCS */
+		if (o->sched.state == RUNQ_BLOCKED)
 			sched_wake(o);
+		else if (o->sched.state != RUNQ_GONE)
+			kick(o);
 	}
 }
 

@@ -37,6 +37,7 @@
 #include <keel/sched_place.h>
 #include <keel/spinlock.h>
 #include <keel/vm.h>
+#include <keel/vm_lock.h>
 #include <keel/vtime.h>
 
 struct vm keel_vms[CFG_GUESTS_MAX];
@@ -142,6 +143,7 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 			pv_resume(v);
 		arch_vcpu_set_timer(v, timer_for(v));
 	}
+	vm_unlock_cpu(); /* a split guest's, taken for this vCPU or one before it */
 	arch_vcpu_run(v);
 }
 
@@ -215,6 +217,7 @@ static __attribute__((noinline)) void idle(struct cpu_sched *cs)
 	uint64_t until;
 	bool alive;
 
+	vm_unlock_cpu();
 	console_service();
 	rq_lock(cs);
 	alive = runq_alive(&cs->runq);
@@ -229,6 +232,7 @@ static __attribute__((noinline)) void idle(struct cpu_sched *cs)
 				struct vcpu *v = &keel_vms[i].vcpus[j];
 
 				if (v->cpu == cpu && v->sched.state == RUNQ_BLOCKED) {
+					vm_lock(v->vm);
 					arch_vcpu_load(v);
 					vm_stop(v->vm, "blocked with nothing left to wake it");
 				}
@@ -318,6 +322,23 @@ static uint64_t affinity(struct vm *vm)
 	return 0;
 }
 
+/* Where a guest's vCPUs run: "on CPU 1", or for a split guest "vCPUs on CPUs 0 1 0 1". */
+static void say_placed(const struct vm *vm)
+{
+	char cpus[4 * CFG_VCPUS_MAX] = "";
+	unsigned n = 0;
+
+	if (!vm->split) {
+		printk("sched: guest '%s' on CPU %u (cpus= allows 0x%lx)\n", vm->name,
+		       vm->vcpus[0].cpu, vm->vcpus[0].affinity);
+		return;
+	}
+	for (unsigned j = 0; j < vm->nr_vcpus; j++)
+		n += (unsigned)snprintf(cpus + n, sizeof(cpus) - n, " %u", vm->vcpus[j].cpu);
+	printk("sched: guest '%s' vCPUs on CPUs%s (cpus= allows 0x%lx)\n", vm->name, cpus,
+	       vm->vcpus[0].affinity);
+}
+
 /* v on host CPU cpu's run queue. */
 static void place_on(struct vcpu *v, unsigned cpu, uint64_t now)
 {
@@ -330,35 +351,42 @@ static void place_on(struct vcpu *v, unsigned cpu, uint64_t now)
 }
 
 /*
- * Each READY guest's first vCPU on a CPU of its affinity, the fewest on
- * each. An hvm guest's other vCPUs go where its first went: its device
- * models have no lock yet (issue 11 part 4), so its vCPUs share one CPU.
+ * Each vCPU of a READY guest on the CPU of its affinity with the fewest so
+ * far, in keel.cfg order. An hvm guest whose vCPUs land on several CPUs is
+ * split: its exits and device models go under its lock (keel/vm_lock.h).
  */
 static void place(uint64_t now)
 {
-	unsigned load[CPUS_MAX] = { 0 };
+	unsigned load[CPUS_MAX] = { 0 }, cpu[CFG_VCPUS_MAX];
 
 	for (unsigned i = 0; i < keel_nr_vms; i++) {
 		struct vm *vm = &keel_vms[i];
-		struct vcpu *v = &vm->vcpus[0];
-		unsigned cpu;
+		uint64_t allowed;
 
 		for (unsigned j = 0; j < vm->nr_vcpus; j++)
 			vm->vcpus[j].rq = &cpu_scheds[vm->vcpus[j].cpu];
-		if (vm->state != VM_READY || !(v->affinity = affinity(vm)))
+		if (vm->state != VM_READY || !(allowed = affinity(vm)))
 			continue;
-		cpu = sched_place(v->affinity, load);
+		vm->cpu_each = true;
 		for (unsigned j = 0; j < vm->nr_vcpus; j++) {
-			vm->vcpus[j].affinity = v->affinity;
-			place_on(&vm->vcpus[j], cpu, now);
+			cpu[j] = sched_place(allowed, load);
+			vm->split |= cpu[j] != cpu[0];
+			for (unsigned k = 0; k < j; k++)
+				vm->cpu_each &= cpu[k] != cpu[j];
+		}
+		vm->cpu_each &= vm->split;
+		vm_split_any |= vm->split;
+		for (unsigned j = 0; j < vm->nr_vcpus; j++) {
+			vm->vcpus[j].affinity = allowed;
+			place_on(&vm->vcpus[j], cpu[j], now);
+			arch_vcpu_exit_path(&vm->vcpus[j]);
 		}
 	}
 	smp = cpus_used & ~1ULL;
 	hcall_smp = smp;
 	for (unsigned i = 0; smp && i < keel_nr_vms; i++)
 		if (keel_vms[i].state == VM_READY)
-			printk("sched: guest '%s' on CPU %u (cpus= allows 0x%lx)\n", keel_vms[i].name,
-			       keel_vms[i].vcpus[0].cpu, keel_vms[i].vcpus[0].affinity);
+			say_placed(&keel_vms[i]);
 }
 
 void sched_start(void)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* VM lifetime: guest memory regions, stopping a guest. */
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <keel/console.h>
+#include <keel/hvm.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -30,6 +32,21 @@ static struct vcpu *stopping_vcpu(struct vm *vm)
 	return v && v->vm == vm ? v : &vm->vcpus[0];
 }
 
+/* A guest on several host CPUs: what crossing them took. */
+static void print_split_stats(struct vm *vm)
+{
+	uint64_t kicks = 0, cpus = 0;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		kicks += hvm_cpu(&vm->vcpus[i])->kicks;
+		cpus |= 1ULL << vm->vcpus[i].cpu;
+	}
+	printk("keel: guest '%s' on %u host CPUs: %lu kicks (host IPIs to a vCPU in the guest), "
+	       "%lu EPT shootdowns answered by another CPU\n", vm->name,
+	       (unsigned)__builtin_popcountll(cpus), kicks,
+	       arch_vm_ept_shootdowns_remote(vm));
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	struct vcpu *cur = stopping_vcpu(vm);
@@ -49,11 +66,20 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	}
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_print_stats(&vm->vcpus[i]);
+	if (vm->split)
+		print_split_stats(vm);
 	console_vm_stopped(vm);
 	console_unlock();
 	/* Its other vCPUs leave the run queue with it (an AP may wait for a SIPI forever). */
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (&vm->vcpus[i] != cur)
-			sched_remove(&vm->vcpus[i]);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *o = &vm->vcpus[i];
+
+		if (o == cur)
+			continue;
+		sched_remove(o);
+		/* One running on another CPU leaves the guest at its next exit (the IPI's). */
+		if (vm->split && o->cpu != cur->cpu)
+			smp_wake(o->cpu);
+	}
 	sched_exit(cur);
 }

@@ -125,15 +125,18 @@ class Paste(str):
     """Script text sent in one write, as a terminal sends a paste."""
 
 
-def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=None, megs=256):
+def run_bochs_console(esp, script, cpu="corei7_skylake_x", timeout=1500, port=None, megs=256,
+                      cpus=1):
     """Boot in Bochs with COM1 on a TCP socket and play `script`, a list of
     (regex to wait for, text to type) pairs; text is typed a byte at a time,
-    a Paste all at once. Then wait for power-off or the timeout. Returns the
+    a Paste all at once. Then wait for power-off or the timeout. cpus: the
+    machine's CPU count (Bochs's cpu: count=). Returns the
     console log with escape sequences removed (the raw bytes are in
     esp.with_suffix(".serial.log"))."""
     port = port or free_port()
     log = esp.with_suffix(".serial.log")
-    env = dict(os.environ, BOCHS_SERIAL_SOCKET=str(port), BOCHS_MEGS=str(megs))
+    env = dict(os.environ, BOCHS_SERIAL_SOCKET=str(port), BOCHS_MEGS=str(megs),
+               BOCHS_CPUS=str(cpus))
     proc = subprocess.Popen([str(ROOT / "tools/run-bochs.sh"), str(esp), str(log), cpu,
                              str(timeout)], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

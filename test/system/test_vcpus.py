@@ -10,9 +10,10 @@ from keel import POWER_OFF, guest, guest_lines, keel_part, make_esp, run_bochs, 
 SEABIOS = Path("/usr/share/seabios/bios-256k.bin")
 
 
-def run_smptest(tmp_path, n):
-    cfg = f"guest name=pc type=hvm image=smptest.img memory=32M vcpus={n}\n"
-    return keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("smptest.img"), SEABIOS])))
+def run_smptest(tmp_path, n, host_cpus=1, extra=""):
+    cfg = f"guest name=pc type=hvm image=smptest.img memory=32M vcpus={n}{extra}\n"
+    return keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("smptest.img"), SEABIOS]),
+                               cpus=host_cpus))
 
 
 def check_smptest(log, n):
@@ -62,3 +63,47 @@ def test_bad_vcpus_refused(tmp_path):
                        until="keel-loader: keel.cfg")
         assert f"keel-loader: keel.cfg:1: {why}" in log, log
         assert "Keel hypervisor" not in log
+
+
+def test_two_vcpus_on_two_host_cpus(tmp_path):
+    """vcpus=2 on a two-CPU machine: each vCPU on a host CPU of its own (the guest is split,
+    its exits under its lock); every IPI of smptest crosses host CPUs and is kicked there."""
+    log = run_smptest(tmp_path, 2, host_cpus=2)
+    assert "sched: guest 'pc' vCPUs on CPUs 0 1 (cpus= allows 0x3)" in log, log
+    rtt = check_smptest(log, 2)
+    # IPIs reached the vCPU in the guest on the other CPU by host IPI, and SeaBIOS's PAM
+    # changes (EPT write protection of the BIOS area) were shot down on the other CPU too.
+    m = re.search(r"keel: guest 'pc' on 2 host CPUs: (\d+) kicks \(host IPIs to a vCPU in the "
+                  r"guest\), (\d+) EPT shootdowns answered by another CPU", log)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, log
+    print(f"IPI round trip between two vCPUs on two host CPUs: {rtt} ticks")
+
+
+def test_four_vcpus_on_two_host_cpus(tmp_path):
+    """vcpus=4 on two host CPUs: two vCPUs on each, so IPIs go both to a vCPU queued behind
+    another on its host CPU and to one running on the other host CPU."""
+    log = run_smptest(tmp_path, 4, host_cpus=2)
+    assert "sched: guest 'pc' vCPUs on CPUs 0 1 0 1 (cpus= allows 0x3)" in log, log
+    check_smptest(log, 4)
+
+
+def test_split_guest_resets(tmp_path):
+    """A guest split over two host CPUs resets four ways (8042, port 0xcf9, port 0x92, a triple
+    fault: hvmfault.img): its AP, parked on the other CPU, goes back to waiting for SIPI there,
+    and each boot SeaBIOS starts it again."""
+    cfg = "guest name=pc type=hvm image=hvmfault.img memory=32M vcpus=2\n"
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("hvmfault.img"), SEABIOS]),
+                              timeout=900, cpus=2))
+    out = guest_lines(log, "pc")
+    assert "sched: guest 'pc' vCPUs on CPUs 0 1 (cpus= allows 0x3)" in log, log
+    assert [l for l in out if l.startswith("hvmfault: boot ")] == [
+        f"hvmfault: boot {n:02X}" for n in range(5)], log
+    for why in ("reset by the keyboard controller", "hard reset through port 0xcf9",
+                "reset through port 0x92", "reset after a triple fault"):
+        assert f"keel: guest 'pc': {why}; the PC restarts at its reset vector" in log
+    # SeaBIOS started the AP (on the other host CPU) on every one of the five boots.
+    fw = "\n".join(guest_lines(log, "pc:fw"))
+    assert fw.count("Found 2 cpu(s) max supported 2 cpu(s)") == 5, fw[-3000:]
+    assert "hvmfault: every reset came back" in out
+    assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
+    assert POWER_OFF in log

@@ -15,8 +15,9 @@
  * meanwhile, so two requesters cannot wait on each other. The caller must
  * not hold a lock that a target CPU may be spinning on with interrupts
  * masked (the domain lock, if vCPUs of one VM make hypercalls on several
- * CPUs): that CPU would never take the IPI. With one vCPU per VM the set
- * is the caller's own CPU and no IPI is sent.
+ * CPUs): that CPU would never take the IPI. A split hvm guest's lock is
+ * allowed: its waiters answer (vmm/vm_lock.c). With one vCPU per VM the
+ * set is the caller's own CPU and no IPI is sent.
  */
 #include "vmx_priv.h"
 #include <arch/percpu.h>
@@ -68,6 +69,12 @@ void vmx_ept_shootdown(struct vm *vm)
 	while (__atomic_load_n(&shoot_pending, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause" ::: "memory");
 	spin_unlock(&shoot_lock);
+	vm->arch.ept_shootdowns_remote++;
+}
+
+uint64_t arch_vm_ept_shootdowns_remote(const struct vm *vm)
+{
+	return vm->arch.ept_shootdowns_remote;
 }
 
 void arch_ept_shootdown_ack(unsigned cpu)

@@ -8,7 +8,9 @@
 #include <arch/cpu.h>
 #include <keel/hvm.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/vm.h>
+#include <keel/vm_lock.h>
 
 /*
  * Out of line and cold, and it reads the reason again itself: the hot path
@@ -169,4 +171,30 @@ struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v)
 	if (exit_reaches_no_device(reason) && hvm_entry_unchanged(v) && timer_holds())
 		return dispatch(v, reason);
 	return exit_dispatch_hvm_full(v, reason);
+}
+
+/*
+ * The exit entry of a vCPU whose guest runs on several host CPUs (split,
+ * keel/vm_lock.h). Everything but the CPUID fast path runs under the
+ * guest's lock, taken here and released before the entry (a switch from
+ * a handler releases it on its way, in the scheduler). A vCPU another CPU
+ * kicked (hvm_smp.c) takes back its kick first, so a later one sends a
+ * new IPI; the kicker cleared its idle flag, so the fast path is not
+ * taken past what was sent. A guest another vCPU stopped meanwhile is
+ * left here: this vCPU is out of its run queue already (vm_stop).
+ */
+struct vcpu *vmx_exit_dispatch_hvm_split(struct vcpu *v)
+{
+	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON) & 0xffff;
+	struct vcpu *next;
+
+	__atomic_store_n(&hvm_cpu(v)->kicked, false, __ATOMIC_SEQ_CST);
+	if (reason == EXIT_CPUID && hvm_entry_unchanged(v) && timer_holds())
+		return dispatch(v, reason);
+	vm_lock(v->vm);
+	if (v->vm->state == VM_STOPPED)
+		sched_exit(v);
+	next = exit_dispatch_hvm_full(v, reason);
+	vm_unlock_cpu();
+	return next;
 }

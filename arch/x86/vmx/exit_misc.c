@@ -87,10 +87,20 @@ struct vcpu *exit_hlt(struct vcpu *v)
 	vm_stop(v->vm, "halted waiting for an interrupt that no device can raise");
 }
 
-/* PAUSE (exiting only on guests with several vCPUs): the vCPU it waits for may be queued. */
+/*
+ * PAUSE (exiting only on guests with several vCPUs): the vCPU it waits for
+ * may be queued. Not where each vCPU has a host CPU of its own (placed so
+ * after the VMCS was built): the one it waits for runs, and PAUSE exiting
+ * goes off at the first (again after a fresh VMCS).
+ */
 struct vcpu *exit_pause(struct vcpu *v)
 {
 	vmx_skip_instruction();
+	if (v->vm->cpu_each) {
+		v->arch.proc &= ~(uint32_t)CPU_PAUSE_EXITING;
+		vmcs_write(VMCS_PROC_CONTROLS, v->arch.proc);
+		return v;
+	}
 	sched_yield(v);
 	return v;
 }

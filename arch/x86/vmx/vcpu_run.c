@@ -68,11 +68,13 @@ void arch_vcpu_move(struct vcpu *v, unsigned cpu)
 	arch_fpu_forget(v);
 	/*
 	 * It never ran on the old CPU, which holds none of its EPT: only the
-	 * new one may from now on. (With several vCPUs per VM the old bit must
-	 * stay while another of them is there.)
+	 * CPUs of the VM's vCPUs may from now on (the old one if another of
+	 * them stays there).
 	 */
-	v->vm->arch.ept_cpus = (v->vm->arch.ept_cpus & ~(1ULL << v->cpu)) | 1ULL << cpu;
 	v->cpu = cpu;
+	v->vm->arch.ept_cpus = 0;
+	for (unsigned i = 0; i < v->vm->nr_vcpus; i++)
+		v->vm->arch.ept_cpus |= 1ULL << v->vm->vcpus[i].cpu;
 	v->arch.pc = smp_percpu(cpu);
 }
 

@@ -47,7 +47,14 @@ static void vmcs_load_fresh(struct vcpu *v)
 	vcpu_cpu_init(v)->vmx_current = v;
 	v->arch.launched = 0;
 	arch_fpu_reset(v);
-	v->arch.exit_fn = v->vm->hvm ? vmx_exit_dispatch_hvm : vmx_exit_dispatch;
+	arch_vcpu_exit_path(v);
+}
+
+void arch_vcpu_exit_path(struct vcpu *v)
+{
+	v->arch.exit_fn = !v->vm->hvm	 ? vmx_exit_dispatch :
+			  v->vm->split ? vmx_exit_dispatch_hvm_split :
+					 vmx_exit_dispatch_hvm;
 }
 
 static void setup_controls(struct vcpu *v, bool long_mode)

@@ -37,6 +37,8 @@ struct vcpu *vmx_exit_dispatch(struct vcpu *v);
 /* The host's LAPIC timer interrupted a guest: a slice or device deadline (vcpu_events.c). */
 struct vcpu *vmx_lapic_timer_exit(struct vcpu *v);
 struct vcpu *vmx_exit_dispatch_hvm(struct vcpu *v);
+/* The same for a vCPU of a guest split over host CPUs: under the guest's lock. */
+struct vcpu *vmx_exit_dispatch_hvm_split(struct vcpu *v);
 __attribute__((noreturn)) void vmx_enter(struct vcpu *v);
 __attribute__((noreturn)) void vmx_entry_failed(struct vcpu *v);
 

@@ -39,6 +39,10 @@ struct hvm_cpu {
 	uint8_t sipi_vector;
 	bool nmi;        /* an NMI waits to be injected */
 	uint64_t starts; /* SIPIs that started it */
+	/* A split guest (keel/vm_lock.h): what another CPU did to it, for its own CPU. */
+	bool reset_pending; /* the BSP, reset by a vCPU on another CPU: to the reset vector */
+	bool kicked;        /* a host IPI is on its way to make it look (atomic; its exit clears) */
+	uint64_t kicks;     /* IPIs sent to take it out of the guest */
 };
 
 struct hvm_platform {
@@ -131,6 +135,8 @@ int hvm_smp_build(struct vm *vm, struct hvm_platform *h);
 bool hvm_cpu_pending(const struct vcpu *v);
 /* Blocked vCPUs of v's guest that now have something to do become runnable. */
 void hvm_smp_wake_others(struct vcpu *v);
+/* A split guest was reset here: its vCPUs on other CPUs follow (their own CPU renews a VMCS). */
+void hvm_smp_reset_remote(struct vm *vm);
 /* A vCPU waiting for SIPI that the scheduler picked: true if a SIPI started it (VMCS current). */
 bool hvm_smp_start(struct vcpu *v);
 /*

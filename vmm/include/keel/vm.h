@@ -9,6 +9,7 @@
 #include <keel/dev.h>
 #include <keel/io.h>
 #include <keel/ring.h>
+#include <keel/spinlock.h>
 #include <keel/vcpu.h>
 
 struct keel_start_info;
@@ -71,6 +72,9 @@ struct vm {
 	struct pv_domain *pv; /* a pv guest's ports, timer and grants, else NULL */
 	uint64_t pv_upcall;   /* its upcall entry, 0 if none (here: tested on every hypercall) */
 	uint32_t hcall_allowed; /* the hypercalls it may make (hcall_allowed_mask); 0 = none */
+	bool split; /* an hvm guest with vCPUs on several host CPUs: lock (keel/vm_lock.h) */
+	bool cpu_each; /* split, and no two of its vCPUs share a host CPU: PAUSE need not yield */
+	struct spinlock lock;
 	char stop_reason[160]; /* room for the MMIO decoder's reason and bytes */
 };
 

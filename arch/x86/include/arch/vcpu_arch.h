@@ -49,6 +49,7 @@ struct vm_arch {
 	bool depriv; /* a PV guest in ring 3 (no VT-x): no EPT, no VMCS */
 	uint64_t *pv_grant_pt; /* its grant window's page table */
 	uint64_t ept_cpus; /* CPUs its vCPUs are placed on: they may cache its EPT (ept_shootdown.c) */
+	uint64_t ept_shootdowns_remote; /* shootdowns that had to reach another CPU */
 	/* APIC virtualization (arch/x86/vmx/apicv.c): the APIC-access page and where EPT has it. */
 	uint64_t apic_access_pa;
 	bool apic_access_mapped;

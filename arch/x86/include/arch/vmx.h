@@ -61,8 +61,12 @@ void arch_vcpu_setup_real(struct vcpu *v, uint16_t ip);
 void arch_vcpu_load(struct vcpu *v);
 /* A wake-up IPI reached this CPU in its idle halt: its part of an EPT shootdown, if any. */
 void arch_ept_shootdown_ack(unsigned cpu);
+/* How many of vm's INVEPT shootdowns had to reach another CPU (and were answered). */
+uint64_t arch_vm_ept_shootdowns_remote(const struct vm *vm);
 /* v runs on host CPU cpu from now on: released (VMCLEAR) by the CPU calling this. */
 void arch_vcpu_move(struct vcpu *v, unsigned cpu);
+/* Choose v's exit path again: its guest's vm->split changed (before it first runs). */
+void arch_vcpu_exit_path(struct vcpu *v);
 /* The vCPU whose VMCS is current on this CPU, NULL if none yet. */
 struct vcpu *arch_vcpu_current(void);
 /* Enter the guest; never returns (exits come back through the dispatcher). */
