@@ -40,12 +40,14 @@
 
 /* Test vectors: hits[cpu][vector - V_BASE]. */
 enum { V_BASE = 0x40, V_PHYS = 0x40, V_FLAT, V_BCAST, V_OTHERS, V_ALL, V_SELF, V_LOWEST, V_PING,
-       V_CLUSTER_SET, V_CLUSTER, V_X2_SET, V_X2_PHYS, V_X2_LOGICAL, V_END };
+       V_CLUSTER_SET, V_CLUSTER, V_X2_SET, V_X2_PHYS, V_X2_LOGICAL, V_RESET, V_END };
 
 extern char ap_tramp[], ap_tramp_end[];
 uint32_t ap_cr3;
 volatile uint32_t ap_arrived;
 static volatile uint32_t started, ran[MAX_CPUS], nmis[MAX_CPUS], x2on[MAX_CPUS];
+#define CMOS_BOOTS 0x4e /* a byte SeaBIOS leaves alone (hvmfault.S counts its boots there too) */
+
 static volatile uint32_t hits[MAX_CPUS][V_END - V_BASE];
 static unsigned ncpus, failures;
 
@@ -129,6 +131,8 @@ void isr(uint64_t vec)
 	hits[id][vec - V_BASE]++;
 	if (vec == V_PING && id != 0)
 		send(0, V_PING); /* the answer of a round trip */
+	if (vec == V_RESET)
+		outb(0xcf9, 0x06); /* hard reset (RST_CPU | SYS_RST): the whole PC, this CPU too */
 	if (vec == V_CLUSTER_SET)
 		set_logical(id, true);
 	if (vec == V_X2_SET) {
@@ -159,6 +163,18 @@ void ap_main(unsigned order)
 	__atomic_fetch_add(&started, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		__asm__ volatile("sti; hlt");
+}
+
+/* CMOS byte CMOS_BOOTS: boots before this one; counted up. */
+static unsigned cmos_boots(void)
+{
+	uint8_t n;
+
+	outb(0x70, CMOS_BOOTS);
+	n = inb(0x71);
+	outb(0x70, CMOS_BOOTS);
+	outb(0x71, (uint8_t)(n + 1));
+	return n;
 }
 
 static unsigned fw_cfg_cpus(void)
@@ -262,6 +278,17 @@ int main(void)
 	apic_on(0);
 	__asm__ volatile("sti");
 	start_aps();
+	/*
+	 * The first boot ends in a reset an AP makes (the BSP may run on another
+	 * host CPU then); the CMOS, which a reset keeps, counts the boots.
+	 */
+	if (cmos_boots() == 0) {
+		print("smptest: cpu 1 resets the PC\n");
+		send(1, V_RESET);
+		for (;;)
+			__asm__ volatile("pause");
+	}
+	print("smptest: booted again after cpu 1 reset the PC\n");
 	for (unsigned i = 1; i < ncpus; i++)
 		send(i, V_PHYS);
 	check(took(V_PHYS, aps), "physical destinations");
