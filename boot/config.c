@@ -533,6 +533,12 @@ static int set_apicv(struct parser *p, const struct slice *v)
 	return set_vmx_off(p, v, CFG_VMX_NO_APICV, "apicv ");
 }
 
+/* Off: interrupts for a vCPU on another CPU go through its model and a kick, never posted. */
+static int set_posted(struct parser *p, const struct slice *v)
+{
+	return set_vmx_off(p, v, CFG_VMX_NO_POSTED, "posted ");
+}
+
 static int vmx_begin(struct parser *p)
 {
 	if (p->vmx_seen)
@@ -691,6 +697,7 @@ static const struct key menu_keys[] = {
 static const struct key vmx_keys[] = {
 	{ "preemption-timer", set_preemption_timer },
 	{ "apicv", set_apicv },
+	{ "posted", set_posted },
 };
 
 static const struct key host_keys[] = {

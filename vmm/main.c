@@ -173,6 +173,8 @@ void keel_main(struct boot_info *bi)
 		arch_vmx_no_preemption_timer();
 	if (bi->config.vmx_flags & CFG_VMX_NO_APICV)
 		arch_vmx_no_apicv();
+	if (bi->config.vmx_flags & CFG_VMX_NO_POSTED)
+		arch_vmx_no_posted();
 	if (arch_vmx_init())
 		printk("keel: VT-x unavailable: guests that need it will not run\n");
 	smp_start_cpus(bi, acpi_ok ? &acpi : NULL);

@@ -153,6 +153,15 @@ static void test_vmx_line(void **state)
 	ok("vmx apicv=on\n");
 	assert_int_equal(cfg.vmx_flags, 0);
 	bad("vmx apicv=emulated\n", 1, "apicv 'emulated' is not on or off");
+	/* vmx posted=off: no posted interrupts even where the CPU offers them (issue 11). */
+	ok("vmx posted=off\n" G "\n");
+	assert_int_equal(cfg.vmx_flags, CFG_VMX_NO_POSTED);
+	ok("vmx apicv=off posted=off\n" G "\n");
+	assert_int_equal(cfg.vmx_flags, CFG_VMX_NO_APICV | CFG_VMX_NO_POSTED);
+	ok("vmx posted=on\n");
+	assert_int_equal(cfg.vmx_flags, 0);
+	bad("vmx posted=maybe\n", 1, "posted 'maybe' is not on or off");
+	bad("vmx posted=off posted=off\n", 1, "duplicate key 'posted' in vmx line");
 }
 
 /* host cpus=N: how many host CPUs Keel starts (issue 11). */

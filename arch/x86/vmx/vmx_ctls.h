@@ -16,6 +16,7 @@
 #define PIN_NMI_EXITING      BIT(3)
 #define PIN_VIRTUAL_NMIS     BIT(5)
 #define PIN_PREEMPT_TIMER    BIT(6)
+#define PIN_POSTED_INTR      BIT(7) /* process posted interrupts (SDM 3C 25.6.1, 30.6) */
 
 #define CPU_INTR_WINDOW     BIT(2)
 #define CPU_TSC_OFFSETTING  BIT(3)
@@ -101,6 +102,13 @@ struct vmx_controls {
 	 */
 	bool apicv, apicv_x2apic;
 	uint32_t apicv_proc, apicv_proc2;
+	/*
+	 * Posted interrupts (SDM 3C 30.6) for those vCPUs: "process posted
+	 * interrupts" joins their pin-based word (arch/x86/vmx/posted.c).
+	 * Only with apicv (it needs virtual-interrupt delivery) and
+	 * "acknowledge interrupt on exit" (26.2.1.1).
+	 */
+	bool posted;
 };
 
 /*
@@ -116,5 +124,7 @@ uint32_t vmx_ctl_adjust(uint64_t cap, uint32_t want, uint32_t need, uint32_t *mi
  * only clear the ept/unrestricted flags: callers refuse those guests.
  */
 int vmx_negotiate(const struct vmx_caps *c, struct vmx_controls *out, char *why, size_t whylen);
+/* keel.cfg "vmx apicv=off" after a negotiation: the emulated vLAPIC, and so no posting either. */
+void vmx_ctl_no_apicv(struct vmx_controls *k);
 
 #endif

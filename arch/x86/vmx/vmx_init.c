@@ -14,7 +14,7 @@
 #include <keel/printk.h>
 
 struct vmx_state vmx;
-static bool no_preemption_timer, no_apicv;
+static bool no_preemption_timer, no_apicv, no_posted;
 
 void vmx_read_caps(struct vmx_caps *c)
 {
@@ -71,6 +71,8 @@ static void print_caps(const struct vmx_caps *c, const struct vmx_controls *k)
 	printk("vmx: APIC virtualization %s\n",
 	       k->apicv ? (k->apicv_x2apic ? "yes (xAPIC and x2APIC mode)" : "yes (xAPIC mode)") :
 			  "no: the local APIC is emulated");
+	printk("vmx: posted interrupts %s\n",
+	       k->posted ? "yes: to a vCPU on another CPU without a VM exit" : "no");
 	/* How the scheduler takes the CPU from a guest (vmm/sched.c). */
 	printk("vmx: preemption timer %s\n",
 	       k->preempt_timer ? (k->save_timer ? "yes, count saved on exit" :
@@ -107,6 +109,12 @@ void arch_vmx_no_apicv(void)
 	no_apicv = true;
 }
 
+/* keel.cfg "vmx posted=off": every interrupt through the model and a kick (docs/vcpus.md). */
+void arch_vmx_no_posted(void)
+{
+	no_posted = true;
+}
+
 int vmx_root_on(uint64_t vmxon_pa)
 {
 	uint8_t fail;
@@ -139,7 +147,11 @@ int arch_vmx_init(void)
 		drop_preemption_timer(&vmx.ctl);
 	if (no_apicv && vmx.ctl.apicv) {
 		printk("vmx: APIC virtualization offered, not used (keel.cfg: vmx apicv=off)\n");
-		vmx.ctl.apicv = false;
+		vmx_ctl_no_apicv(&vmx.ctl);
+	}
+	if (no_posted && vmx.ctl.posted) {
+		printk("vmx: posted interrupts offered, not used (keel.cfg: vmx posted=off)\n");
+		vmx.ctl.posted = false;
 	}
 	vmx.lapic_timer = !vmx.ctl.preempt_timer && host_timer_ready();
 	print_caps(&vmx.caps, &vmx.ctl);

@@ -12,7 +12,7 @@
  *         [net=sw0 [mac=02:00:00:00:00:01]]   (pv and hvm guests)
  *         [cpus=1 | cpus=0-1 | cpus=0,2-3]     (any guest: host CPUs it may run on)
  *   menu timeout=3
- *   vmx preemption-timer=off [apicv=off]
+ *   vmx preemption-timer=off [apicv=off] [posted=off]
  *   host cpus=2
  *
  * Pure C with no library calls: it builds into the EFI loader, into Keel
@@ -91,6 +91,8 @@ struct cfg_guest {
 #define CFG_VMX_NO_PREEMPTION_TIMER 1
 /* keel_config.vmx_flags: Keel emulates the local APIC even where the CPU could virtualize it. */
 #define CFG_VMX_NO_APICV 2
+/* keel_config.vmx_flags: Keel does without posted interrupts even where the CPU offers them. */
+#define CFG_VMX_NO_POSTED 4
 
 /* host cpus=N: Keel uses at most N host CPUs, the boot CPU first (docs/smp.md). */
 #define CFG_CPUS_MAX 64

@@ -16,6 +16,8 @@ int arch_vmx_init(void);
 void arch_vmx_no_preemption_timer(void);
 /* keel.cfg's "vmx apicv=off", before arch_vmx_init: emulate the local APIC even if the CPU could virtualize it. */
 void arch_vmx_no_apicv(void);
+/* keel.cfg's "vmx posted=off", before arch_vmx_init: no posted interrupts even if offered. */
+void arch_vmx_no_posted(void);
 /* Before entering v, whose vLAPIC has a virtual-APIC page: the page, RVI/SVI, EOI-exit bitmap. */
 void arch_vcpu_apicv_entry(struct vcpu *v);
 bool arch_vmx_ready(void);
