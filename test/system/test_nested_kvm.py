@@ -31,7 +31,28 @@ def domains(cfg_text):
     return {n: i for i, n in enumerate(names)}
 
 
+XSAVE_LINE = re.compile(r"^nested: xsave flags:(.*)$", re.M)
+
+
+def assert_standard_xsave(log):
+    """tools/nested/grub.cfg's clearcpuid=xsaves,xsavec: Bochs lays the
+    compacted XSAVE area out wrong, so the nested Linux must not have either."""
+    m = XSAVE_LINE.search(log)
+    assert m, log[-3000:]
+    flags = m.group(1).split()
+    assert "xsave" in flags and "xsaves" not in flags and "xsavec" not in flags, flags
+
+
+def test_xsave_line_accepts_and_rejects():
+    assert_standard_xsave("nested: xsave flags: xsave xsaveopt\n")
+    for bad in ("nested: xsave flags: xsave xsaveopt xsavec\n",
+                "nested: xsave flags: xsave xsaveopt xsaves\n", "nested: init started\n"):
+        with pytest.raises(AssertionError):
+            assert_standard_xsave(bad)
+
+
 def assert_kvm_offered_nested_vmx(log):
+    assert_standard_xsave(log)
     assert "nested: kvm_intel nested=Y, /dev/kvm present" in log, log[-3000:]
     # tools/nested/kvmcaps.c: a fresh KVM vCPU's VMX MSRs; KVM's VMCS revision.
     caps = dict(re.findall(r"^kvmcaps: (\w+) +\(0x[0-9a-f]+\) ([0-9a-f]{16})$", log, re.M))
