@@ -38,6 +38,7 @@ include vmm/build.mk
 include vmm/dev/virtio.mk
 include vmm/cpu.mk
 include vmm/apicv.mk
+include vmm/posted.mk
 # Every fragment that adds to GUEST_BINS comes before tools/build.mk, whose
 # image rules list GUEST_BINS as prerequisites (expanded when read): so
 # `make build/tests-esp.img` works as the first command on a clean clone.

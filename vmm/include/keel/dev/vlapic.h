@@ -79,6 +79,8 @@ struct vlapic {
 	 * virtualization on for the vCPU this vLAPIC belongs to.
 	 */
 	uint8_t *vapic;
+	/* Its posted-interrupt descriptor (keel/dev/vlapic_pir.h), NULL unless the CPU posts. */
+	struct vlapic_pir *pir;
 
 	/* Wiring, set by the integrator after vlapic_init(); NULL hooks are skipped. */
 	void (*eoi_level)(void *ctx, uint8_t vector); /* EOI of a level-triggered vector */
