@@ -128,18 +128,12 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 	struct vm *vm = v->vm;
 	struct hvm_platform *h = vm->hvm;
 	struct hvm_cpu *c;
-	bool reset = h->reset_why != NULL, fresh = reset;
+	bool reset = h->reset_why != NULL;
 	int vec;
 
 	if (reset) {
 		hvm_reset_now(vm);
 		arch_vcpu_load(v); /* every vCPU here got a fresh VMCS: this one enters */
-	}
-	if (__builtin_expect(hvm_cpu(v)->reset_pending, 0)) {
-		/* A vCPU on another CPU reset the PC: this BSP's VMCS is this CPU's to renew. */
-		hvm_cpu(v)->reset_pending = false;
-		arch_vcpu_setup_reset(v);
-		fresh = true;
 	}
 	hvm_net_take(vm); /* frames another CPU queued for its NIC (its interrupt, below) */
 	/*
@@ -151,7 +145,7 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		run_timers(vm, h);
 	c = hvm_cpu(v);
 	if (__builtin_expect(vm->nr_vcpus > 1, 0))
-		hvm_smp_before_entry(v);
+		reset |= hvm_smp_before_entry(v); /* true: it renewed v's VMCS (a reset elsewhere) */
 	vec = pending_vector(v, true);
 	if (vec >= 0) {
 		if (arch_vcpu_can_inject_irq(v)) {
@@ -171,7 +165,7 @@ void vcpu_before_entry(struct vcpu *v, bool devices_touched)
 		arch_vcpu_apicv_entry(v);
 	c->idle = vec < 0 && !h->reset_why && !c->nmi;
 	/* A fresh VMCS is launched, not resumed: the exit stub cannot enter it. */
-	if (fresh) {
+	if (reset) {
 		vm_unlock_cpu();
 		arch_vcpu_run(v);
 	}

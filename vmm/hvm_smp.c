@@ -228,13 +228,20 @@ bool hvm_smp_start(struct vcpu *v)
 	return true;
 }
 
-void hvm_smp_before_entry(struct vcpu *v)
+bool hvm_smp_before_entry(struct vcpu *v)
 {
 	struct hvm_cpu *c = hvm_cpu(v);
+	bool fresh = c->reset_pending;
 
+	/* A vCPU on another CPU reset the PC: this BSP's VMCS is this CPU's to renew. */
+	if (fresh) {
+		c->reset_pending = false;
+		arch_vcpu_setup_reset(v);
+	}
 	hvm_smp_wake_others(v); /* what this exit sent them, or the timers did */
 	if (c->wait_sipi) /* INIT to itself, or an AP after a reset */
 		sched_block(v, SCHED_NEVER);
 	if (c->nmi && arch_vcpu_inject_nmi(v))
 		c->nmi = false;
+	return fresh;
 }

@@ -138,12 +138,12 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 	}
 	if (vm->hvm) {
 		vcpu_before_entry(v, true); /* arms the timer with its device deadlines too */
+		vm_unlock_cpu(); /* a split guest's, taken by hvm_halted_until */
 	} else {
 		if (vm->pv)
 			pv_resume(v);
 		arch_vcpu_set_timer(v, timer_for(v));
 	}
-	vm_unlock_cpu(); /* a split guest's, taken for this vCPU or one before it */
 	arch_vcpu_run(v);
 }
 
@@ -231,13 +231,16 @@ static __attribute__((noinline)) void idle(struct cpu_sched *cs)
 			for (unsigned j = 0; j < keel_vms[i].nr_vcpus; j++) {
 				struct vcpu *v = &keel_vms[i].vcpus[j];
 
-				if (v->cpu == cpu && v->sched.state == RUNQ_BLOCKED) {
-					vm_lock(v->vm);
+				if (v->cpu != cpu || v->sched.state != RUNQ_BLOCKED)
+					continue;
+				vm_lock(v->vm); /* a split guest: its state may change until then */
+				if (v->sched.state == RUNQ_BLOCKED && v->vm->state != VM_STOPPED) {
 					arch_vcpu_load(v);
 					vm_stop(v->vm, "blocked with nothing left to wake it");
 				}
 			}
 		}
+		vm_unlock_cpu(); /* not to halt holding it */
 	}
 	if (smp && until > rdtsc() + cs->runq.slice)
 		until = rdtsc() + cs->runq.slice;
@@ -280,11 +283,23 @@ static __attribute__((noreturn)) void schedule(struct cpu_sched *cs, struct runq
 			rq_lock(cs);
 			runq_block(&cs->runq, e, halted_until, rdtsc());
 			rq_unlock(cs);
+			vm_unlock_cpu(); /* hvm_halted_until's, before another guest runs */
 		} else {
 			idle(cs);
 		}
 		e = pick(cs, false);
 	}
+}
+
+/*
+ * From an exit path, which may hold a split guest's lock (keel/vm_lock.h):
+ * released before another vCPU is looked at. Not on the one-CPU block
+ * (sched_block's last lines): a split guest makes smp true.
+ */
+static __attribute__((noreturn)) void switch_to(struct cpu_sched *cs, struct runq_entity *e)
+{
+	vm_unlock_cpu();
+	schedule(cs, e);
 }
 
 static __attribute__((noreturn)) void sched_run(unsigned cpu)
@@ -425,7 +440,7 @@ struct vcpu *sched_tick(struct vcpu *v)
 	}
 	e = pick(cs, false);
 	if (e != &v->sched)
-		schedule(cs, e);
+		switch_to(cs, e);
 	arch_vcpu_set_timer(v, timer_for(v));
 	return v;
 }
@@ -436,7 +451,7 @@ void sched_yield(struct vcpu *v)
 	struct runq_entity *e = pick(cs, true);
 
 	if (e != &v->sched)
-		schedule(cs, e);
+		switch_to(cs, e);
 	arch_vcpu_set_timer(v, timer_for(v));
 }
 
@@ -458,8 +473,8 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 	struct cpu_sched *cs = sched_of(v);
 
 	if (smp) {
-		block_locked(cs, v, tsc_deadline);
-		schedule(cs, pick_locked(cs, false));
+		block_locked(cs, v, tsc_deadline); /* under v's VM lock, if split: the re-check */
+		switch_to(cs, pick_locked(cs, false));
 	}
 	/* One smp test for both (a call of pick() tested it again: the event round trip +12). */
 	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
@@ -519,5 +534,5 @@ void sched_exit(struct vcpu *v)
 	rq_lock(cs);
 	runq_remove(&cs->runq, &v->sched, rdtsc());
 	rq_unlock(cs);
-	schedule(cs, pick(cs, false));
+	switch_to(cs, pick(cs, false));
 }

@@ -140,10 +140,12 @@ void hvm_smp_reset_remote(struct vm *vm);
 /* A vCPU waiting for SIPI that the scheduler picked: true if a SIPI started it (VMCS current). */
 bool hvm_smp_start(struct vcpu *v);
 /*
- * Before an entry of a guest with several vCPUs: wake the others this exit
- * reached, block a vCPU INIT sent back to wait-for-SIPI, inject an NMI if
- * the guest can take it now (out of line: one vCPU pays one compare).
+ * Before an entry of a guest with several vCPUs: renew the BSP's VMCS if a
+ * vCPU on another CPU reset the PC (true: it must be launched), wake the
+ * others this exit reached, block a vCPU INIT sent back to wait-for-SIPI,
+ * inject an NMI if the guest can take it now (out of line: one vCPU pays
+ * one compare).
  */
-void hvm_smp_before_entry(struct vcpu *v);
+bool hvm_smp_before_entry(struct vcpu *v);
 
 #endif
