@@ -83,22 +83,23 @@ static struct vcpu *exit_dispatch_rearm(struct vcpu *v)
 
 /*
  * The deadline the LAPIC timer was last armed with for a guest, ~0 once it
- * fired. Idle arms the timer too, for a deadline passed by the time it
- * returns: if its halt took the interrupt, ours is armed again; if not,
- * that interrupt exits the next guest, and the exit re-arms ours.
+ * fired. Idle arms the timer too, for its own deadline, once per halt
+ * (idle_halts counts them): after any halt, taken by the timer or ended
+ * early by a wake-up IPI with idle's deadline still armed, ours is armed
+ * again.
  */
 static struct {
-	uint64_t armed, idle_wakes;
+	uint64_t armed, idle_arms;
 } lapic_timer[CPUS_MAX]; /* per host CPU (v->cpu); armed 0 stands for ~0: never armed */
 
-/* pc: the CPU's struct percpu (v->arch.pc), whose timer_wakes counts its own idle wakes. */
+/* pc: the CPU's struct percpu (v->arch.pc). */
 static void set_lapic_timer(unsigned cpu, const struct percpu *pc, uint64_t tsc_deadline)
 {
-	uint64_t wakes = pc->timer_wakes;
+	uint64_t arms = pc->idle_halts;
 
-	if (~tsc_deadline != lapic_timer[cpu].armed || wakes != lapic_timer[cpu].idle_wakes) {
+	if (~tsc_deadline != lapic_timer[cpu].armed || arms != lapic_timer[cpu].idle_arms) {
 		lapic_timer[cpu].armed = ~tsc_deadline;
-		lapic_timer[cpu].idle_wakes = wakes;
+		lapic_timer[cpu].idle_arms = arms;
 		host_timer_arm(tsc_deadline);
 	}
 }
