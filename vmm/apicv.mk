@@ -4,7 +4,8 @@
 KEEL_SRCS += vmm/dev/vlapic_apicv.c arch/x86/vmx/apicv.c
 UNIT_TESTS += vlapic_apicv
 UNIT_SRCS_vlapic_apicv := vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vlapic_x2apic.c \
-	vmm/dev/vlapic_apicv.c
+	vmm/dev/vlapic_apicv.c vmm/dev/vlapic_pir.c
 # The vLAPIC and its virtual-APIC page against a CPU played by the input (test/fuzz/fuzz_apicv.c).
 FUZZ_TARGETS += apicv
-FUZZ_SRCS_apicv = $(FUZZ_DEV) vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vlapic_apicv.c
+FUZZ_SRCS_apicv = $(FUZZ_DEV) vmm/dev/vlapic.c vmm/dev/vlapic_timer.c vmm/dev/vlapic_apicv.c \
+	vmm/dev/vlapic_pir.c

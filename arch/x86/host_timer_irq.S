@@ -55,6 +55,15 @@ host_timer_stub:
 host_wake_stub:
 	CALL_AND_IRET smp_wake_irq
 
+/*
+ * A posted-interrupt notification (arch/x86/vmx/posted.c) that found this
+ * CPU in its idle halt, not in the guest it was for: acknowledged only.
+ */
+	.globl host_posted_stub
+	.balign 16
+host_posted_stub:
+	CALL_AND_IRET lapic_eoi
+
 /* Any other vector: acknowledged and counted, the interrupted code resumes. */
 	.globl host_stray_stub
 	.balign 16

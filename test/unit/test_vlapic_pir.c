@@ -21,17 +21,7 @@
 #include <keel/dev/vlapic_pir.h>
 #include <keel/io.h>
 
-uint64_t vm_time_ns(struct vm *vm)
-{
-	(void)vm;
-	return 0;
-}
-
-int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)dev;
-	return 0;
-}
+#include "vlapic_stubs.h"
 
 static struct vlapic lapic;
 static struct vlapic_pir desc;

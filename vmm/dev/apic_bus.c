@@ -73,6 +73,8 @@ uint32_t apic_bus_send(struct apic_bus *b, const struct apic_msg *m, unsigned se
 		switch (m->mode) {
 		case APIC_DM_FIXED:
 		case APIC_DM_LOWEST:
+			if (b->post && b->post(b->ctx, i, m))
+				break;
 			vlapic_set_irq(b->apic[i], m->vector, m->level);
 			break;
 		case APIC_DM_NMI:

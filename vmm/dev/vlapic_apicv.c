@@ -16,6 +16,7 @@
  * those (27.3.2.5, 30.1.3): those flow back to the model after each exit.
  */
 #include <keel/dev/vlapic.h>
+#include <keel/dev/vlapic_pir.h>
 #include "vlapic_priv.h"
 
 static uint32_t *reg(uint8_t *page, unsigned off)
@@ -59,6 +60,9 @@ void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 		a->irr[i] = irr | (a->irr[i] & ~a->vapic_irr_seen[i]);
 		a->vapic_irr_seen[i] = irr;
 	}
+	/* A post made the status differ (vlapic_post): what the CPU did not process, into the model. */
+	if (a->pir)
+		vlapic_pir_take(a->pir, a);
 }
 
 /*
@@ -100,6 +104,9 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 	/* Untouched, the page and the CPU's RVI/SVI are what the pull found. */
 	if (!a->vapic_vec_dirty && !e->eoi_exit_changed)
 		return;
+	/* Posted while out of the guest (vlapic_post marked the model): into IRR, then the page. */
+	if (a->pir)
+		vlapic_pir_take(a->pir, a);
 	a->vapic_vec_dirty = false;
 	*reg(p, REG_PPR) = vlapic_ppr(a); /* the CPU recomputes it at entry (27.3.2.5) anyway */
 	for (unsigned i = 0; i < 8; i++) {

@@ -45,7 +45,8 @@ enum vlapic_post vlapic_post(struct vlapic *a, uint8_t vector, bool level)
 	if (!a->pir || !vlapic_pir_postable(a, vector, level))
 		return VLAPIC_POST_REFUSED;
 	r = vlapic_pir_post(a->pir, vector);
-	a->vapic_intr_status = VLAPIC_PIR_RESYNC;
+	a->vapic_intr_status = VLAPIC_PIR_RESYNC; /* the next pull takes PIR after the page */
+	a->vapic_vec_dirty = true;                /* the next push takes it before writing IRR */
 	return r;
 }
 

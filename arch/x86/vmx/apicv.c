@@ -143,6 +143,8 @@ void vmx_apicv_setup(struct vcpu *v)
 	for (unsigned i = 0; i < 4; i++)
 		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
 	vmx_apicv_mode(v);
+	if (vmx.ctl.posted)
+		vmx_posted_setup(v);
 }
 
 void vmx_apicv_pull(struct vcpu *v)

@@ -47,7 +47,8 @@ struct vcpu *exit_external_interrupt(struct vcpu *v)
 		lapic_eoi();
 		return sched_tick(v);
 	}
-	if (!reported && vector != HOST_TIMER_VECTOR) {
+	/* Unreported: a posted-interrupt notification meant for a vCPU that ran here (posted.c). */
+	if (!reported && vector != HOST_TIMER_VECTOR && vector != POSTED_NOTIFY_VECTOR) {
 		reported = true;
 		printk("vmx: host interrupt vector %u while guest '%s' ran (acknowledged)\n", vector,
 		       v->vm->name);

@@ -153,6 +153,8 @@ int arch_vmx_init(void)
 		printk("vmx: posted interrupts offered, not used (keel.cfg: vmx posted=off)\n");
 		vmx.ctl.posted = false;
 	}
+	if (vmx.ctl.posted)
+		vmx_posted_init();
 	vmx.lapic_timer = !vmx.ctl.preempt_timer && host_timer_ready();
 	print_caps(&vmx.caps, &vmx.ctl);
 

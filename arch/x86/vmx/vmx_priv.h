@@ -89,6 +89,14 @@ void vmx_apicv_setup(struct vcpu *v);
 void vmx_apicv_mode(struct vcpu *v);
 /* After an exit: what the CPU did to the virtual-APIC page, into the vLAPIC. */
 void vmx_apicv_pull(struct vcpu *v);
+/*
+ * Posted interrupts (posted.c): the host vector of notifications, its IDT
+ * gate (once, on the boot CPU, before the APs start), a vCPU's descriptor
+ * and VMCS fields (from vmx_apicv_setup, where vmx.ctl.posted).
+ */
+#define POSTED_NOTIFY_VECTOR 0xf2
+void vmx_posted_init(void);
+void vmx_posted_setup(struct vcpu *v);
 /* Emulate the instruction that accessed MMIO at gpa (exit_ept.c), and move RIP past it. */
 struct vcpu *vmx_mmio_at(struct vcpu *v, uint64_t gpa);
 

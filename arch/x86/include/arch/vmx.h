@@ -18,6 +18,8 @@ void arch_vmx_no_preemption_timer(void);
 void arch_vmx_no_apicv(void);
 /* keel.cfg's "vmx posted=off", before arch_vmx_init: no posted interrupts even if offered. */
 void arch_vmx_no_posted(void);
+/* A posted-interrupt notification to host CPU cpu (arch/x86/vmx/posted.c). */
+void arch_vcpu_post_notify(unsigned cpu);
 /* Before entering v, whose vLAPIC has a virtual-APIC page: the page, RVI/SVI, EOI-exit bitmap. */
 void arch_vcpu_apicv_entry(struct vcpu *v);
 bool arch_vmx_ready(void);

@@ -53,6 +53,12 @@ struct apic_bus {
 	unsigned n;
 	/* NMI, INIT, SIPI for CPU `cpu` (the message says which); NULL drops them. */
 	void (*signal)(void *ctx, unsigned cpu, const struct apic_msg *m);
+	/*
+	 * A fixed or lowest-priority message for APIC `cpu` that the integrator
+	 * may deliver itself (posted interrupts, vmm/hvm_posted.c): true if it
+	 * did. NULL, or false: the vLAPIC model takes it (vlapic_set_irq).
+	 */
+	bool (*post)(void *ctx, unsigned cpu, const struct apic_msg *m);
 	void *ctx;
 };
 

@@ -61,7 +61,8 @@ enum vlapic_post vlapic_pir_post(struct vlapic_pir *d, uint8_t vector);
  * CPU's own processing (30.6), so a post that lands between the two either
  * is taken now or sets ON again and notifies. Returns how many vectors
  * moved. Only while the vCPU is out of the guest (the CPU moves PIR only
- * in VMX non-root operation), under its VM's lock.
+ * in VMX non-root operation), under its VM's lock: vlapic_apicv.c's pull
+ * and push call it for a vLAPIC with a descriptor.
  */
 unsigned vlapic_pir_take(struct vlapic_pir *d, struct vlapic *a);
 
@@ -72,7 +73,7 @@ bool vlapic_pir_postable(const struct vlapic *a, uint8_t vector, bool level);
  * What a poster on another CPU does, under the VM lock: post the vector to
  * the vLAPIC's descriptor if it has one and the vector may be posted (else
  * VLAPIC_POST_REFUSED: the model path), and make the next pull compare the
- * whole page. Posting is the one way besides self-IPIs that VIRR grows
+ * whole page and the next push rewrite it (both take PIR first). Posting is the one way besides self-IPIs that VIRR grows
  * without an exit (30.6), and after a delivery and an EOI the guest
  * interrupt status the pull compares can come back to what it was with
  * IRR and ISR changed: the pull would keep a delivered vector in the model
