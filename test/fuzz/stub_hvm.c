@@ -256,3 +256,32 @@ void sched_remove(struct vcpu *v)
 {
 	(void)v;
 }
+
+/* One host CPU and no split guest here: the lock and the kicks never run. */
+bool vm_split_any;
+
+void vm_lock_slow(struct vm *vm)
+{
+	(void)vm;
+}
+
+void vm_unlock_cpu_slow(void)
+{
+}
+
+unsigned sched_cpu(void)
+{
+	return 0;
+}
+
+int smp_wake(unsigned cpu)
+{
+	(void)cpu;
+	return -1;
+}
+
+uint64_t arch_vm_ept_shootdowns_remote(const struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
