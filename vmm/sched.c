@@ -66,8 +66,9 @@ static struct vcpu *vcpu_of(struct runq_entity *e)
 }
 
 /*
- * This CPU's number. Only VMX guests run beside CPU 0 (ring 3 runs on CPU 0
- * alone, where GS may be the guest's), so GS is read only when that is so.
+ * This CPU's number: GS is Keel's wherever Keel runs (a VM exit loads it,
+ * the ways in from ring 3 SWAPGS); with every vCPU on CPU 0 it is 0 without
+ * a load.
  */
 unsigned sched_cpu(void)
 {
@@ -188,6 +189,15 @@ static void cpu_done(struct cpu_sched *cs, unsigned cpu)
 	keel_shutdown();
 }
 
+/* A vCPU of q woken since this CPU found nobody to run (by another CPU). */
+static bool any_runnable(const struct runq *q)
+{
+	for (unsigned i = 0; i < q->n; i++)
+		if (q->e[i]->state == RUNQ_RUNNABLE)
+			return true;
+	return false;
+}
+
 /* Every other CPU in use is idle with nothing due, or done: nobody can wake our sleepers. */
 static bool others_quiet(unsigned cpu)
 {
@@ -222,7 +232,12 @@ static __attribute__((noinline)) void idle(struct cpu_sched *cs)
 	rq_lock(cs);
 	alive = runq_alive(&cs->runq);
 	until = runq_next_wake(&cs->runq);
-	cs->quiet = alive && until == RUNQ_NEVER;
+	/*
+	 * Not quiet if another CPU woke one of ours after pick() found none
+	 * (its wake cleared quiet before this): that CPU may be about to
+	 * block, and must not take this one for idle (QEMU TCG -smp 2, ring 3).
+	 */
+	cs->quiet = alive && until == RUNQ_NEVER && !any_runnable(&cs->runq);
 	rq_unlock(cs);
 	if (!alive)
 		cpu_done(cs, cpu); /* returns on the boot CPU while others run */
@@ -317,19 +332,16 @@ static void sched_ap_run(unsigned cpu)
 
 /*
  * The CPUs vm may run on, or 0 after saying why not: keel.cfg's cpus=
- * against the CPUs started. Ring-3 PV guests (no VT-x) run on CPU 0 only:
- * Keel does not SWAPGS around ring 3 yet (docs/smp.md).
+ * against the CPUs started (VMX guests and ring-3 PV guests alike).
  */
 static uint64_t affinity(struct vm *vm)
 {
-	uint64_t usable = arch_vmx_ready() ? smp_online_mask() : 1, mask;
+	uint64_t mask;
 	char why[96];
 
-	mask = sched_affinity(vm->cfg ? vm->cfg->cpus : 0, usable, why, sizeof(why));
+	mask = sched_affinity(vm->cfg ? vm->cfg->cpus : 0, smp_online_mask(), why, sizeof(why));
 	if (mask)
 		return mask;
-	if (!arch_vmx_ready() && vm->cfg->cpus & smp_online_mask() & ~1ULL)
-		snprintf(why, sizeof(why), "without VT-x guests run on CPU 0 only");
 	printk("keel.cfg:%u: guest '%s' cpus=: %s: not started\n", vm->cfg->cpus_line, vm->name,
 	       why);
 	snprintf(vm->stop_reason, sizeof(vm->stop_reason), "not started: cpus= %s", why);

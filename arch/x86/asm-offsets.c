@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Structure offsets for assembly, extracted by the Makefile (STYLE.md 4). */
 #include <stddef.h>
+#include <arch/percpu.h>
 #include <keel/vcpu.h>
 #include "vmx/vmcs.h"
 #include "smp_tramp.h"
@@ -17,6 +18,9 @@ void asm_offsets(void)
 	DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 	DEFINE(VCPU_PV_FRAME, offsetof(struct vcpu, arch.pv));
 	DEFINE(VCPU_PV_CR3, offsetof(struct vcpu, arch.pv_cr3));
+	DEFINE(PERCPU_PV_CURRENT, offsetof(struct percpu, pv_current));
+	DEFINE(PERCPU_PV_STACK_TOP, offsetof(struct percpu, pv_stack_top));
+	DEFINE(PERCPU_PV_USER_RSP, offsetof(struct percpu, pv_user_rsp));
 	DEFINE(TRAMP_ENTRY, offsetof(struct smp_tramp_data, entry));
 	DEFINE(TRAMP_PERCPU, offsetof(struct smp_tramp_data, percpu));
 	DEFINE(TRAMP_STACK, offsetof(struct smp_tramp_data, stack));

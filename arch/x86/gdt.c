@@ -4,6 +4,7 @@
  * always run on a known-good stack, whatever state the fault left.
  */
 #include <arch/desc.h>
+#include <arch/percpu.h>
 #include <keel/bits.h>
 #include <keel/string.h>
 
@@ -78,9 +79,9 @@ void arch_cpu_tables_init(void)
 	idt_init();
 }
 
-void arch_tss_set_rsp0(uint64_t rsp0)
+void arch_tss_set_rsp0(struct percpu *pc, uint64_t rsp0)
 {
-	boot_tables.tss.rsp[0] = rsp0; /* ring-3 PV guests run on the boot CPU only (docs/smp.md) */
+	(pc->cpu ? &pc->tables : &boot_tables)->tss.rsp[0] = rsp0;
 }
 
 uint64_t arch_gdt_base(void) { return (uint64_t)boot_tables.gdt; }

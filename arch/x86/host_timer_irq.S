@@ -7,6 +7,7 @@
  * stack is aligned for a C call. Keel's C has no red zone.
  */
 #include <arch/host_timer.h>
+#include <arch/smp.h>
 
 /* Save what a C call may clobber, call fn, restore, return from the interrupt. */
 .macro CALL_AND_IRET fn
@@ -49,11 +50,21 @@ host_timer_stub:
 	jmp	trap_common
 1:	CALL_AND_IRET host_timer_irq
 
-/* Another CPU's wake-up IPI (arch/x86/smp.c), to an AP halted in its idle loop. */
+/*
+ * Another CPU's wake-up IPI (arch/x86/smp.c): a vCPU of this CPU's became
+ * runnable. From ring 3 it ends the PV guest's turn as the timer does
+ * (trap_handler sends it to pv_timer_interrupt, whose sched_tick switches
+ * if the woken one should run now); in an idle halt it only counts.
+ */
 	.globl host_wake_stub
 	.balign 16
 host_wake_stub:
-	CALL_AND_IRET smp_wake_irq
+	testb	$3, 8(%rsp)
+	jz	1f
+	pushq	$0
+	pushq	$SMP_WAKE_VECTOR
+	jmp	trap_common
+1:	CALL_AND_IRET smp_wake_irq
 
 /*
  * A posted-interrupt notification (arch/x86/vmx/posted.c) that found this

@@ -11,6 +11,7 @@
 #include <arch/cpu.h>
 #include <arch/host_timer.h>
 #include <arch/pv_timer.h>
+#include <arch/smp.h>
 #include <keel/printk.h>
 
 struct idt_gate {
@@ -67,11 +68,16 @@ void trap_handler(struct trap_frame *f)
 
 	/* From ring 3: a deprivileged PV guest faulted, not Keel (arch/x86/pv/pv_trap.c). */
 	if ((f->cs & 3) == 3) {
-		if (f->vector == HOST_TIMER_VECTOR)
+		if (f->vector == HOST_TIMER_VECTOR || f->vector == SMP_WAKE_VECTOR)
 			pv_timer_interrupt(f);
 		pv_trap(f);
 	}
-
+	/*
+	 * Fatal, and maybe an NMI or #MC that came between a SWAPGS and the
+	 * ring change (arch/x86/pv/pv_entry.S), with a ring-3 guest's GS: the
+	 * report (console lock, CPU number) needs Keel's, found by APIC ID.
+	 */
+	wrmsr(MSR_GS_BASE, arch_percpu_base());
 	printk("\nKEEL PANIC: exception %lu (%s) error 0x%lx in Keel\n", f->vector, name, f->error);
 	printk("  rip %016lx cs %04lx rflags %016lx rsp %016lx ss %04lx\n", f->rip, f->cs,
 	       f->rflags, f->rsp, f->ss);

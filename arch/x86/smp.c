@@ -16,6 +16,7 @@
 #include <arch/io.h>
 #include <arch/paging.h>
 #include <arch/percpu.h>
+#include <arch/pv.h>
 #include <arch/smp.h>
 #include <arch/vmx.h>
 #include <boot/boot_info.h>
@@ -33,12 +34,26 @@
 #define SIPI_DELAY_US 200
 #define ANSWER_US     100000  /* from the last STARTUP IPI to the AP's first C line */
 #define SETUP_US      1000000 /* from there to CPU_ONLINE: tables, LAPIC, VMX */
-#define MSR_KERNEL_GS_BASE 0xc0000102
 #define CPUID_1_PAT   BIT(16) /* CPUID 1 EDX */
 
 extern char smp_tramp[], smp_tramp_end[], smp_tramp_data[], smp_ap_entry64[], host_wake_stub[];
 void smp_ap_main(struct percpu *pc);
 
+/*
+ * An AP's per-CPU data, IST stacks and stack, in Keel's image rather than
+ * from the frame allocator: a ring-3 guest's page tables map Keel's image
+ * but not every frame (its RAM covers [0, its size), where frames may lie),
+ * and the CPU reaches these under the guest's CR3: GDT and TSS, the IST
+ * stacks and RSP0 (the AP's stack) on an interrupt, GS on SYSCALL.
+ */
+struct ap_area {
+	struct percpu pc;
+	uint8_t ist[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+	uint8_t stack[AP_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+static struct ap_area ap_areas[CPUS_MAX - 1];
+static unsigned nr_areas;
 static struct percpu boot_percpu;
 static struct percpu *cpus[CPUS_MAX] = { &boot_percpu };
 static unsigned nr_online = 1;
@@ -133,8 +148,10 @@ void smp_release(void (*work)(unsigned cpu))
 static __attribute__((noreturn)) void ap_idle(struct percpu *pc)
 {
 	for (;;) {
-		if (ap_work)
+		if (ap_work) {
+			arch_pv_cpu_init_ap(pc);
 			ap_work(pc->cpu);
+		}
 		pc->halts++;
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
@@ -212,18 +229,18 @@ static struct smp_tramp_data *tramp_build(uint64_t base)
 	return d;
 }
 
+/* The next of ap_areas: n <= CPUS_MAX CPUs (smp_cpu_list), the boot CPU has none. */
 static struct percpu *percpu_alloc(uint32_t apic_id)
 {
-	struct percpu *pc = frame_alloc(PAGE_SIZE, PAGE_SIZE);
-	uint64_t ist = (uint64_t)frame_alloc(3 * IST_STACK_SIZE, PAGE_SIZE);
+	struct ap_area *a = &ap_areas[nr_areas++];
+	struct percpu *pc = &a->pc;
 
-	_Static_assert(sizeof(struct percpu) <= PAGE_SIZE, "struct percpu fits a page");
 	memset(pc, 0, sizeof(*pc));
 	pc->self = pc;
 	pc->apic_id = apic_id;
 	for (unsigned i = 0; i < 3; i++)
-		pc->ist_top[i] = ist + (i + 1) * IST_STACK_SIZE;
-	pc->stack_top = (uint64_t)frame_alloc(AP_STACK_SIZE, PAGE_SIZE) + AP_STACK_SIZE;
+		pc->ist_top[i] = (uint64_t)a->ist[i] + IST_STACK_SIZE;
+	pc->stack_top = (uint64_t)a->stack + AP_STACK_SIZE;
 	if (arch_vmx_ready())
 		pc->vmxon_pa = (uint64_t)frame_alloc(PAGE_SIZE, PAGE_SIZE);
 	return pc;
@@ -306,7 +323,7 @@ static void print_started(void)
 	for (unsigned i = 0; i < nr_online && p < list + sizeof(list) - 12; i++)
 		p += snprintf(p, (size_t)(list + sizeof(list) - p), " %u", i);
 	printk("smp: CPUs started:%s (%u), VMX %s\n", list, nr_online,
-	       vmx ? "on every one" : "off (no VT-x): PV guests run deprivileged on CPU 0");
+	       vmx ? "on every one" : "off (no VT-x): PV guests run deprivileged in ring 3");
 }
 
 void smp_start_cpus(const struct boot_info *bi, const struct acpi_info *acpi)

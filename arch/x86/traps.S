@@ -23,9 +23,19 @@ trap_\vec:
 	TRAP \v, 1
 .endr
 
+/*
+ * From ring 3 GS is a PV guest's: SWAPGS makes it Keel's (pv_enter swaps
+ * back before its IRETQ). CS of the interrupted code is above the vector
+ * and error code. A trap from ring 0 leaves GS as it is: it is fatal, and
+ * trap_handler makes GS Keel's itself (it may have come between a SWAPGS
+ * and the ring change, arch/x86/pv/pv_entry.S).
+ */
 	.globl trap_common		/* also the PV timer's way in (host_timer_irq.S) */
 trap_common:
-	push	%rax
+	testb	$3, 24(%rsp)
+	jz	1f
+	swapgs
+1:	push	%rax
 	push	%rcx
 	push	%rdx
 	push	%rbx
@@ -43,8 +53,8 @@ trap_common:
 	mov	%rsp, %rdi
 	and	$-16, %rsp
 	call	trap_handler		/* reports and halts: traps in Keel are fatal */
-1:	hlt
-	jmp	1b
+2:	hlt
+	jmp	2b
 
 	/* Absolute addresses: relocated at entry, so not in read-only .rodata. */
 	.section .data.rel.ro, "aw"

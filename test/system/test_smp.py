@@ -14,6 +14,7 @@ from test_pv import check_pingpong
 
 EXITS = 'guest name=exits64 type=elf64 image=exits64.elf memory=4M args="smp"\n'
 HELLO = 'guest name=hello type=pv image=hello.elf memory=4M args="one two"\n'
+SPIN = "guest name=spin type=pv image=pvspin.elf memory=4M\n"
 # An AP that nothing wakes halts once; one that spins, or halts in a loop
 # something keeps waking, shows no halts or many. Then the boot CPU wakes it
 # with an IPI and times how long its handler took to see it.
@@ -33,7 +34,7 @@ def check_started(log, n, vmx=True):
     for cpu in range(1, n):
         assert f"smp: cpu {cpu} (APIC ID {cpu}) started, VMX {'on' if vmx else 'off'}" in log, log
     started = " ".join(str(c) for c in range(n))
-    state = "on every one" if vmx else "off (no VT-x): PV guests run deprivileged on CPU 0"
+    state = "on every one" if vmx else "off (no VT-x): PV guests run deprivileged in ring 3"
     assert f"smp: CPUs started: {started} ({n}), VMX {state}" in log, log
     halts = {int(c): (int(h), int(t)) for c, h, t in HALTS.findall(log)}
     assert sorted(halts) == list(range(1, n)), log
@@ -180,16 +181,76 @@ def test_cpu_that_does_not_exist_is_refused(tmp_path):
     assert POWER_OFF in log
 
 
-def test_no_vtx_guests_stay_on_cpu0(tmp_path):
-    """QEMU TCG (no VT-x), two CPUs: ring-3 PV guests run on CPU 0 only (no
-    SWAPGS around ring 3 yet), so one asking for CPU 1 is refused by name."""
-    cfg = PING.format("") + PONG.format("") + HELLO.replace("\n", " cpus=1\n")
-    log = keel_part(run_qemu(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf"),
-                                                      guest("hello.elf")]), smp=2))
-    assert ("keel.cfg:3: guest 'hello' cpus=: without VT-x guests run on CPU 0 only: "
-            "not started") in log, log
-    assert "keel: running guest 'ping'" in log and "keel: running guest 'ping' on" not in log
+def test_no_vtx_ping_pong_across_cpus(tmp_path):
+    """QEMU TCG (no VT-x), two CPUs: ping in ring 3 on CPU 0, pong in ring 3
+    on CPU 1; every event and grant of their exchange crosses CPUs, and
+    CPU 1 halts while pong waits."""
+    cfg = PING.format(" cpus=0") + PONG.format(" cpus=1")
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf")]),
+                             smp=2))
+    assert "smp: CPUs started: 0 1 (2), VMX off (no VT-x): PV guests run deprivileged in ring 3" \
+        in log, log
+    assert ran_on(log) == {"ping": 0, "pong": 1}, log
+    assert "sched: guest 'pong' on CPU 1 (cpus= allows 0x2)" in log
     check_pingpong(log)
+    m = re.search(r"^smp: cpu 1 idle: (\d+) halts", log, re.M)
+    assert m and int(m.group(1)) >= 10, log
+    assert "KEEL PANIC" not in log
+
+
+def test_no_vtx_wake_ends_a_ring3_turn(tmp_path):
+    """pong shares CPU 1 with spin, which computes without a hypercall: an
+    event from ping on CPU 0 wakes pong by IPI, which from ring 3 ends
+    spin's turn (as a VMX guest's external-interrupt exit would), so the
+    exchange goes on while spin runs instead of waiting for it to end."""
+    cfg = PING.format(" cpus=0") + PONG.format(" cpus=1") + SPIN.replace("\n", " cpus=1\n")
+    files = [guest("ping.elf"), guest("pong.elf"), guest("pvspin.elf")]
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, files), smp=2, timeout=240))
+    assert ran_on(log) == {"ping": 0, "pong": 1, "spin": 1}, log
+    check_pingpong(log)
+    lines = log.splitlines()
+    assert lines.index("[ping] ping: round 5: pong 5") < lines.index(
+        next(l for l in lines if l.startswith("[spin] spin: done"))), log
+    assert "keel: guest 'spin' stopped: shut down: status 0" in log
+
+
+def test_no_vtx_guests_spread_over_four_cpus(tmp_path):
+    """QEMU TCG -cpu max (XSAVE, SMEP, SMAP), four CPUs, no VT-x: four ring-3
+    guests with no cpus= go one to a CPU, and each runs to its end there."""
+    cfg = PING.format("") + PONG.format("") + HELLO + SPIN
+    files = [guest("ping.elf"), guest("pong.elf"), guest("hello.elf"), guest("pvspin.elf")]
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, files), cpu="max", smp=4, timeout=240))
+    assert ran_on(log) == {"ping": 0, "pong": 1, "hello": 2, "spin": 3}, log
+    check_pingpong(log)
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+    assert re.search(r"^spin: done, preempted \d+ times", "\n".join(guest_lines(log, "spin")),
+                     re.M), log
+    assert "keel: guest 'spin' stopped: shut down: status 0" in log
+    assert "KEEL PANIC" not in log
+
+
+def test_no_vtx_guest_loading_gs(tmp_path):
+    """A ring-3 guest on CPU 1 loads GS (base 0, then a null selector) and
+    makes hypercalls and is preempted by the timer (spin beside it) with it
+    loaded: Keel's own GS is kept apart (SWAPGS), the guest's stays as it
+    set it, and everything runs to its end; hello on CPU 0 too."""
+    cfg = ('guest name=gs type=pv image=pvbad.elf memory=4M args="gs" cpus=1\n' +
+           SPIN.replace("\n", " cpus=1\n") + HELLO.replace("\n", " cpus=0\n"))
+    files = [guest("pvbad.elf"), guest("pvspin.elf"), guest("hello.elf")]
+    log = keel_part(run_qemu(make_esp(tmp_path, cfg, files), smp=2, timeout=240))
+    assert ran_on(log) == {"gs": 1, "spin": 1, "hello": 0}, log
+    out = "\n".join(guest_lines(log, "gs"))
+    for sel in ("0x33", "0x0"):
+        for r in range(3):
+            assert f"pvbad: gs {sel} round {r}: intact" in out, log
+    m = re.search(r"^pvbad: gs: 6 hypercalls, preempted (\d+) times, GS changed 0 times$", out,
+                  re.M)
+    assert m and int(m.group(1)) >= 1, log
+    assert "keel: guest 'gs' stopped: shut down: status 0" in log
+    assert re.search(r"^spin: done, preempted [1-9]\d* times", "\n".join(guest_lines(log, "spin")),
+                     re.M), log
+    assert "hello: all checks passed" in guest_lines(log, "hello")
+    assert "KEEL PANIC" not in log and POWER_OFF in log
 
 
 def test_grant_map_unmap_across_cpus(tmp_path):

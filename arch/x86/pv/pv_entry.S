@@ -2,21 +2,30 @@
 /*
  * Deprivileged PV guests (no VT-x): into ring 3 and back. The guest runs on
  * page tables of its own (Keel's, plus its RAM as user pages), which map
- * Keel's image at the same addresses, so this code, the vCPU structures
- * and the stacks below are reachable under either CR3. Keel switches to
- * its own page tables first thing on every way in.
+ * Keel's image at the same addresses, so this code, the vCPU structures,
+ * every CPU's struct percpu and its stacks (all in Keel's image,
+ * arch/x86/smp.c) are reachable under either CR3. Keel switches to its own
+ * page tables first thing on every way in.
+ *
+ * GS: while a guest runs in ring 3, IA32_GS_BASE is the guest's (it may load
+ * GS, SDM 3A 3.4.4) and IA32_KERNEL_GS_BASE holds this CPU's struct percpu.
+ * Every way into Keel from ring 3 SWAPGSes before it reads %gs (here, and
+ * trap_common in arch/x86/traps.S for traps and interrupts), and the one
+ * way out (pv_enter) SWAPGSes right before its IRETQ (SDM 2B SWAPGS). The
+ * per-CPU fields these use are in struct percpu (PERCPU_PV_*).
  */
 #include <asm-offsets.h>
 
 	.text
 /*
  * pv_enter(struct vcpu *v): resume v in ring 3 from v->gpr and v->arch.pv
- * (the IRETQ frame: RIP, CS, RFLAGS, RSP, SS). Never returns.
+ * (the IRETQ frame: RIP, CS, RFLAGS, RSP, SS). Never returns. Called with
+ * interrupts off and GS Keel's.
  */
 	.globl pv_enter
 	.balign 16
 pv_enter:
-	mov	pv_stack_top(%rip), %rsp
+	mov	%gs:PERCPU_PV_STACK_TOP, %rsp
 	pushq	VCPU_PV_FRAME+32(%rdi)	/* SS */
 	pushq	VCPU_PV_FRAME+24(%rdi)	/* RSP */
 	pushq	VCPU_PV_FRAME+16(%rdi)	/* RFLAGS */
@@ -24,7 +33,7 @@ pv_enter:
 	pushq	VCPU_PV_FRAME(%rdi)	/* RIP */
 	mov	VCPU_PV_CR3(%rdi), %rax
 	mov	%rax, %cr3
-	mov	%rdi, pv_current(%rip)
+	mov	%rdi, %gs:PERCPU_PV_CURRENT
 	mov	0x00(%rdi), %rax
 	mov	0x08(%rdi), %rcx
 	mov	0x10(%rdi), %rdx
@@ -40,6 +49,8 @@ pv_enter:
 	mov	0x70(%rdi), %r14
 	mov	0x78(%rdi), %r15
 	mov	0x38(%rdi), %rdi
+	/* From here to the IRETQ, GS is the guest's in ring 0: see trap_handler. */
+	swapgs
 	iretq
 
 /*
@@ -51,8 +62,9 @@ pv_enter:
 	.globl pv_syscall_entry
 	.balign 16
 pv_syscall_entry:
-	mov	%rsp, pv_user_rsp(%rip)
-	mov	pv_current(%rip), %rsp
+	swapgs				/* GS: Keel's struct percpu */
+	mov	%rsp, %gs:PERCPU_PV_USER_RSP
+	mov	%gs:PERCPU_PV_CURRENT, %rsp
 	lea	VCPU_GPR_END(%rsp), %rsp
 	push	%r15
 	push	%r14
@@ -70,20 +82,21 @@ pv_syscall_entry:
 	push	%rdx
 	push	%rcx
 	push	%rax
+	/* The way back (pv_enter's IRETQ frame): RIP, RFLAGS and RSP as SYSCALL left them. */
+	mov	%rcx, VCPU_PV_FRAME(%rsp)
+	mov	%r11, VCPU_PV_FRAME+16(%rsp)
+	mov	%gs:PERCPU_PV_USER_RSP, %rax
+	mov	%rax, VCPU_PV_FRAME+24(%rsp)
 	mov	pv_keel_cr3(%rip), %rax
 	mov	%rax, %cr3
 	mov	%rsp, %rdi		/* struct vcpu * */
-	mov	pv_user_rsp(%rip), %rsi
-	mov	VCPU_HOST_STACK(%rdi), %rsp
+	mov	%gs:PERCPU_PV_STACK_TOP, %rsp
 	call	pv_syscall		/* handles the call and re-enters: no return */
 	ud2
 
 	.bss
 	.balign 8
-	.globl pv_current, pv_keel_cr3, pv_stack_top
-pv_current:	.quad 0	/* the vCPU in ring 3 now */
-pv_keel_cr3:	.quad 0	/* Keel's own page tables */
-pv_stack_top:	.quad 0	/* where pv_enter builds the IRETQ frame */
-pv_user_rsp:	.quad 0
+	.globl pv_keel_cr3
+pv_keel_cr3:	.quad 0	/* Keel's own page tables, the same on every CPU */
 
 	.section .note.GNU-stack, "", @progbits

@@ -5,13 +5,22 @@
 
 #include <stdint.h>
 #include <arch/cpu.h>
+#include <arch/percpu.h>
 #include <keel/vcpu.h>
 
 struct trap_frame;
 struct vcpu;
 
-extern uint64_t pv_keel_cr3;   /* Keel's own page tables (pv_entry.S) */
-extern struct vcpu *pv_current; /* the vCPU in ring 3 now */
+extern uint64_t pv_keel_cr3; /* Keel's own page tables (pv_entry.S) */
+
+/* The vCPU that was in ring 3 on this CPU (after trap_common's SWAPGS: GS is Keel's). */
+static inline struct vcpu *pv_current(void)
+{
+	struct vcpu *v;
+
+	__asm__("mov %%gs:%c1, %0" : "=r"(v) : "i"(__builtin_offsetof(struct percpu, pv_current)));
+	return v;
+}
 
 /* Keep what a trap or interrupt from ring 3 pushed as v's state: its GPRs and IRETQ frame. */
 void pv_save_frame(struct vcpu *v, const struct trap_frame *f);

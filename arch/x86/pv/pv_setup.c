@@ -13,6 +13,7 @@
 #include <arch/desc.h>
 #include <arch/fpu.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <arch/pv.h>
 #include <arch/pv_timer.h>
 #include <arch/vmx.h>
@@ -31,23 +32,27 @@
 #define PV_RAM_MAX GiB
 
 extern char __keel_start[], __keel_end[], pv_syscall_entry[];
-extern uint64_t pv_keel_cr3, pv_stack_top;
+extern uint64_t pv_keel_cr3;
 
-/* C handlers run here; the CPU's traps from ring 3 land on the trap stack. */
+/*
+ * The boot CPU's ring-3 stack (an AP's is its own stack, arch/x86/smp.c):
+ * TSS RSP0, the SYSCALL handler's C stack and pv_enter's IRETQ frame.
+ */
 static uint8_t pv_stack[PV_STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t pv_trap_stack[PV_STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t pv_iret_stack[256] __attribute__((aligned(16)));
-static bool pv_ready;
+static volatile bool pv_ready;
 
-/* SYSCALL/SYSRET set-up (SDM 3A 5.8.8) and SSE for ring-3 code. */
-static void pv_cpu_init(void)
+/*
+ * This CPU for ring 3: SYSCALL/SYSRET (SDM 3A 5.8.8), SSE for ring-3 code,
+ * the FPU hand-over, RSP0 of its own TSS, and a guest GS base of 0 to start
+ * with (IA32_KERNEL_GS_BASE, which pv_enter's SWAPGS makes the guest's). A
+ * guest can only load bases of 0 (SEL_UDATA's, or a null selector, which
+ * keeps it; CR4.FSGSBASE is clear, so no WRGSBASE), so the value one guest
+ * leaves in GS is no news to the next and is not switched per vCPU.
+ */
+static void pv_cpu_setup(struct percpu *pc)
 {
-	if (pv_ready)
-		return;
-	pv_ready = true;
-	pv_keel_cr3 = read_cr3();
-	pv_stack_top = (uint64_t)pv_iret_stack + sizeof(pv_iret_stack);
-	arch_tss_set_rsp0((uint64_t)pv_trap_stack + sizeof(pv_trap_stack));
+	arch_tss_set_rsp0(pc, pc->pv_stack_top);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_STAR, (uint64_t)SEL_USER_BASE << 48 | (uint64_t)SEL_KCODE << 32);
 	wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
 	/* Keel runs its handlers with interrupts off, forward string ops, no AC. */
@@ -55,7 +60,29 @@ static void pv_cpu_init(void)
 	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SCE);
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+	arch_fpu_cpu_init();
+}
+
+/* On the boot CPU, once a ring-3 guest is built; the APs follow (arch_pv_cpu_init_ap). */
+static void pv_cpu_init(void)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pv_ready)
+		return;
+	pv_keel_cr3 = read_cr3();
+	pc->pv_stack_top = (uint64_t)pv_stack + sizeof(pv_stack);
+	pv_cpu_setup(pc);
 	pv_timer_init();
+	pv_ready = true;
+}
+
+void arch_pv_cpu_init_ap(struct percpu *pc)
+{
+	if (pv_ready) {
+		pc->pv_stack_top = pc->stack_top;
+		pv_cpu_setup(pc);
+	}
 }
 
 static uint64_t *table_copy(const uint64_t *from)
@@ -113,7 +140,6 @@ void arch_pv_vcpu_setup(struct vcpu *v, uint64_t rip, uint64_t rsp)
 	v->arch.pv = (struct pv_frame){ .rip = rip, .cs = SEL_UCODE,
 					.rflags = RFLAGS_RSVD | RFLAGS_IF,
 					.rsp = rsp, .ss = SEL_UDATA };
-	v->host_stack = (uint64_t)pv_stack + sizeof(pv_stack);
 	arch_fpu_reset(v);
 }
 

@@ -22,6 +22,7 @@
 #include <arch/host_timer.h>
 #include <arch/pv.h>
 #include <arch/pv_timer.h>
+#include <arch/smp.h>
 #include <arch/vmx.h>
 #include <drivers/intc.h>
 #include <keel/printk.h>
@@ -42,14 +43,25 @@ void pv_timer_set(uint64_t tsc_deadline)
 	host_timer_arm(tsc_deadline);
 }
 
+/*
+ * The slice timer, or another CPU's wake-up IPI (a vCPU of this CPU's is
+ * runnable: a VMX guest takes it as an external-interrupt exit, this is
+ * the same), from ring 3.
+ */
 void pv_timer_interrupt(struct trap_frame *f)
 {
-	struct vcpu *v = pv_current;
+	struct vcpu *v = pv_current();
 
 	write_cr3(pv_keel_cr3);
 	pv_save_frame(v, f);
-	v->exits[EXIT_PREEMPTION_TIMER]++;
-	pv_trace(v, EXIT_R3_TIMER, 0, f->rip);
+	if (f->vector == SMP_WAKE_VECTOR) {
+		v->exits[EXIT_EXTERNAL_INTERRUPT]++;
+		pv_trace(v, EXIT_R3_EXCEPTION + SMP_WAKE_VECTOR, SMP_WAKE_VECTOR, f->rip);
+		smp_wake_count(v->cpu);
+	} else {
+		v->exits[EXIT_PREEMPTION_TIMER]++;
+		pv_trace(v, EXIT_R3_TIMER, 0, f->rip);
+	}
 	lapic_eoi();
 	/* Returns only if v keeps the CPU, with the timer armed again for it. */
 	v = sched_tick(v);

@@ -17,15 +17,15 @@
 /* Exit statistics count faults as exception exits and hypercalls as VMCALLs, as in a VM. */
 
 
-/* Called from pv_syscall_entry with the guest's GPRs saved and Keel's CR3 loaded. */
-__attribute__((noreturn)) void pv_syscall(struct vcpu *v, uint64_t user_rsp)
+/*
+ * Called from pv_syscall_entry with the guest's GPRs and its way back (RIP,
+ * RFLAGS, RSP in arch.pv) saved and Keel's CR3 loaded.
+ */
+__attribute__((noreturn)) void pv_syscall(struct vcpu *v)
 {
 	uint64_t *r = v->gpr.r;
 
 	pv_trace(v, EXIT_R3_SYSCALL, r[REG_RAX], r[REG_RCX] - 2); /* RIP of the 2-byte SYSCALL */
-	v->arch.pv.rip = r[REG_RCX];
-	v->arch.pv.rflags = r[REG_R11];
-	v->arch.pv.rsp = user_rsp;
 	v->exits[EXIT_VMCALL]++;
 	r[REG_RAX] = hcall_dispatch(v);
 	hcall_after(v);
@@ -46,7 +46,7 @@ static const char *const fault_names[32] = {
  */
 __attribute__((noreturn)) void pv_trap(struct trap_frame *f)
 {
-	struct vcpu *v = pv_current;
+	struct vcpu *v = pv_current();
 	const char *name = f->vector < 32 && fault_names[f->vector] ? fault_names[f->vector] :
 								      "exception";
 

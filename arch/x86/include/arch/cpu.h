@@ -54,6 +54,7 @@
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101
+#define MSR_KERNEL_GS_BASE       0xc0000102
 
 #define FEATURE_CONTROL_LOCK        BIT(0)
 #define FEATURE_CONTROL_VMX_OUTSIDE BIT(2)

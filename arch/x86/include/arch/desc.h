@@ -50,8 +50,9 @@ void arch_cpu_tables_init(void);
 void arch_cpu_tables_load(struct cpu_tables *t, const uint64_t ist_top[3]);
 /* Load the IDT arch_cpu_tables_init built (an AP shares the boot CPU's). */
 void arch_idt_load(void);
-/* The stack the CPU switches to on a trap or interrupt from ring 3. */
-void arch_tss_set_rsp0(uint64_t rsp0);
+struct percpu;
+/* The stack CPU pc switches to on a trap or interrupt from ring 3 (its TSS's RSP0). */
+void arch_tss_set_rsp0(struct percpu *pc, uint64_t rsp0);
 void trap_handler(struct trap_frame *f);
 /* Point an IDT vector at handler (an interrupt gate; ist 0 or an IST slot). */
 void arch_idt_set_gate(unsigned vector, uint64_t handler, unsigned ist);

@@ -4,9 +4,12 @@
  * percpu, whose first field points at itself, so this_cpu() is one load
  * (%gs:0). A VM exit restores GS_BASE from the VMCS host-state area
  * (VMCS_HOST_GS_BASE). A ring-3 PV guest can change GS_BASE (a MOV to GS
- * loads the base from its descriptor, SDM 3A 3.4.4), and Keel does not yet
- * SWAPGS around ring 3: nothing reached from ring 3 reads %gs, and ring-3
- * guests run on the boot CPU only (docs/smp.md).
+ * loads the base from its descriptor, SDM 3A 3.4.4), so Keel SWAPGSes on
+ * every way into and out of ring 3 (arch/x86/pv/pv_entry.S, traps.S): while
+ * a guest runs in ring 3, IA32_KERNEL_GS_BASE holds this pointer. A ring-3
+ * guest reaches these pages under its own page tables (the SYSCALL entry
+ * reads GS before it switches CR3, the CPU pushes onto the TSS's stacks),
+ * so every CPU's lies in Keel's image (docs/smp.md).
  */
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
@@ -43,11 +46,18 @@ struct percpu {
 	/*
 	 * Whose state the CPU holds: the current VMCS, the switched MSRs, the
 	 * FPU (arch/x86/vmx/vcpu_run.c, arch/x86/fpu.c). Reached through the
-	 * vCPU's own pointer (v->arch.pc), never GS, which a ring-3 guest may
-	 * have changed.
+	 * vCPU's own pointer (v->arch.pc).
 	 */
 	struct vcpu *vmx_current, *msrs_owner, *fpu_owner;
 	uint64_t fpu_xcr0; /* XCR0 as now in the CPU */
+	/*
+	 * Ring 3 (arch/x86/pv/pv_entry.S): the vCPU there now, the stack that
+	 * traps from ring 3 (TSS RSP0), SYSCALL's C handler and pv_enter's
+	 * IRETQ frame use (one at a time: each way in starts at its top, each
+	 * way out abandons it), and SYSCALL's scratch slot for the guest's RSP.
+	 */
+	struct vcpu *pv_current;
+	uint64_t pv_stack_top, pv_user_rsp;
 	bool     fpu_ready; /* CR4.OSXSAVE set and XCR0 read on this CPU */
 	char     why[96];        /* CPU_LEFT_OUT: the reason, printed by the boot CPU */
 	struct cpu_tables tables;
@@ -61,7 +71,7 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
-/* Keel's number for this CPU; only where GS is Keel's (not on a ring-3 guest's path). */
+/* Keel's number for this CPU (GS is Keel's wherever Keel runs but the SWAPGS windows). */
 static inline unsigned this_cpu_id(void)
 {
 	unsigned cpu;

@@ -18,5 +18,11 @@ unsigned arch_pv_copy(struct vcpu *v, uint64_t gva, void *buf, unsigned len, boo
 /* Map hpa at the grant window address gva (hpa 0 unmaps). */
 int arch_pv_map_page(struct vm *vm, uint64_t gva, uint64_t hpa, bool writable);
 __attribute__((noreturn)) void pv_enter(struct vcpu *v);
+struct percpu;
+/*
+ * An AP, before it runs its first vCPU: its SYSCALL MSRs, TSS RSP0 (its own
+ * stack) and FPU for ring 3, if the boot CPU set ring 3 up (a guest needs it).
+ */
+void arch_pv_cpu_init_ap(struct percpu *pc);
 
 #endif

@@ -11,7 +11,7 @@ struct trap_frame;
 void pv_timer_init(void);
 /* Interrupt the ring-3 guest at host TSC tsc_deadline; ~0 disarms. */
 void pv_timer_set(uint64_t tsc_deadline);
-/* The timer interrupted ring 3 (trap_handler sends it here). */
+/* The timer or a wake-up IPI interrupted ring 3 (trap_handler sends it here). */
 __attribute__((noreturn)) void pv_timer_interrupt(struct trap_frame *f);
 
 #endif

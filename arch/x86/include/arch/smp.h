@@ -3,10 +3,11 @@
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
 
-#include <stdint.h>
-
 /* The IPI that wakes a halted AP (a gate of its own: counted per CPU, not as a stray). */
 #define SMP_WAKE_VECTOR 0xf1
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
 
 struct boot_info;
 struct acpi_info;
@@ -64,4 +65,5 @@ unsigned smp_cpu_list(uint32_t bsp_apic, const uint32_t *madt, unsigned nr_madt,
 		      const struct boot_cpu *fw, unsigned nr_fw, unsigned limit, uint32_t *out,
 		      unsigned max, unsigned *found, enum smp_source *src);
 
+#endif /* __ASSEMBLY__ */
 #endif
