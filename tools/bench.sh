@@ -31,6 +31,8 @@ hvm_esp=$dir/bench-hvm-esp.img
 # ping on CPU 0, pong on CPU 1 (keel-bench-smp.cfg): each event crosses CPUs by IPI.
 smp_esp=$dir/bench-smp-esp.img
 [ -f "$smp_esp" ] && esp=$smp_esp BOCHS_CPUS=2 run "$model" "$dir/bench-smp-serial.log" ping
+# The same in ring 3 (no VT-x): ping and pong deprivileged on CPUs 0 and 1.
+[ -f "$smp_esp" ] && esp=$smp_esp BOCHS_CPUS=2 run "$novtx" "$dir/bench-smp-novtx-serial.log" ping
 vcpus_esp=$dir/bench-vcpus-esp.img # smptest, vcpus=2: the IPI round trip between its vCPUs
 [ -f "$vcpus_esp" ] && esp=$vcpus_esp run "$model" "$dir/bench-vcpus-serial.log" smptest
 # The same on a two-CPU machine: each vCPU on a host CPU of its own, every IPI crosses CPUs.
@@ -51,6 +53,8 @@ grep -a "\[hvmbench\] BENCH " "$dir/bench-hvm-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$model, 2 vCPUs 2 CPUs" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
 grep -a "\[\(pvbench\|ping\)\] BENCH " "$dir/bench-novtx-serial.log" | sed 's/.*BENCH //' |
 	awk -v w="$novtx, PV ring 3" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
+[ -f "$smp_esp" ] && grep -a "\[ping\] BENCH " "$dir/bench-smp-novtx-serial.log" | sed 's/.*BENCH //' |
+	awk -v w="$novtx, PV ring 3, 2 CPUs" '{printf "%-30s %-8s %8s %8s\n", w, $1, $3, $5}'
 if grep -aq "\[hvmbench\] DISK " "$dir/bench-hvm-serial.log"; then
 	echo "hvm guest disk reads, same bytes through each (exits counted by hvmbench's drivers," \
 		"ticks by its TSC)"

@@ -214,6 +214,21 @@ def test_no_vtx_wake_ends_a_ring3_turn(tmp_path):
     assert "keel: guest 'spin' stopped: shut down: status 0" in log
 
 
+def test_no_vtx_ping_pong_across_cpus_in_bochs(tmp_path):
+    """Bochs `ryzen` (no VT-x), two CPUs from UEFI MP Services: ping in ring 3
+    on CPU 0, pong in ring 3 on CPU 1, every event an IPI."""
+    cfg = PING.format(" cpus=0") + PONG.format(" cpus=1")
+    log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("ping.elf"), guest("pong.elf")]),
+                              cpu="ryzen", cpus=2))
+    assert "smp: 2 CPU(s) from UEFI MP Services" in log, log
+    assert "smp: CPUs started: 0 1 (2), VMX off (no VT-x): PV guests run deprivileged in ring 3" \
+        in log
+    assert ran_on(log) == {"ping": 0, "pong": 1}, log
+    check_pingpong(log)
+    assert re.search(r"\[ping\] BENCH evtchn +min +\d+ median +\d+", log)
+    assert "KEEL PANIC" not in log
+
+
 def test_no_vtx_guests_spread_over_four_cpus(tmp_path):
     """QEMU TCG -cpu max (XSAVE, SMEP, SMAP), four CPUs, no VT-x: four ring-3
     guests with no cpus= go one to a CPU, and each runs to its end there."""
