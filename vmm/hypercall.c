@@ -28,11 +28,13 @@ enum { HC_ANY = 1, HC_PV = 2 };
 /*
  * The calls that read or write another domain's event channel table or
  * grants (evtchn.c, grant.c) take one lock for all domains, the domain
- * lock, when guests run on several CPUs: the table holds these wrappers.
- * Blocking is not among them: it reads the caller's own pending bits, and
- * vmm/sched.c closes the race with a send from another CPU.
+ * lock, when guests run on several CPUs: hcall_lock_domains puts these
+ * wrappers in the table then. Until then the table holds the calls
+ * themselves, so that on one CPU they pay no test (the event round trip's
+ * two sends paid 4 instructions each for one). Blocking is not among them:
+ * it reads the caller's own pending bits, and vmm/sched.c closes the race
+ * with a send from another CPU.
  */
-bool hcall_smp;
 static struct spinlock domain_lock;
 
 #define HC_LOCKED(fn)                                                                     \
@@ -41,8 +43,6 @@ static struct spinlock domain_lock;
 	{                                                                                 \
 		uint64_t ret;                                                             \
                                                                                           \
-		if (!hcall_smp)                                                           \
-			return fn(v, a0, a1, a2, a3, a4);                                 \
 		spin_lock(&domain_lock);                                                  \
 		ret = fn(v, a0, a1, a2, a3, a4);                                          \
 		spin_unlock(&domain_lock);                                                \
@@ -56,7 +56,8 @@ HC_LOCKED(hcall_grant_offer)
 HC_LOCKED(hcall_grant_map)
 HC_LOCKED(hcall_grant_unmap)
 
-static const struct hcall_entry {
+/* Written once more, by hcall_lock_domains, before any guest runs. */
+static struct hcall_entry {
 	hcall_fn *fn;
 	uint8_t who;
 } hcall_table[KEEL_HC_MAX] = {
@@ -69,19 +70,38 @@ static const struct hcall_entry {
 	[KEEL_HC_DOMAIN_FIND] = { hcall_domain_find, HC_ANY },
 	[KEEL_HC_BLOCK] = { hcall_block, HC_PV },
 	[KEEL_HC_SET_TIMER] = { hcall_set_timer, HC_PV },
-	[KEEL_HC_EVTCHN_ALLOC] = { hcall_evtchn_alloc_locked, HC_PV },
-	[KEEL_HC_EVTCHN_BIND] = { hcall_evtchn_bind_locked, HC_PV },
-	[KEEL_HC_EVTCHN_SEND] = { hcall_evtchn_send_locked, HC_PV },
-	[KEEL_HC_EVTCHN_CLOSE] = { hcall_evtchn_close_locked, HC_PV },
-	[KEEL_HC_GRANT_OFFER] = { hcall_grant_offer_locked, HC_PV },
-	[KEEL_HC_GRANT_MAP] = { hcall_grant_map_locked, HC_PV },
-	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap_locked, HC_PV },
+	[KEEL_HC_EVTCHN_ALLOC] = { hcall_evtchn_alloc, HC_PV },
+	[KEEL_HC_EVTCHN_BIND] = { hcall_evtchn_bind, HC_PV },
+	[KEEL_HC_EVTCHN_SEND] = { hcall_evtchn_send, HC_PV },
+	[KEEL_HC_EVTCHN_CLOSE] = { hcall_evtchn_close, HC_PV },
+	[KEEL_HC_GRANT_OFFER] = { hcall_grant_offer, HC_PV },
+	[KEEL_HC_GRANT_MAP] = { hcall_grant_map, HC_PV },
+	[KEEL_HC_GRANT_UNMAP] = { hcall_grant_unmap, HC_PV },
 	[KEEL_HC_SET_CALLBACKS] = { hcall_set_callbacks, HC_PV },
 	[KEEL_HC_NET_INFO] = { hcall_net_info, HC_PV },
 	[KEEL_HC_NET_SEND] = { hcall_net_send, HC_PV },
 	[KEEL_HC_NET_RECV] = { hcall_net_recv, HC_PV },
 	[KEEL_HC_NET_SEND_BATCH] = { hcall_net_send_batch, HC_PV },
 };
+
+static const struct {
+	uint8_t nr;
+	hcall_fn *fn;
+} locked_calls[] = {
+	{ KEEL_HC_EVTCHN_ALLOC, hcall_evtchn_alloc_locked },
+	{ KEEL_HC_EVTCHN_BIND, hcall_evtchn_bind_locked },
+	{ KEEL_HC_EVTCHN_SEND, hcall_evtchn_send_locked },
+	{ KEEL_HC_EVTCHN_CLOSE, hcall_evtchn_close_locked },
+	{ KEEL_HC_GRANT_OFFER, hcall_grant_offer_locked },
+	{ KEEL_HC_GRANT_MAP, hcall_grant_map_locked },
+	{ KEEL_HC_GRANT_UNMAP, hcall_grant_unmap_locked },
+};
+
+void hcall_lock_domains(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(locked_calls); i++)
+		hcall_table[locked_calls[i].nr].fn = locked_calls[i].fn;
+}
 
 _Static_assert(KEEL_HC_MAX <= 32, "struct vm's hcall_allowed holds one bit per call");
 

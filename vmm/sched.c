@@ -112,11 +112,16 @@ uint64_t sched_deadline(void)
  * guests' output drained). Their output goes out as they write more, look
  * for input, block or stop, and at slice ends (sched_tick).
  */
-static uint64_t timer_for(struct vcpu *v)
+static uint64_t timer_on(const struct cpu_sched *cs, struct vcpu *v)
 {
-	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX, d = sched_of(v)->runq.deadline;
+	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX, d = cs->runq.deadline;
 
 	return pv < d ? pv : d;
+}
+
+static uint64_t timer_for(struct vcpu *v)
+{
+	return timer_on(sched_of(v), v);
 }
 
 /* A PV guest's timer event, and the upcall for what is pending, before it resumes. */
@@ -126,7 +131,8 @@ static void pv_resume(struct vcpu *v)
 	pv_deliver_upcall(v);
 }
 
-static __attribute__((noreturn)) void enter(struct vcpu *v)
+/* cs: v's run queue (the caller has it in a register: no load of v->rq). */
+static __attribute__((noreturn)) void enter(struct cpu_sched *cs, struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
@@ -143,7 +149,7 @@ static __attribute__((noreturn)) void enter(struct vcpu *v)
 	} else {
 		if (vm->pv)
 			pv_resume(v);
-		arch_vcpu_set_timer(v, timer_for(v));
+		arch_vcpu_set_timer(v, timer_on(cs, v));
 	}
 	arch_vcpu_run(v);
 }
@@ -288,7 +294,7 @@ static __attribute__((noreturn)) void schedule(struct cpu_sched *cs, struct runq
 			halted_until = v->vm->hvm ? hvm_halted_until(v) :
 				       v->vm->pv ? pv_blocked_until(v->vm) : 0;
 			if (!halted_until)
-				enter(v);
+				enter(cs, v);
 			/*
 			 * Woken with no interrupt to take: back to sleep, until a
 			 * later deadline. Guest deadlines round up to the TSC and
@@ -410,7 +416,8 @@ static void place(uint64_t now)
 		}
 	}
 	smp = cpus_used & ~1ULL;
-	hcall_smp = smp;
+	if (smp)
+		hcall_lock_domains();
 	for (unsigned i = 0; smp && i < keel_nr_vms; i++)
 		if (keel_vms[i].state == VM_READY)
 			say_placed(&keel_vms[i]);
@@ -482,15 +489,22 @@ static __attribute__((noinline)) void block_locked(struct cpu_sched *cs, struct 
 
 void sched_block(struct vcpu *v, uint64_t tsc_deadline)
 {
-	struct cpu_sched *cs = sched_of(v);
+	struct cpu_sched *cs = &cpu_scheds[0];
+	uint64_t now;
 
 	if (smp) {
+		cs = sched_of(v);
 		block_locked(cs, v, tsc_deadline); /* under v's VM lock, if split: the re-check */
 		switch_to(cs, pick_locked(cs, false));
 	}
-	/* One smp test for both (a call of pick() tested it again: the event round trip +12). */
-	runq_block(&cs->runq, &v->sched, tsc_deadline, rdtsc());
-	schedule(cs, runq_pick(&cs->runq, rdtsc(), false));
+	/*
+	 * One smp test for both (a call of pick() tested it again: the event
+	 * round trip +12); without smp every vCPU is CPU 0's, whose run queue
+	 * is at a fixed address, and one TSC read serves both calls.
+	 */
+	now = rdtsc();
+	runq_block(&cs->runq, &v->sched, tsc_deadline, now);
+	schedule(cs, runq_pick(&cs->runq, now, false));
 }
 
 /*
@@ -499,7 +513,7 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
  * makes that CPU look again (sched_tick from the guest it runs, or its
  * idle loop), which re-arms the timer there.
  */
-static __attribute__((noinline)) struct vcpu *wake_locked(struct cpu_sched *cs, struct vcpu *v)
+static __attribute__((noinline)) void wake_locked(struct cpu_sched *cs, struct vcpu *v)
 {
 	struct vcpu *cur;
 
@@ -508,26 +522,31 @@ static __attribute__((noinline)) struct vcpu *wake_locked(struct cpu_sched *cs, 
 	cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
 	cs->quiet = false;
 	spin_unlock(&cs->lock);
-	if (v->cpu == this_cpu_id())
-		return cur;
-	smp_wake(v->cpu);
-	return NULL;
+	if (v->cpu != this_cpu_id())
+		smp_wake(v->cpu);
+	else if (cur)
+		arch_vcpu_set_timer(cur, timer_on(cs, cur));
 }
 
+/*
+ * Without smp every vCPU is CPU 0's: its run queue at a fixed address, no
+ * load of v->rq and no register kept for it.
+ */
 void sched_wake(struct vcpu *v)
 {
-	struct cpu_sched *cs = sched_of(v);
-	struct vcpu *cur;
+	struct cpu_sched *cs = &cpu_scheds[0];
 
 	if (smp) {
-		cur = wake_locked(cs, v);
-	} else {
-		runq_wake(&cs->runq, &v->sched, rdtsc());
-		cur = cs->runq.cur >= 0 ? vcpu_of(cs->runq.e[cs->runq.cur]) : NULL;
+		wake_locked(sched_of(v), v);
+		return;
 	}
-	/* The running vCPU (this CPU's) may have been alone: now it has a slice end. */
-	if (cur)
-		arch_vcpu_set_timer(cur, timer_for(cur));
+	runq_wake(&cs->runq, &v->sched, rdtsc());
+	/* The running vCPU may have been alone: now it has a slice end. */
+	if (cs->runq.cur >= 0) {
+		struct vcpu *cur = vcpu_of(cs->runq.e[cs->runq.cur]);
+
+		arch_vcpu_set_timer(cur, timer_on(cs, cur));
+	}
 }
 
 void sched_remove(struct vcpu *v)

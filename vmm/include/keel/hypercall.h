@@ -16,11 +16,12 @@ uint64_t hcall_dispatch(struct vcpu *v);
  */
 uint32_t hcall_allowed_mask(bool pv);
 /*
- * Guests run on several host CPUs (set by vmm/sched.c before any runs): the
- * calls that reach another domain's event channels or grants take the
- * domain lock (docs/smp.md). Unset, there is nobody to race with.
+ * Guests run on several host CPUs (vmm/sched.c calls it before any runs):
+ * from now on the calls that reach another domain's event channels or
+ * grants take the domain lock (docs/smp.md). Until then there is nobody to
+ * race with, and they pay nothing for it.
  */
-extern bool hcall_smp;
+void hcall_lock_domains(void);
 /*
  * After the result is stored: an event a call raised (or one that was
  * waiting) is delivered as the call returns, to PV guests with an upcall.
