@@ -105,6 +105,14 @@ uint64_t sched_deadline(void)
 	return uart_tx_due < d ? uart_tx_due : d;
 }
 
+/* timer_on for a PV guest: enter(), which knows it is one, calls it without the test. */
+static uint64_t pv_timer_on(const struct cpu_sched *cs, struct vm *vm)
+{
+	uint64_t pv = pv_timer_tsc(vm), d = cs->runq.deadline;
+
+	return pv < d ? pv : d;
+}
+
 /*
  * The timer for a non-hvm vCPU: its slice end, or a PV guest's own timer if
  * that is sooner. Not uart_tx_due: a finite deadline costs every switch a
@@ -114,9 +122,7 @@ uint64_t sched_deadline(void)
  */
 static uint64_t timer_on(const struct cpu_sched *cs, struct vcpu *v)
 {
-	uint64_t pv = v->vm->pv ? pv_timer_tsc(v->vm) : UINT64_MAX, d = cs->runq.deadline;
-
-	return pv < d ? pv : d;
+	return v->vm->pv ? pv_timer_on(cs, v->vm) : cs->runq.deadline;
 }
 
 static uint64_t timer_for(struct vcpu *v)
@@ -146,10 +152,11 @@ static __attribute__((noreturn)) void enter(struct cpu_sched *cs, struct vcpu *v
 	if (vm->hvm) {
 		vcpu_before_entry(v, true); /* arms the timer with its device deadlines too */
 		vm_unlock_cpu(); /* a split guest's, taken by hvm_halted_until */
+	} else if (vm->pv) {
+		pv_resume(v);
+		arch_vcpu_set_timer(v, pv_timer_on(cs, vm));
 	} else {
-		if (vm->pv)
-			pv_resume(v);
-		arch_vcpu_set_timer(v, timer_on(cs, v));
+		arch_vcpu_set_timer(v, cs->runq.deadline);
 	}
 	arch_vcpu_run(v);
 }
@@ -513,7 +520,8 @@ void sched_block(struct vcpu *v, uint64_t tsc_deadline)
  * makes that CPU look again (sched_tick from the guest it runs, or its
  * idle loop), which re-arms the timer there.
  */
-static __attribute__((noinline)) void wake_locked(struct cpu_sched *cs, struct vcpu *v)
+/* v first, where sched_wake has it: the other order cost its single-CPU path a register copy. */
+static __attribute__((noinline)) void wake_locked(struct vcpu *v, struct cpu_sched *cs)
 {
 	struct vcpu *cur;
 
@@ -537,7 +545,7 @@ void sched_wake(struct vcpu *v)
 	struct cpu_sched *cs = &cpu_scheds[0];
 
 	if (smp) {
-		wake_locked(sched_of(v), v);
+		wake_locked(v, sched_of(v));
 		return;
 	}
 	runq_wake(&cs->runq, &v->sched, rdtsc());
