@@ -24,6 +24,29 @@ static uint32_t *reg(uint8_t *page, unsigned off)
 	return (uint32_t *)(page + off);
 }
 
+/*
+ * The page's ISR and IRR into the model, then what was posted (keel/dev/
+ * vlapic_pir.h); out of line, so the exits that skip it pay nothing for it.
+ */
+static __attribute__((noinline)) void pull_vectors(struct vlapic *a, const uint8_t *p)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		uint32_t irr = *reg((uint8_t *)p, REG_IRR + 16 * i);
+
+		a->isr[i] = *reg((uint8_t *)p, REG_ISR + 16 * i);
+		/*
+		 * The CPU clears what it delivered and sets what it self-IPIed; a
+		 * bit the model raised since it last saw the page (a device run
+		 * meanwhile on another CPU, say) is not there yet and must survive.
+		 */
+		a->irr[i] = irr | (a->irr[i] & ~a->vapic_irr_seen[i]);
+		a->vapic_irr_seen[i] = irr;
+	}
+	/* A post made the status differ (vlapic_post): what the CPU did not process, into the model. */
+	if (a->pir)
+		vlapic_pir_take(a->pir, a);
+}
+
 void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 {
 	uint8_t *p = a->vapic;
@@ -48,21 +71,7 @@ void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 	if (intr_status == a->vapic_intr_status)
 		return;
 	a->vapic_intr_status = intr_status;
-	for (unsigned i = 0; i < 8; i++) {
-		uint32_t irr = *reg(p, REG_IRR + 16 * i);
-
-		a->isr[i] = *reg(p, REG_ISR + 16 * i);
-		/*
-		 * The CPU clears what it delivered and sets what it self-IPIed; a
-		 * bit the model raised since it last saw the page (a device run
-		 * meanwhile on another CPU, say) is not there yet and must survive.
-		 */
-		a->irr[i] = irr | (a->irr[i] & ~a->vapic_irr_seen[i]);
-		a->vapic_irr_seen[i] = irr;
-	}
-	/* A post made the status differ (vlapic_post): what the CPU did not process, into the model. */
-	if (a->pir)
-		vlapic_pir_take(a->pir, a);
+	pull_vectors(a, p);
 }
 
 /*
