@@ -47,6 +47,21 @@ static __attribute__((noinline)) void pull_vectors(struct vlapic *a, const uint8
 		vlapic_pir_take(a->pir, a);
 }
 
+/*
+ * The guest interrupt status the next pull may trust. With a vector
+ * requested (RVI), the CPU may deliver it and others and the guest EOI
+ * them until RVI and SVI are back where they were (a self-IPI or a post
+ * of the same top vector): the status alone would then hide a delivered
+ * vector the model still requests, which the next push would deliver a
+ * second time. With none requested only self-IPIs come (30.1.5), and one
+ * delivered and EOIed leaves nothing the model must know; so the next
+ * pull compares the whole page unless RVI is 0.
+ */
+static uint16_t status_to_trust(uint16_t intr_status)
+{
+	return intr_status & 0xff ? VLAPIC_PIR_RESYNC : intr_status;
+}
+
 void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 {
 	uint8_t *p = a->vapic;
@@ -64,13 +79,13 @@ void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 	}
 	/*
 	 * Every delivery changes RVI and SVI, every EOI SVI (30.2.2, 30.1.4):
-	 * with both as the model last knew them, ISR and IRR are as it knows
-	 * them, but for self-IPIs below RVI (30.1.5), which the push keeps.
-	 * Most exits (port I/O, timers) end here.
+	 * with both as the model last knew them, and nothing requested then
+	 * (status_to_trust), ISR and IRR are as it knows them, but for
+	 * self-IPIs, which the push keeps. Most exits (port I/O, timers) end here.
 	 */
 	if (intr_status == a->vapic_intr_status)
 		return;
-	a->vapic_intr_status = intr_status;
+	a->vapic_intr_status = status_to_trust(intr_status);
 	pull_vectors(a, p);
 }
 
@@ -134,7 +149,7 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 	svi = vec_highest(a->isr);
 	e->intr_status = (uint16_t)((svi < 0 ? 0 : svi) << 8 | (rvi < 0 ? 0 : rvi));
 	e->intr_status_changed = true;
-	a->vapic_intr_status = e->intr_status;
+	a->vapic_intr_status = status_to_trust(e->intr_status);
 	/*
 	 * EOI-exit bitmap (30.1.4): the level-triggered vectors, whose EOI the
 	 * IOAPIC must see to clear Remote IRR. Edge vectors retire in the CPU.
