@@ -201,6 +201,34 @@ static void test_pull_status_aba(void **state)
 	assert_int_equal(vlapic_pending(&lapic), 0xff);
 }
 
+/*
+ * A vector raised again by another CPU while the vCPU is in the guest: the
+ * model still had it (pushed, not pulled since), the CPU delivered it and
+ * the guest EOIed it meanwhile. The pull must keep the new request, or the
+ * second edge is lost (a UART's next interrupt then never comes).
+ */
+static void test_pull_keeps_a_second_request(void **state)
+{
+	struct vlapic_apicv_entry e;
+
+	(void)state;
+	vlapic_set_irq(&lapic, 0x34, false);
+	e = push();
+	assert_int_equal(e.intr_status, 0x34);
+	*pg(0x200 + 16 * 1) = 0; /* the CPU delivered 0x34 and the guest EOIed it */
+	vlapic_set_irq(&lapic, 0x34, false); /* another CPU: the second interrupt */
+	vlapic_apicv_pull(&lapic, 0x0000);
+	assert_int_equal(lapic.irr[1], 1u << 20);
+	assert_int_equal(vlapic_pending(&lapic), 0x34);
+	e = push();
+	assert_int_equal(e.intr_status, 0x34);
+	assert_int_equal(*pg(0x200 + 16 * 1), 1u << 20);
+	/* Pushed: a later pull that finds it delivered drops it. */
+	*pg(0x200 + 16 * 1) = 0;
+	vlapic_apicv_pull(&lapic, 0x0000);
+	assert_int_equal(lapic.irr[1], 0);
+}
+
 /* TPR writes stay in the guest (30.1.2): the pull takes VTPR into the model's PPR. */
 static void test_pull_tpr(void **state)
 {
@@ -342,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pull_tpr, setup),
 		cmocka_unit_test_setup(test_pull_skips_when_unchanged, setup),
 		cmocka_unit_test_setup(test_pull_status_aba, setup),
+		cmocka_unit_test_setup(test_pull_keeps_a_second_request, setup),
 		cmocka_unit_test_setup(test_eoi_exit_bitmap, setup),
 		cmocka_unit_test_setup(test_eoi_induced, setup),
 		cmocka_unit_test_setup(test_apic_write, setup),

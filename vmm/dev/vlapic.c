@@ -80,6 +80,7 @@ void vlapic_set_irq(struct vlapic *a, uint8_t vector, bool level)
 	if (!vlapic_enabled(a))
 		return;
 	vec_set(a->irr, vector);
+	vec_set(a->vapic_irr_new, vector);
 	a->vapic_vec_dirty = true;
 	if (level)
 		vec_set(a->tmr, vector);

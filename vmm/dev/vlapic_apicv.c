@@ -36,10 +36,12 @@ static __attribute__((noinline)) void pull_vectors(struct vlapic *a, const uint8
 		a->isr[i] = *reg((uint8_t *)p, REG_ISR + 16 * i);
 		/*
 		 * The CPU clears what it delivered and sets what it self-IPIed; a
-		 * bit the model raised since it last saw the page (a device run
-		 * meanwhile on another CPU, say) is not there yet and must survive.
+		 * bit the model raised since the push (a device run meanwhile on
+		 * another CPU, say) is not there yet and must survive, even one the
+		 * model already had: the CPU may have delivered that meanwhile, and
+		 * this is a second request (an edge lost here stalls a UART).
 		 */
-		a->irr[i] = irr | (a->irr[i] & ~a->vapic_irr_seen[i]);
+		a->irr[i] = irr | a->vapic_irr_new[i];
 		a->vapic_irr_seen[i] = irr;
 	}
 	/* A post made the status differ (vlapic_post): what the CPU did not process, into the model. */
@@ -140,6 +142,7 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e)
 		*reg(p, REG_TMR + 16 * i) = a->tmr[i];
 		*reg(p, REG_IRR + 16 * i) = a->irr[i];
 		a->vapic_irr_seen[i] = a->irr[i];
+		a->vapic_irr_new[i] = 0;
 	}
 	/*
 	 * RVI and SVI: the highest requested and in-service vectors, 0 for none

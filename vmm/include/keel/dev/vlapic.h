@@ -66,6 +66,12 @@ struct vlapic {
 	 * page's registers stale; its ISR, TMR, IRR (and RVI/SVI) stale.
 	 */
 	uint32_t vapic_irr_seen[8];
+	/*
+	 * Raised by the model since the last push: while the vCPU is in the
+	 * guest (a device run on another CPU), whether or not the model already
+	 * had the bit, since the CPU may have delivered that one meanwhile.
+	 */
+	uint32_t vapic_irr_new[8];
 	uint16_t vapic_intr_status; /* RVI/SVI as the model last saw or set them */
 	bool vapic_dirty, vapic_vec_dirty;
 	uint64_t vapic_eoi_exit[4]; /* the EOI-exit bitmap as last given to the CPU */
