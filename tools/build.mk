@@ -51,6 +51,15 @@ $(B)/bench-vcpus-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_VCPUS_FILES) to
 	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf tools/keel-bench-vcpus.cfg \
 		$(BENCH_VCPUS_FILES)
 
+# smptest's vCPUs spread over two host CPUs (cpus=0-1; Bochs cpu: count=2): the IPI round trip across them.
+$(B)/keel-bench-vcpus2.cfg: tools/keel-bench-vcpus.cfg
+	$(Q)sed 's/^\(guest name=smptest .*\)$$/\1 cpus=0-1/' $< > $@.tmp && mv $@.tmp $@
+$(B)/bench-vcpus2-esp.img: $(B)/BOOTX64.EFI $(B)/keel.elf $(BENCH_VCPUS_FILES) \
+		$(B)/keel-bench-vcpus2.cfg tools/mkesp.sh
+	@echo "  ESP     $@"
+	$(Q)ESP_CHECK=1 tools/mkesp.sh $@ $(B)/BOOTX64.EFI $(B)/keel.elf $(B)/keel-bench-vcpus2.cfg \
+		$(BENCH_VCPUS_FILES)
+
 # ping and pong on two host CPUs (Bochs cpu: count=2): the cross-CPU event round trip.
 $(B)/keel-bench-smp.cfg: tools/keel-bench.cfg
 	$(Q)grep -v '^guest ' $< > $@.tmp && \
@@ -90,7 +99,7 @@ run-tests: setup
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/bench-esp.img $(B)/bench-hvm-esp.img $(B)/bench-smp-esp.img \
-		$(B)/bench-vcpus-esp.img
+		$(B)/bench-vcpus-esp.img $(B)/bench-vcpus2-esp.img
 	$(Q)tools/bench.sh $(B)/bench-esp.img $(BOCHS_CPU)
 
 SYSTEST_JOBS ?= 2

@@ -362,6 +362,17 @@ static uint64_t affinity(struct vm *vm)
 	return 0;
 }
 
+/*
+ * Whether a guest's vCPUs may be spread over host CPUs: only where its
+ * keel.cfg line names several with cpus=. Without it they share one CPU,
+ * as before split guests: a Linux guest spread over two CPUs still hangs
+ * now and then (an IPI to a vCPU on the other CPU lost; docs/vcpus.md).
+ */
+static bool spread_asked(const struct vm *vm)
+{
+	return vm->cfg && (vm->cfg->cpus & (vm->cfg->cpus - 1));
+}
+
 /* Where a guest's vCPUs run: "on CPU 1", or for a split guest "vCPUs on CPUs 0 1 0 1". */
 static void say_placed(const struct vm *vm)
 {
@@ -409,7 +420,8 @@ static void place(uint64_t now)
 			continue;
 		vm->cpu_each = true;
 		for (unsigned j = 0; j < vm->nr_vcpus; j++) {
-			cpu[j] = sched_place(allowed, load);
+			/* Spread only where keel.cfg's cpus= names several CPUs (docs/vcpus.md). */
+			cpu[j] = j && !spread_asked(vm) ? cpu[0] : sched_place(allowed, load);
 			vm->split |= cpu[j] != cpu[0];
 			for (unsigned k = 0; k < j; k++)
 				vm->cpu_each &= cpu[k] != cpu[j];

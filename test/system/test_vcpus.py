@@ -73,7 +73,7 @@ def test_bad_vcpus_refused(tmp_path):
 def test_two_vcpus_on_two_host_cpus(tmp_path):
     """vcpus=2 on a two-CPU machine: each vCPU on a host CPU of its own (the guest is split,
     its exits under its lock); every IPI of smptest crosses host CPUs and is kicked there."""
-    log = run_smptest(tmp_path, 2, host_cpus=2)
+    log = run_smptest(tmp_path, 2, host_cpus=2, extra=" cpus=0-1")
     assert "sched: guest 'pc' vCPUs on CPUs 0 1 (cpus= allows 0x3)" in log, log
     rtt = check_smptest(log, 2)
     # IPIs reached the vCPU in the guest on the other CPU by host IPI, and SeaBIOS's PAM
@@ -87,7 +87,7 @@ def test_two_vcpus_on_two_host_cpus(tmp_path):
 def test_four_vcpus_on_two_host_cpus(tmp_path):
     """vcpus=4 on two host CPUs: two vCPUs on each, so IPIs go both to a vCPU queued behind
     another on its host CPU and to one running on the other host CPU."""
-    log = run_smptest(tmp_path, 4, host_cpus=2)
+    log = run_smptest(tmp_path, 4, host_cpus=2, extra=" cpus=0-1")
     assert "sched: guest 'pc' vCPUs on CPUs 0 1 0 1 (cpus= allows 0x3)" in log, log
     check_smptest(log, 4)
 
@@ -96,7 +96,7 @@ def test_split_guest_resets(tmp_path):
     """A guest split over two host CPUs resets four ways (8042, port 0xcf9, port 0x92, a triple
     fault: hvmfault.img): its AP, parked on the other CPU, goes back to waiting for SIPI there,
     and each boot SeaBIOS starts it again."""
-    cfg = "guest name=pc type=hvm image=hvmfault.img memory=32M vcpus=2\n"
+    cfg = "guest name=pc type=hvm image=hvmfault.img memory=32M vcpus=2 cpus=0-1\n"
     log = keel_part(run_bochs(make_esp(tmp_path, cfg, [guest("hvmfault.img"), SEABIOS]),
                               timeout=900, cpus=2))
     out = guest_lines(log, "pc")
@@ -112,3 +112,14 @@ def test_split_guest_resets(tmp_path):
     assert "hvmfault: every reset came back" in out
     assert "keel: guest 'pc' stopped: debug-exit port: status 0" in log
     assert POWER_OFF in log
+
+
+def test_vcpus_share_a_cpu_unless_asked(tmp_path):
+    """Without cpus= naming several CPUs, a guest's vCPUs stay on one host CPU even on a
+    two-CPU machine (spreading is asked for: docs/vcpus.md)."""
+    log = run_smptest(tmp_path, 2, host_cpus=2)
+    # All on CPU 0, so the scheduler runs as on one CPU (no placement lines).
+    assert "smp: CPUs started: 0 1 (2)" in log, log
+    assert "keel: running guest 'pc'\n" in log and "vCPUs on CPUs" not in log, log
+    assert not re.search(r"keel: guest 'pc' on \d host CPUs", log), log
+    check_smptest(log, 2)
