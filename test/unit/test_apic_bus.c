@@ -17,6 +17,7 @@
 #include <keel/dev/apic_bus.h>
 #include <keel/dev/vlapic.h>
 #include <keel/io.h>
+#include "vlapic_stubs.h"
 
 #define N 4
 #define FLAT    0xffffffffu
@@ -26,18 +27,6 @@ static struct vlapic apics[N];
 static struct apic_bus bus;
 static struct { unsigned cpu; uint8_t mode, vector; } sig[8];
 static unsigned nr_sig;
-
-uint64_t vm_time_ns(struct vm *vm)
-{
-	(void)vm;
-	return 0;
-}
-
-int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)dev;
-	return 0;
-}
 
 /* pci_msi.c's capability code is linked for msi_decode() only. */
 int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev)

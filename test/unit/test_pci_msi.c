@@ -20,6 +20,7 @@
 #include <keel/errno.h>
 #include <keel/io.h>
 #include <keel/vtime.h>
+#include "vlapic_stubs.h"
 
 #define DEVFN PCI_DEVFN(5, 0)
 #define CAP   0x50
@@ -31,19 +32,7 @@ static uint64_t sent_addr[8];
 static uint32_t sent_data[8];
 static unsigned nr_sent, nr_nmi;
 
-uint64_t vm_time_ns(struct vm *vm)
-{
-	(void)vm;
-	return 0;
-}
-
 int io_register_pio(struct vm *vm, uint16_t base, uint16_t len, io_handler_fn *fn, void *dev)
-{
-	(void)vm, (void)base, (void)len, (void)fn, (void)dev;
-	return 0;
-}
-
-int io_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_handler_fn *fn, void *dev)
 {
 	(void)vm, (void)base, (void)len, (void)fn, (void)dev;
 	return 0;
