@@ -24,6 +24,7 @@
 #include <drivers/uart.h>
 #include <keel/console.h>
 #include <keel/console_keys.h>
+#include <keel/hvm.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
 #include <keel/vm.h>
@@ -117,8 +118,11 @@ static void key(uint8_t c)
 	if (vm)
 		vm_console_flush(vm);
 	if (a == CONSOLE_KEY_STATS && vm)
-		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 			vcpu_print_stats(&vm->vcpus[i]);
+			if (vm->hvm)
+				hvm_cpu_print_state(&vm->vcpus[i]);
+		}
 	else if (a == CONSOLE_KEY_TRACE && vm)
 		vcpu_print_trace(&vm->vcpus[0]);
 	else if (a == CONSOLE_KEY_HELP)

@@ -23,6 +23,7 @@
 #include <arch/smp.h>
 #include <arch/vmx.h>
 #include <keel/hvm.h>
+#include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/vm.h>
 #include <keel/vmsr.h>
@@ -244,4 +245,56 @@ bool hvm_smp_before_entry(struct vcpu *v)
 	if (c->nmi && arch_vcpu_inject_nmi(v))
 		c->nmi = false;
 	return fresh;
+}
+
+/* " 0x31 0xec": the vectors set in a 256-bit map, or " -". */
+static void print_vectors(const char *name, const uint32_t *map)
+{
+	bool any = false;
+
+	printk(" %s", name);
+	for (unsigned v = 0; v < 256; v++)
+		if (map[v / 32] & 1u << (v % 32)) {
+			printk(" 0x%x", v);
+			any = true;
+		}
+	if (!any)
+		printk(" -");
+}
+
+/*
+ * Ctrl-A s: what a vCPU waits for, read without its guest's lock (a
+ * snapshot that may be torn, for a person looking at a guest that hangs).
+ * With APIC virtualization the page's IRR and ISR are what the CPU had at
+ * the vCPU's last exit; the model's, what Keel will push at its next entry.
+ */
+void hvm_cpu_print_state(const struct vcpu *v)
+{
+	static const char *const state[] = { "runnable", "blocked", "gone" };
+	const struct hvm_cpu *c = hvm_cpu(v);
+	const struct vlapic *a = &c->lapic;
+	uint32_t page_irr[8], page_isr[8];
+
+	printk("keel:   host CPU %u, %s%s%s%s%s%s, %lu kicks%s\n", v->cpu,
+	       state[v->sched.state % 3], c->halted ? ", halted" : "",
+	       c->halted_cli ? ", halted with interrupts off" : "",
+	       c->wait_sipi ? ", waiting for SIPI" : "", c->nmi ? ", NMI pending" : "",
+	       c->idle ? ", entered with nothing to inject" : "", c->kicks,
+	       c->kicked ? ", kicked" : "");
+	printk("keel:   local APIC: TPR 0x%x PPR 0x%x", a->tpr & 0xff, vlapic_ppr(a));
+	print_vectors("IRR", a->irr);
+	print_vectors("ISR", a->isr);
+	printk("\n");
+	if (!a->vapic)
+		return;
+	for (unsigned i = 0; i < 8; i++) {
+		page_irr[i] = *(const uint32_t *)(a->vapic + 0x200 + 16 * i);
+		page_isr[i] = *(const uint32_t *)(a->vapic + 0x100 + 16 * i);
+	}
+	printk("keel:   virtual-APIC page: TPR 0x%x PPR 0x%x",
+	       *(const uint32_t *)(a->vapic + 0x80) & 0xff,
+	       *(const uint32_t *)(a->vapic + 0xa0) & 0xff);
+	print_vectors("IRR", page_irr);
+	print_vectors("ISR", page_isr);
+	printk(", status 0x%x\n", a->vapic_intr_status);
 }

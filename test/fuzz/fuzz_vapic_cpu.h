@@ -24,6 +24,7 @@ static uint16_t status;       /* the VMCS guest interrupt status: SVI 15:8, RVI 
 static uint64_t eoi_exit[4];  /* the VMCS EOI-exit bitmap */
 static uint32_t requested[8]; /* accepted or self-IPIed, not yet delivered */
 static bool deliver_once;     /* check that each request is delivered at most once */
+static uint32_t in_service[8]; /* delivered to the guest and not EOIed by it */
 
 static inline uint32_t *pg(unsigned off)
 {
@@ -51,6 +52,7 @@ static inline void vapic_cpu_reset(void)
 	fuzz_now = 1000000;
 	memset(page, 0, sizeof(page));
 	memset(requested, 0, sizeof(requested));
+	memset(in_service, 0, sizeof(in_service));
 	memset(eoi_exit, 0, sizeof(eoi_exit));
 	status = 0;
 	vlapic_init(&lapic, 0);
@@ -73,6 +75,7 @@ static inline void cpu_deliver(void)
 	set_bit(0x200, rvi, false);
 	set_bit(0x100, rvi, true);
 	requested[rvi / 32] &= ~(1u << (rvi % 32));
+	in_service[rvi / 32] |= 1u << (rvi % 32);
 	next = highest(0x200);
 	status = (uint16_t)(rvi << 8 | (next < 0 ? 0 : next));
 }
@@ -86,6 +89,7 @@ static inline int cpu_eoi(void)
 	if (!svi)
 		return -1;
 	set_bit(0x100, svi, false);
+	in_service[svi / 32] &= ~(1u << (svi % 32));
 	next = highest(0x100);
 	status = (uint16_t)((next < 0 ? 0 : next) << 8 | (status & 0xff));
 	return eoi_exit[svi / 64] >> (svi % 64) & 1 ? (int)svi : -1;
@@ -124,6 +128,8 @@ static inline void push(void)
 		FUZZ_CHECK((*pg(0x200 + 16 * i) & requested[i]) == requested[i],
 			   "no requested interrupt is lost before the CPU delivers it");
 		FUZZ_CHECK(*pg(0x180 + 16 * i) == lapic.tmr[i], "the page's TMR is the model's");
+		FUZZ_CHECK(*pg(0x100 + 16 * i) == in_service[i],
+			   "the page's ISR is what the guest took and did not EOI");
 		FUZZ_CHECK((eoi_exit[i / 2] >> (32 * (i % 2)) & 0xffffffffu) == lapic.tmr[i],
 			   "the EOI-exit bitmap is TMR");
 	}
@@ -161,8 +167,10 @@ static inline void model_op(struct fuzz_in *in, uint8_t what)
 		bool en = fuzz_u8(in) & 1;
 
 		vlapic_set_hw_enabled(&lapic, en);
-		if (!en)
-			memset(requested, 0, sizeof(requested)); /* SDM 3A 11.4.7.2: nothing survives */
+		if (!en) { /* SDM 3A 11.4.7.2: nothing survives */
+			memset(requested, 0, sizeof(requested));
+			memset(in_service, 0, sizeof(in_service));
+		}
 		break;
 	}
 	case 3:

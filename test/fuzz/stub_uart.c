@@ -82,3 +82,8 @@ void vcpu_print_trace(const struct vcpu *v)
 {
 	(void)v;
 }
+
+void hvm_cpu_print_state(const struct vcpu *v)
+{
+	(void)v;
+}

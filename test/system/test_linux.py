@@ -78,6 +78,14 @@ def test_linux_boots_to_a_shell(tmp_path):
                   r"(keel:   .{22} +\d+.*\n)+", live, re.M)
     assert m, live[-3000:]
     assert re.search(r"^keel:   I/O instruction +\d+", m.group(0), re.M), m.group(0)
+    # and what its vCPU waits for: where it is, its local APIC's vectors, in the
+    # model and in the virtual-APIC page the CPU works on (hvm_cpu_print_state).
+    assert re.search(r"^keel:   host CPU 0, (runnable|blocked, halted)[a-z ,]*, \d+ kicks$",
+                     live, re.M), live[-3000:]
+    assert re.search(r"^keel:   local APIC: TPR 0x[0-9a-f]+ PPR 0x[0-9a-f]+ IRR( 0x[0-9a-f]+)*( -)? "
+                     r"ISR( 0x[0-9a-f]+)*( -)?$", live, re.M), live[-3000:]
+    assert re.search(r"^keel:   virtual-APIC page: TPR 0x[0-9a-f]+ PPR 0x[0-9a-f]+ IRR.*, "
+                     r"status 0x[0-9a-f]+$", live, re.M), live[-3000:]
     # Ctrl-A t: its last exits, all 16 kept by now, the newest after the table's.
     trace = exit_trace(live, "linux")
     assert len(trace) == 16 and trace[-1][0] > int(m.group(1)), trace

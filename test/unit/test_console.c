@@ -97,6 +97,11 @@ void vcpu_print_trace(const struct vcpu *v)
 	(void)v;
 }
 
+void hvm_cpu_print_state(const struct vcpu *v)
+{
+	(void)v;
+}
+
 /* --- Helpers. --- */
 
 static struct hvm_platform *const some_hvm = (struct hvm_platform *)&keel_vms; /* a flag only */

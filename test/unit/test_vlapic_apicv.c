@@ -128,24 +128,35 @@ static void test_pull_merges_irr(void **state)
 }
 
 /*
- * RVI and SVI as the model last knew them, with nothing requested: no
- * delivery the model must know of since, so the pull skips ISR and IRR.
- * With a vector requested the status is not trusted (status_to_trust):
- * the pull looks, so a self-IPI below RVI (30.1.5) reaches the model.
+ * Nothing requested and nothing in service at the push, nor at the exit:
+ * no delivery the model must know of since, so the pull skips ISR and IRR.
+ * Any other status is not trusted (status_to_trust): the pull looks, so a
+ * self-IPI below RVI (30.1.5) reaches the model.
  */
 static void test_pull_skips_when_unchanged(void **state)
 {
 	struct vlapic_apicv_entry e;
 
 	(void)state;
+	lapic.vapic_vec_dirty = true;
+	e = push();
+	assert_int_equal(e.intr_status, 0x0000);
+	*pg(0x200 + 16 * 2) = 1u << 3; /* a stray page bit: the skip does not read the page */
+	vlapic_apicv_pull(&lapic, 0x0000);
+	assert_int_equal(lapic.irr[2], 0); /* not looked at */
+	*pg(0x200 + 16 * 2) = 0;
 	lapic.isr[1] = 1u << 16; /* 0x30 in service, nothing requested */
 	lapic.vapic_vec_dirty = true;
 	e = push();
 	assert_int_equal(e.intr_status, 0x3000);
-	*pg(0x200 + 16 * 2) = 1u << 3; /* a stray page bit: the skip does not read the page */
-	vlapic_apicv_pull(&lapic, 0x3000);
-	assert_int_equal(lapic.irr[2], 0); /* not looked at */
+	*pg(0x200 + 16 * 2) = 1u << 3; /* the CPU self-IPIed 0x43, IF 0: RVI 0x43 */
+	vlapic_apicv_pull(&lapic, 0x3043);
+	assert_int_equal(lapic.irr[2], 1u << 3);
 	*pg(0x200 + 16 * 2) = 0;
+	lapic.irr[2] = 0;
+	lapic.vapic_vec_dirty = true;
+	e = push();
+	assert_int_equal(e.intr_status, 0x3000);
 	vlapic_set_irq(&lapic, 0x90, false);
 	e = push();
 	assert_int_equal(e.intr_status, 0x3090);
@@ -188,6 +199,36 @@ static void test_pull_status_aba(void **state)
 	assert_int_equal(lapic.irr[4], 0);
 	assert_int_equal(lapic.irr[7], 1u << 31);
 	assert_int_equal(vlapic_pending(&lapic), 0xff);
+}
+
+/*
+ * In service only, no vector requested (status 0xf600): the guest EOIs
+ * 0xf6 and the 0xec under it, then takes a self-IPI of 0xf6 again and
+ * exits in its handler. SVI is 0xf6 as before, but 0xec is retired: the
+ * pull must look, or the next push puts 0xec back in service, which the
+ * guest never EOIs again, and its class (Linux's timer) stays blocked.
+ */
+static void test_pull_status_aba_in_service(void **state)
+{
+	struct vlapic_apicv_entry e;
+
+	(void)state;
+	lapic.isr[7] = 1u << 22; /* 0xf6 */
+	lapic.isr[7] |= 1u << 12; /* 0xec */
+	lapic.vapic_vec_dirty = true;
+	e = push();
+	assert_int_equal(e.intr_status, 0xf600);
+	*pg(0x100 + 16 * 7) = 1u << 22; /* 0xec EOIed; 0xf6 EOIed and in service again */
+	vlapic_apicv_pull(&lapic, 0xf600);
+	assert_int_equal(lapic.isr[7], 1u << 22);
+	vlapic_set_irq(&lapic, 0xd1, false); /* another CPU: the next push writes ISR */
+	e = push();
+	assert_int_equal(*pg(0x100 + 16 * 7), 1u << 22);
+	assert_int_equal(e.intr_status, 0xf6d1);
+	*pg(0x100 + 16 * 7) = 0; /* the guest EOIs 0xf6: PPR falls, 0xd1 may come */
+	vlapic_apicv_pull(&lapic, 0x00d1);
+	assert_int_equal(vlapic_ppr(&lapic), 0);
+	assert_int_equal(vlapic_pending(&lapic), 0xd1);
 }
 
 /*
@@ -359,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pull_tpr, setup),
 		cmocka_unit_test_setup(test_pull_skips_when_unchanged, setup),
 		cmocka_unit_test_setup(test_pull_status_aba, setup),
+		cmocka_unit_test_setup(test_pull_status_aba_in_service, setup),
 		cmocka_unit_test_setup(test_pull_keeps_a_second_request, setup),
 		cmocka_unit_test_setup(test_eoi_exit_bitmap, setup),
 		cmocka_unit_test_setup(test_eoi_induced, setup),

@@ -50,18 +50,21 @@ static __attribute__((noinline)) void pull_vectors(struct vlapic *a, const uint8
 }
 
 /*
- * The guest interrupt status the next pull may trust. With a vector
- * requested (RVI), the CPU may deliver it and others and the guest EOI
- * them until RVI and SVI are back where they were (a self-IPI or a post
- * of the same top vector): the status alone would then hide a delivered
- * vector the model still requests, which the next push would deliver a
- * second time. With none requested only self-IPIs come (30.1.5), and one
- * delivered and EOIed leaves nothing the model must know; so the next
- * pull compares the whole page unless RVI is 0.
+ * The guest interrupt status the next pull may trust: only 0, nothing
+ * requested and nothing in service. The CPU changes the page only by
+ * self-IPIs (30.1.5), deliveries and EOIs (30.2.2, 30.1.4), and keeps RVI
+ * the highest VIRR bit and SVI the highest VISR bit; so with both 0 again
+ * at the exit, VIRR and VISR are empty again, as the model has them.
+ * Any other status can come back with the page changed under it (ABA):
+ * with a vector requested, the CPU may deliver it and others and the
+ * guest EOI them until RVI and SVI are back where they were; with only
+ * vectors in service, the guest may EOI them all and take a self-IPI of
+ * the top one again, SVI as before but the lower ones retired, which the
+ * model would then push back as in service, blocking their class for good.
  */
 static uint16_t status_to_trust(uint16_t intr_status)
 {
-	return intr_status & 0xff ? VLAPIC_PIR_RESYNC : intr_status;
+	return intr_status ? VLAPIC_PIR_RESYNC : 0;
 }
 
 void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
@@ -80,10 +83,10 @@ void vlapic_apicv_pull(struct vlapic *a, uint16_t intr_status)
 		a->icr_hi = *reg(p, REG_ICR2) & 0xff000000u;
 	}
 	/*
-	 * Every delivery changes RVI and SVI, every EOI SVI (30.2.2, 30.1.4):
-	 * with both as the model last knew them, and nothing requested then
-	 * (status_to_trust), ISR and IRR are as it knows them, but for
-	 * self-IPIs, which the push keeps. Most exits (port I/O, timers) end here.
+	 * Nothing requested or in service at the last push, nor now
+	 * (status_to_trust): ISR and IRR are as the model knows them. Most
+	 * exits (port I/O, timers, outside the guest's interrupt handlers)
+	 * end here.
 	 */
 	if (intr_status == a->vapic_intr_status)
 		return;

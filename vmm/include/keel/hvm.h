@@ -147,5 +147,7 @@ bool hvm_smp_start(struct vcpu *v);
  * one compare).
  */
 bool hvm_smp_before_entry(struct vcpu *v);
+/* Ctrl-A s: where the vCPU is, what it waits for, its local APIC's vectors. */
+void hvm_cpu_print_state(const struct vcpu *v);
 
 #endif
