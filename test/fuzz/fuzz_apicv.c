@@ -8,10 +8,12 @@
  * land in the page and exit as APIC-write exits (any offset, any value).
  * At each exit Keel pulls with the guest interrupt status, runs one model
  * operation (an interrupt from a device, an APIC-write exit, an IA32_APIC_
- * BASE move, time), and pushes. Invariants after each push: no interrupt
- * the vLAPIC accepted or the guest self-IPIed is lost before it is
- * delivered; the page's ISR and IRR and RVI/SVI are the model's; the
- * EOI-exit bitmap is TMR.
+ * BASE move, time), and pushes. Meanwhile another host CPU may raise an
+ * interrupt in the model (a split guest's device or IPI). Invariants after
+ * each push: no interrupt the vLAPIC accepted or the guest self-IPIed is
+ * lost before it is delivered, nor delivered twice unless raised again
+ * meanwhile; the page's ISR is what the guest took and did not EOI; its
+ * IRR and RVI/SVI are the model's; the EOI-exit bitmap is TMR.
  */
 #include "fuzz_vapic_cpu.h"
 
@@ -32,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	deliver_once = true; /* no vector twice per request: the status ABA of status_to_trust() */
 	push();
 	while (fuzz_more(&in)) {
-		switch (fuzz_u8(&in) % 6) {
+		switch (fuzz_u8(&in) % 7) {
 		case 0:
 			cpu_deliver();
 			break;
@@ -48,6 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			cpu_write(&in);
+			break;
+		case 4:
+			remote_irq(fuzz_u8(&in));
 			break;
 		default:
 			exit_op(&in);
