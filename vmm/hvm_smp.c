@@ -125,14 +125,16 @@ int hvm_smp_build(struct vm *vm, struct hvm_platform *h)
  * APIC is set up, and before that (software-disabled, as at power-on) they
  * run firmware or start-up code with interrupts off.
  */
+static bool pic_pending(const struct vcpu *v)
+{
+	return v->index == 0 && vlapic_accepts_pic(hvm_lapic(v)) && vpic_has_interrupt(&v->vm->hvm->pic);
+}
+
 bool hvm_cpu_pending(const struct vcpu *v)
 {
-	struct hvm_platform *h = v->vm->hvm;
 	struct hvm_cpu *c = hvm_cpu(v);
 
-	if (c->nmi || vlapic_pending(&c->lapic) >= 0)
-		return true;
-	return v->index == 0 && vlapic_accepts_pic(&c->lapic) && vpic_has_interrupt(&h->pic);
+	return c->nmi || vlapic_pending(&c->lapic) >= 0 || pic_pending(v);
 }
 
 /* Whether a blocked vCPU now has something to do. */
@@ -170,13 +172,26 @@ static void kick(struct vcpu *o)
  * Whether o, not blocked, has something new to look at: an interrupt,
  * NMI or INIT that came since its last entry found nothing (idle), or a
  * reset. What came while it still had something pending waits for its
- * next exit (an interrupt window, or the timer's), as on one CPU.
+ * next exit (an interrupt window, or the timer's), as on one CPU. With
+ * APIC virtualization the CPU delivers what the last push put in the page
+ * as soon as the guest can take it: only a vector raised since is news
+ * (vapic_vec_dirty), deliverable or not by the model's PPR, which may be
+ * older than the guest's; one the guest does not take yet (interrupts
+ * off) is no reason to kick it out again at every exit of the others.
  */
 static bool news_for(const struct vcpu *o)
 {
 	const struct hvm_cpu *c = hvm_cpu(o);
 
-	return c->reset_pending || (c->idle && (c->wait_sipi || hvm_cpu_pending(o)));
+	if (c->reset_pending)
+		return true;
+	if (!c->idle)
+		return false;
+	if (c->wait_sipi || c->nmi)
+		return true;
+	if (c->lapic.vapic)
+		return c->lapic.vapic_vec_dirty || pic_pending(o);
+	return hvm_cpu_pending(o);
 }
 
 void hvm_smp_wake_others(struct vcpu *v)

@@ -48,6 +48,9 @@ void vcpu_print_stats(const struct vcpu *v)
 			printk("  (%lu fast, untimed)", v->exits[r] - v->exits_timed[r]);
 		printk("\n");
 	}
+	if (v->redelivered)
+		printk("keel:   %lu events cut short in their delivery by an exit, delivered again\n",
+		       v->redelivered);
 	if (v->vm->hvm)
 		print_lapic_stats(hvm_lapic(v));
 	if (v->index)

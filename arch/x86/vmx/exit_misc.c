@@ -17,6 +17,7 @@ struct vcpu *exit_exception_nmi(struct vcpu *v)
 
 	/* Type 2 is an NMI that arrived while the guest ran: it was the host's. */
 	if (((info >> 8) & 7) == 2) {
+		vmx_redeliver(v);
 		printk("vmx: host NMI during guest '%s'\n", v->vm->name);
 		return v;
 	}
@@ -39,6 +40,8 @@ struct vcpu *exit_external_interrupt(struct vcpu *v)
 {
 	static bool reported;
 	unsigned vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & 0xff;
+
+	vmx_redeliver(v); /* it may have come while the guest took an interrupt */
 
 	/* Another CPU made a vCPU of this one's runnable (vmm/sched.c): time to look again. */
 	if (vector == SMP_WAKE_VECTOR) {

@@ -62,6 +62,35 @@ bool arch_vcpu_inject_nmi(struct vcpu *v)
 	return true;
 }
 
+/*
+ * An exit that came while the CPU delivered an event through the guest's
+ * IDT (SDM 3C 27.2.4): its IDT-vectoring information names the event,
+ * which the guest has not received. A host interrupt (a wake-up IPI from
+ * another CPU, Keel's timer) or NMI can come so, also during virtual-
+ * interrupt delivery, after the CPU moved the vector from VIRR to VISR
+ * (30.2.2). Injected again at the next entry (26.6), as KVM does, the
+ * guest gets it as if nothing had come between; dropped, it never runs
+ * that handler (an IPI, a timer tick lost; with the vector in VISR, its
+ * class blocked for good). Software interrupts and exceptions need their
+ * instruction length again (27.2.5). True if there was one.
+ */
+bool vmx_redeliver(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	unsigned type = (info >> 8) & 7;
+
+	if (!(info & INTR_INFO_VALID))
+		return false;
+	/* Bit 12 is undefined here and reserved (0) in the entry field, as bits 30:13 (26.2.1.3). */
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0xfff));
+	if (info & BIT(11))
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_IDT_VECTORING_ERROR));
+	if (type == 4 || type == 5 || type == 6)
+		vmcs_write(VMCS_ENTRY_INSTR_LEN, vmcs_read32(VMCS_EXIT_INSTR_LEN));
+	v->redelivered++;
+	return true;
+}
+
 void arch_vcpu_irq_window(struct vcpu *v, bool on)
 {
 	uint32_t proc = on ? v->arch.proc | CPU_INTR_WINDOW : v->arch.proc & ~CPU_INTR_WINDOW;

@@ -48,6 +48,8 @@ static inline void vmx_skip_instruction(void)
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTR_LEN));
 }
 
+/* An event whose delivery the exit cut short, injected again (SDM 3C 27.2.4); true if one. */
+bool vmx_redeliver(struct vcpu *v);
 /* Queue a hardware exception for the next entry (SDM 3C 26.6). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /* A PV guest's exception to its fault entry (or it stops); false for other guests. */

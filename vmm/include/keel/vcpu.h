@@ -42,6 +42,7 @@ struct vcpu {
 	uint64_t exits[EXIT_REASONS_MAX]; /* per basic exit reason */
 	uint64_t exit_ticks[EXIT_REASONS_MAX]; /* host TSC ticks handling them (hvm guests) */
 	uint64_t exits_timed[EXIT_REASONS_MAX]; /* those of them the ticks are for */
+	uint64_t redelivered; /* events an exit cut short in their delivery, injected again */
 	struct exit_trace trace; /* its last exits, for reports */
 };
 
