@@ -365,8 +365,8 @@ static uint64_t affinity(struct vm *vm)
 /*
  * Whether a guest's vCPUs may be spread over host CPUs: only where its
  * keel.cfg line names several with cpus=. Without it they share one CPU,
- * as before split guests: a Linux guest spread over two CPUs still hangs
- * now and then (an IPI to a vCPU on the other CPU lost; docs/vcpus.md).
+ * as before split guests: a Linux guest spread over two CPUs hung now
+ * and then, for a reason not found (docs/vcpus.md, "Not done yet").
  */
 static bool spread_asked(const struct vm *vm)
 {
