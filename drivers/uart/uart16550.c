@@ -10,9 +10,9 @@
  * scheduler calls uart_tx_poll at uart_tx_due (about when the FIFO has
  * drained). uart_flush (panic, power-off) empties it all synchronously.
  *
- * LSR is read only when the bytes known to fit are used up: after THRE the
- * whole FIFO is free, so a 16550A takes 16 bytes per LSR read. Under nested
- * KVM every port access is an exit to QEMU, so this halves what output costs.
+ * LSR is read once per move and again only when the bytes known to fit are
+ * used up: after THRE the whole FIFO is free, so a 16550A takes up to 16
+ * bytes per LSR read (under nested KVM every port access is an exit to QEMU).
  */
 #include <drivers/tsc.h>
 #include <drivers/uart.h>
@@ -75,10 +75,18 @@ void uart_init(uint16_t port, uint32_t baud)
 	tx_drain_ns = tx_fifo * 10 * NSEC_PER_SEC / (baud ? baud : 115200);
 }
 
-/* Move ring bytes into the FIFO while it has room; wait for it if asked. */
+/*
+ * Move ring bytes into the FIFO while it has room; wait for it if asked.
+ * The room known from one LSR read is used within this call only: carried
+ * over to later calls, a two-CPU Bochs run wrote more than the FIFO held
+ * ("com1: transmit FIFO overflow", a byte of Keel's log lost), though every
+ * caller holds the console lock; what else filled the FIFO is not found.
+ */
 static void tx_move(bool wait)
 {
 	unsigned spins = SPINS;
+
+	tx_room = 0;
 
 	while (ring_count(&tx)) {
 		if (!tx_room) {
