@@ -50,7 +50,6 @@ static uint16_t uart_port = 0x3f8;
 static uint8_t tx_buf[16384];
 static struct ring tx = RING_INIT(tx_buf);
 static unsigned tx_fifo = 1; /* bytes the transmitter takes once THRE is set */
-static unsigned tx_room;     /* bytes known to fit without reading LSR again */
 static uint64_t tx_drain_ns; /* the wire time of a full FIFO */
 static bool buffered;
 static bool absent; /* nothing answers at the port: LSR reads all ones */
@@ -76,34 +75,33 @@ void uart_init(uint16_t port, uint32_t baud)
 }
 
 /*
- * Move ring bytes into the FIFO while it has room; wait for it if asked.
- * The room known from one LSR read is used within this call only: carried
- * over to later calls, a two-CPU Bochs run wrote more than the FIFO held
- * ("com1: transmit FIFO overflow", a byte of Keel's log lost), though every
- * caller holds the console lock; what else filled the FIFO is not found.
+ * Move ring bytes into the FIFO while it has room, starting with `room`
+ * bytes known to fit; wait for it if asked. The room one LSR read shows is
+ * used within this call only: carried over to later calls, a two-CPU Bochs
+ * run wrote more than the FIFO held ("com1: transmit FIFO overflow", a byte
+ * of Keel's log lost), though every caller holds the console lock; what
+ * else filled the FIFO is not found.
  */
-static void tx_move(bool wait)
+static void tx_move(bool wait, unsigned room)
 {
 	unsigned spins = SPINS;
 
-	tx_room = 0;
-
 	while (ring_count(&tx)) {
-		if (!tx_room) {
+		if (!room) {
 			if (inb(uart_port + UART_LSR) & LSR_THRE) {
-				tx_room = tx_fifo;
+				room = tx_fifo;
 			} else if (wait && --spins) {
 				cpu_relax();
 				continue;
 			} else if (wait) {
-				tx_room = 1; /* no answer: write on, as a wait would have */
+				room = 1; /* no answer: write on, as a wait would have */
 				spins = SPINS;
 			} else {
 				break;
 			}
 		}
 		outb(uart_port + UART_THR, (uint8_t)ring_get(&tx));
-		tx_room--;
+		room--;
 	}
 }
 
@@ -111,7 +109,7 @@ void uart_tx_poll(void)
 {
 	if (!ring_count(&tx))
 		return;
-	tx_move(false);
+	tx_move(false, 0);
 	/* What is left waits for the FIFO that was just filled to drain. */
 	uart_tx_due = ring_count(&tx) ? tsc_after(rdtsc(), ns_to_tsc(tx_drain_ns)) : TSC_NEVER;
 }
@@ -123,8 +121,7 @@ static void tx_make_room(void)
 
 	while (!(inb(uart_port + UART_LSR) & LSR_THRE) && --spins)
 		cpu_relax();
-	tx_room = spins ? tx_fifo : 1;
-	tx_move(false);
+	tx_move(false, spins ? tx_fifo : 1);
 }
 
 void uart_putc(char c)
@@ -137,14 +134,14 @@ void uart_putc(char c)
 		uart_tx_poll();
 		return;
 	}
-	tx_move(true);
+	tx_move(true, 0);
 }
 
 void uart_set_buffered(bool on)
 {
 	buffered = on;
 	if (!on)
-		tx_move(true);
+		tx_move(true, 0);
 }
 
 int uart_getc(void)
@@ -158,7 +155,7 @@ void uart_flush(void)
 {
 	unsigned spins = SPINS;
 
-	tx_move(true);
+	tx_move(true, 0);
 	uart_tx_due = TSC_NEVER;
 	while (!(inb(uart_port + UART_LSR) & LSR_TEMT) && --spins)
 		cpu_relax();
