@@ -289,6 +289,7 @@ void hvm_cpu_print_state(const struct vcpu *v)
 	const struct hvm_cpu *c = hvm_cpu(v);
 	const struct vlapic *a = &c->lapic;
 	uint32_t page_irr[8], page_isr[8];
+	uint8_t page_tpr, page_ppr;
 
 	printk("keel:   host CPU %u, %s%s%s%s%s%s, %lu kicks%s\n", v->cpu,
 	       state[v->sched.state % 3], c->halted ? ", halted" : "",
@@ -302,13 +303,8 @@ void hvm_cpu_print_state(const struct vcpu *v)
 	printk("\n");
 	if (!a->vapic)
 		return;
-	for (unsigned i = 0; i < 8; i++) {
-		page_irr[i] = *(const uint32_t *)(a->vapic + 0x200 + 16 * i);
-		page_isr[i] = *(const uint32_t *)(a->vapic + 0x100 + 16 * i);
-	}
-	printk("keel:   virtual-APIC page: TPR 0x%x PPR 0x%x",
-	       *(const uint32_t *)(a->vapic + 0x80) & 0xff,
-	       *(const uint32_t *)(a->vapic + 0xa0) & 0xff);
+	vlapic_apicv_page(a, &page_tpr, &page_ppr, page_irr, page_isr);
+	printk("keel:   virtual-APIC page: TPR 0x%x PPR 0x%x", page_tpr, page_ppr);
 	print_vectors("IRR", page_irr);
 	print_vectors("ISR", page_isr);
 	printk(", status 0x%x\n", a->vapic_intr_status);

@@ -89,7 +89,7 @@ FUZZ_SRCS_hvm_platform := vmm/io.c test/fuzz/fuzz_ops.c test/fuzz/stub_hvm.c vmm
 	vmm/dev/rtc_cmos.c vmm/dev/fw_cfg.c vmm/dev/port92.c vmm/dev/i8042.c vmm/dev/vlapic.c \
 	vmm/dev/vlapic_timer.c vmm/dev/vioapic.c vmm/dev/ata.c vmm/dev/ata_identify.c \
 	vmm/dev/piix_ide.c vmm/dev/hpet.c vmm/dev/pci_msi.c $(VIRTIO_SRCS) test/fuzz/stub_net.c \
-	vmm/hvm_smp.c vmm/dev/apic_bus.c
+	vmm/hvm_smp.c vmm/dev/apic_bus.c vmm/dev/vlapic_apicv.c vmm/dev/vlapic_pir.c
 
 # Keel's console: focus, held output, typed input, with guest bytes and keys.
 FUZZ_TARGETS += console

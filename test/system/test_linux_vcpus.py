@@ -38,7 +38,6 @@ def test_linux_nproc(tmp_path, n):
         assert re.search(rf"keel: guest 'linux' vcpu {i}: \d+ exits", keel)
 
 
-
 # Two sha256sum of the same 8 MiB one after the other, then both at once;
 # /proc/uptime (guest time, 10 ms steps) around each. The file is in the
 # initramfs (page cache), so both jobs are pure computation.

@@ -179,6 +179,19 @@ void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now)
 	vlapic_reg_write(a, off, *reg(a->vapic, off), now);
 }
 
+void vlapic_apicv_page(const struct vlapic *a, uint8_t *tpr, uint8_t *ppr, uint32_t irr[8],
+		       uint32_t isr[8])
+{
+	uint8_t *p = a->vapic;
+
+	*tpr = (uint8_t)*reg(p, REG_TPR);
+	*ppr = (uint8_t)*reg(p, REG_PPR);
+	for (unsigned i = 0; i < 8; i++) {
+		irr[i] = *reg(p, REG_IRR + 16 * i);
+		isr[i] = *reg(p, REG_ISR + 16 * i);
+	}
+}
+
 void vlapic_apicv_eoi(struct vlapic *a, uint8_t vector)
 {
 	a->stats.eoi++;

@@ -223,6 +223,9 @@ void vlapic_apicv_push(struct vlapic *a, struct vlapic_apicv_entry *e);
 void vlapic_apicv_write(struct vlapic *a, unsigned off, uint64_t now);
 /* An EOI-induced exit (SDM 3C 30.1.4): the CPU retired vector; a level one goes to the IOAPIC. */
 void vlapic_apicv_eoi(struct vlapic *a, uint8_t vector);
+/* The page's VTPR, VPPR, VIRR and VISR as they are now (Ctrl-A s: what the CPU works on). */
+void vlapic_apicv_page(const struct vlapic *a, uint8_t *tpr, uint8_t *ppr, uint32_t irr[8],
+		       uint32_t isr[8]);
 
 /* Timer internals shared by vlapic.c and vlapic_timer.c. */
 void vlapic_timer_write_initial(struct vlapic *a, uint32_t count, uint64_t now);
